@@ -1,0 +1,53 @@
+using Google.Protobuf;
+using Grpc.Core;
+using ProviderGateway.Contracts.Errors;
+
+namespace ProviderGateway.DemoProviders.Data;
+
+/// <summary>
+/// Remembers every accepted write by its <c>request_id</c>, so that a retry returns the first result and
+/// has no second effect, and a request_id reused for another payload is refused with ALREADY_EXISTS.
+/// Only accepted writes are remembered: a refused one may be retried once the caller fixed it.
+/// </summary>
+/// <typeparam name="TRequest">The write's request message; its payload is the request without its request_id.</typeparam>
+/// <typeparam name="TResult">What the first execution returned.</typeparam>
+internal sealed class IdempotentWrites<TRequest, TResult>(Func<TRequest, string> requestIdOf, Action<TRequest> clearRequestId)
+    where TRequest : class, IMessage<TRequest>
+{
+    /// <summary>The ErrorInfo reason of a request_id reused with another payload.</summary>
+    public const string RequestIdReused = "REQUEST_ID_REUSED";
+
+    private readonly Dictionary<string, (TRequest Payload, TResult Result)> _accepted = new(StringComparer.OrdinalIgnoreCase);
+
+    // One write at a time: the check, the effect and the record must be atomic, or two concurrent
+    // retries of one request could both take effect. Demo traffic makes this lock cheap.
+    private readonly Lock _gate = new();
+
+    /// <summary>Runs <paramref name="effect"/> once per request_id and returns its result, or the first result on a retry.</summary>
+    /// <param name="replayed">True when the result is that of an earlier request.</param>
+    /// <exception cref="RpcException">ALREADY_EXISTS when the request_id was used for another payload.</exception>
+    public TResult Execute(TRequest request, Func<TResult> effect, out bool replayed)
+    {
+        var payload = request.Clone();
+        clearRequestId(payload);
+        var requestId = requestIdOf(request);
+        lock (_gate)
+        {
+            if (_accepted.TryGetValue(requestId, out var first))
+            {
+                replayed = true;
+                return first.Payload.Equals(payload)
+                    ? first.Result
+                    : throw RpcErrors.Build(
+                        StatusCode.AlreadyExists,
+                        "This request_id was already used for a different request; choose a new request_id for a new write.",
+                        RpcErrors.ErrorInfo(RequestIdReused));
+            }
+
+            var result = effect();
+            _accepted[requestId] = (payload, result);
+            replayed = false;
+            return result;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using ProviderGateway.DemoProviders.Data;
+
+namespace ProviderGateway.DemoProviders;
+
+/// <summary>How to start one <see cref="DemoProviderServer"/>.</summary>
+public sealed class DemoProviderServerOptions
+{
+    /// <summary>The seed id of the provider to serve, for example "alatau-power". Required.</summary>
+    public required string ProviderId { get; set; }
+
+    /// <summary>
+    /// Where to listen: <c>http://HOST:PORT</c> with an IP address or "localhost" (h2c, HTTP/2 only).
+    /// Port 0 picks a free port; read the result from <see cref="DemoProviderServer.Address"/>.
+    /// Defaults to <c>http://127.0.0.1:0</c>.
+    /// </summary>
+    public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>The seed file to load when <see cref="Seed"/> is not given. Defaults to <see cref="DemoSeed.DefaultPath"/>.</summary>
+    public string? SeedPath { get; set; }
+
+    /// <summary>An already loaded seed to share between servers; wins over <see cref="SeedPath"/>.</summary>
+    public DemoSeed? Seed { get; set; }
+
+    /// <summary>The faults to start with. Defaults to none.</summary>
+    public DemoFaultOptions Faults { get; set; } = new();
+
+    /// <summary>How long a certificate order takes to become READY; zero makes it READY at once. Defaults to 30 seconds.</summary>
+    public TimeSpan CertificateReadyAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock of the provider's data (accept times, certificate progress, "today"). Defaults to the system clock.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The pattern a requested cadastral number must match. Defaults to <see cref="DemoDataStoreOptions.DefaultCadastralNumberPattern"/>.</summary>
+    public string CadastralNumberPattern { get; set; } = DemoDataStoreOptions.DefaultCadastralNumberPattern;
+
+    /// <summary>Adds logging providers and filters; without it the server logs nothing.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+}
