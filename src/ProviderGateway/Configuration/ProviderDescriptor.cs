@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Contracts.Identifiers;
+
+namespace ProviderGateway.Configuration;
+
+/// <summary>A validated provider: what the gateway needs to route to it and call it.</summary>
+public sealed record ProviderDescriptor
+{
+    /// <summary>The provider's gateway id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Name shown to desks.</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>The contract it implements.</summary>
+    public required Domain Domain { get; init; }
+
+    /// <summary>Where it serves gRPC.</summary>
+    public required Uri Endpoint { get; init; }
+
+    /// <summary>KATO codes of the areas served; empty for the whole country.</summary>
+    public required ImmutableArray<string> KatoCodes
+    {
+        get;
+        init
+        {
+            field = value;
+            _areaPrefixes = [.. value.Select(KatoCode.AreaPrefix)];
+        }
+    }
+
+    /// <summary>How long each call may take.</summary>
+    public required TimeSpan Deadline { get; init; }
+
+    // The significant prefix of each served code, computed once: routing checks them on every call.
+    private readonly ImmutableArray<string> _areaPrefixes = [];
+
+    /// <summary>True when the provider is nationwide.</summary>
+    public bool IsNationwide => KatoCodes.IsEmpty;
+
+    /// <summary>
+    /// True when the provider serves the unit <paramref name="katoCode"/> (a valid KATO code), or when
+    /// no code is given (no district filter).
+    /// </summary>
+    public bool Serves(string? katoCode)
+    {
+        if (string.IsNullOrEmpty(katoCode) || IsNationwide)
+        {
+            return true;
+        }
+
+        foreach (var prefix in _areaPrefixes)
+        {
+            if (katoCode.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

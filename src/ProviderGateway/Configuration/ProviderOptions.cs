@@ -1,0 +1,39 @@
+namespace ProviderGateway.Configuration;
+
+/// <summary>One provider as configured in <c>Gateway:Providers</c>.</summary>
+public sealed class ProviderOptions
+{
+    /// <summary>
+    /// The provider's id in the gateway: 1 to 64 characters of a-z, 0-9 and '-', unique. It appears in
+    /// every answer (<c>source.provider_id</c>) and the desk passes it back to address this provider.
+    /// Required.
+    /// </summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>Name shown to desks, for example "Alatau Power". Defaults to <see cref="Id"/>.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>
+    /// The contract the provider implements: <c>utilities</c>, <c>land_registry</c> or
+    /// <c>social_services</c>. Required.
+    /// </summary>
+    public string Domain { get; init; } = "";
+
+    /// <summary>
+    /// Where the provider serves gRPC: an absolute <c>http://</c> (h2c) or <c>https://</c> URI such as
+    /// <c>https://utilities.example.kz:443</c>. Required.
+    /// </summary>
+    public string Endpoint { get; init; } = "";
+
+    /// <summary>
+    /// KATO codes (9 digits) of the districts or regions the provider serves; a region code such as
+    /// 190000000 covers all its districts. Empty (the default) means the whole country.
+    /// </summary>
+    public IList<string> KatoCodes { get; init; } = [];
+
+    /// <summary>
+    /// How long the gateway waits for this provider on each call, for example <c>00:00:02</c>. Defaults
+    /// to <see cref="GatewayOptions.DefaultProviderDeadline"/>; at most 5 minutes.
+    /// </summary>
+    public TimeSpan? Deadline { get; init; }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Options;
+
+namespace ProviderGateway.Configuration;
+
+/// <summary>
+/// The configured providers, validated, in configuration order (the order of every fan-out answer).
+/// </summary>
+public sealed class ProviderRegistry
+{
+    private readonly FrozenDictionary<string, ProviderDescriptor> _byId;
+
+    /// <summary>Builds the registry from validated options.</summary>
+    public ProviderRegistry(IOptions<GatewayOptions> options)
+    {
+        var gateway = options.Value;
+        All = [.. gateway.Providers.Select(p => new ProviderDescriptor
+        {
+            Id = p.Id,
+            DisplayName = string.IsNullOrWhiteSpace(p.DisplayName) ? p.Id : p.DisplayName.Trim(),
+            Domain = ProviderDomains.Parse(p.Domain)!.Value,
+            Endpoint = new Uri(p.Endpoint, UriKind.Absolute),
+            KatoCodes = [.. p.KatoCodes],
+            Deadline = p.Deadline ?? gateway.DefaultProviderDeadline,
+        })];
+        _byId = All.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>Every provider, in configuration order.</summary>
+    public ImmutableArray<ProviderDescriptor> All { get; }
+
+    /// <summary>The provider with this id, or <c>null</c>.</summary>
+    public ProviderDescriptor? Find(string id) => _byId.GetValueOrDefault(id);
+}

@@ -1,0 +1,53 @@
+namespace ProviderGateway.Errors;
+
+/// <summary>
+/// The stable <c>google.rpc.ErrorInfo.reason</c> values of the gateway (domain
+/// <see cref="Contracts.Errors.RpcErrors.Domain"/>). Desks may branch on them; they never change meaning.
+/// </summary>
+public static class ErrorReasons
+{
+    /// <summary>The request failed validation; a BadRequest lists the fields.</summary>
+    public const string InvalidRequest = "INVALID_REQUEST";
+
+    /// <summary>The named provider id is not configured.</summary>
+    public const string UnknownProvider = "UNKNOWN_PROVIDER";
+
+    /// <summary>No provider of the domain serves the district asked for.</summary>
+    public const string NoProviderForDistrict = "NO_PROVIDER_FOR_DISTRICT";
+
+    /// <summary>The provider refused the request as invalid; a BadRequest from the provider may follow.</summary>
+    public const string ProviderRejectedRequest = "PROVIDER_REJECTED_REQUEST";
+
+    /// <summary>The provider has no such resource; a ResourceInfo follows.</summary>
+    public const string ResourceNotFound = "RESOURCE_NOT_FOUND";
+
+    /// <summary>The provider refused a write that conflicts with an earlier one.</summary>
+    public const string ProviderConflict = "PROVIDER_CONFLICT";
+
+    /// <summary>The provider refused the request in the resource's current state.</summary>
+    public const string ProviderPreconditionFailed = "PROVIDER_PRECONDITION_FAILED";
+
+    /// <summary>The provider could not be reached or refused the connection.</summary>
+    public const string ProviderUnavailable = "PROVIDER_UNAVAILABLE";
+
+    /// <summary>The provider did not answer within its deadline (or the desk's, if shorter).</summary>
+    public const string ProviderDeadlineExceeded = "PROVIDER_DEADLINE_EXCEEDED";
+
+    /// <summary>The provider reported it is overloaded.</summary>
+    public const string ProviderOverloaded = "PROVIDER_OVERLOADED";
+
+    /// <summary>The provider failed internally; its own message is not passed on.</summary>
+    public const string ProviderInternalError = "PROVIDER_INTERNAL_ERROR";
+
+    /// <summary>The provider does not implement the method.</summary>
+    public const string ProviderMethodUnimplemented = "PROVIDER_METHOD_UNIMPLEMENTED";
+
+    /// <summary>The provider refused the gateway's own credentials: a configuration matter for operators.</summary>
+    public const string ProviderRejectedGateway = "PROVIDER_REJECTED_GATEWAY";
+
+    /// <summary>The desk cancelled the call.</summary>
+    public const string CancelledByCaller = "CANCELLED_BY_CALLER";
+
+    /// <summary>The gateway itself failed unexpectedly; the incident is logged.</summary>
+    public const string InternalError = "GATEWAY_INTERNAL_ERROR";
+}

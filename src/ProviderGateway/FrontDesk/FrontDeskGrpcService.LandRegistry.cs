@@ -1,0 +1,80 @@
+using Grpc.Core;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
+using Land = ProviderGateway.Contracts.LandRegistry.V1;
+
+namespace ProviderGateway.FrontDesk;
+
+/// <summary>The land registry methods of the front desk.</summary>
+public sealed partial class FrontDeskGrpcService
+{
+    /// <inheritdoc />
+    public override async Task<ListParcelsResponse> ListParcels(ListParcelsRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var page = await lister.ListAsync(
+            ProviderOperations.LandRegistry.ListParcels,
+            request.Iin,
+            request.KatoCode,
+            request.PageSize,
+            request.PageToken,
+            (size, token) => new Land.ListParcelsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
+            answer => answer.NextPageToken,
+            DeskContext.From(context));
+
+        var response = new ListParcelsResponse { NextPageToken = page.NextPageToken };
+        foreach (var outcome in page.Outcomes)
+        {
+            response.Sources.Add(outcome.ToSourceStatus());
+            response.Parcels.AddRange(outcome.Response?.Parcels.Select(p => new RegisteredParcel { ProviderId = outcome.Provider.Id, Parcel = p }) ?? []);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetParcelResponse> GetParcel(GetParcelRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.LandRegistry.GetParcel,
+            new Land.GetParcelRequest { CadastralNumber = request.CadastralNumber },
+            DeskContext.From(context));
+        return new GetParcelResponse { Parcel = answer.Parcel, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<CreateCertificateOrderResponse> CreateCertificateOrder(CreateCertificateOrderRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.LandRegistry.CreateCertificateOrder,
+            new Land.CreateCertificateOrderRequest
+            {
+                RequestId = request.RequestId,
+                Iin = request.Iin,
+                CertificateType = request.CertificateType,
+                CadastralNumber = request.CadastralNumber,
+            },
+            DeskContext.From(context));
+        return new CreateCertificateOrderResponse { Order = answer.Order, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetCertificateOrderResponse> GetCertificateOrder(GetCertificateOrderRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.LandRegistry.GetCertificateOrder,
+            new Land.GetCertificateOrderRequest { Iin = request.Iin, OrderId = request.OrderId },
+            DeskContext.From(context));
+        return new GetCertificateOrderResponse { Order = answer.Order, Source = source };
+    }
+}

@@ -1,0 +1,99 @@
+using Grpc.Core;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
+using Social = ProviderGateway.Contracts.SocialServices.V1;
+
+namespace ProviderGateway.FrontDesk;
+
+/// <summary>The social services methods of the front desk.</summary>
+public sealed partial class FrontDeskGrpcService
+{
+    /// <inheritdoc />
+    public override async Task<ListBenefitsResponse> ListBenefits(ListBenefitsRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var page = await lister.ListAsync(
+            ProviderOperations.SocialServices.ListBenefits,
+            request.Iin,
+            request.KatoCode,
+            request.PageSize,
+            request.PageToken,
+            (size, token) => new Social.ListBenefitsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
+            answer => answer.NextPageToken,
+            DeskContext.From(context));
+
+        var response = new ListBenefitsResponse { NextPageToken = page.NextPageToken };
+        foreach (var outcome in page.Outcomes)
+        {
+            response.Sources.Add(outcome.ToSourceStatus());
+            response.Benefits.AddRange(outcome.Response?.Benefits.Select(b => new ProvidedBenefit { ProviderId = outcome.Provider.Id, Benefit = b }) ?? []);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListBenefitPaymentsResponse> ListBenefitPayments(ListBenefitPaymentsRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.SocialServices.ListBenefitPayments,
+            new Social.ListBenefitPaymentsRequest { Iin = request.Iin, BenefitId = request.BenefitId, PageSize = request.PageSize, PageToken = request.PageToken },
+            DeskContext.From(context));
+        return new ListBenefitPaymentsResponse { Payments = { answer.Payments }, NextPageToken = answer.NextPageToken, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<CheckBenefitEligibilityResponse> CheckBenefitEligibility(CheckBenefitEligibilityRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.SocialServices.CheckEligibility,
+            new Social.CheckEligibilityRequest { Iin = request.Iin, BenefitType = request.BenefitType },
+            DeskContext.From(context));
+        return new CheckBenefitEligibilityResponse
+        {
+            Eligible = answer.Eligible,
+            Reasons = { answer.Reasons },
+            EstimatedAmount = answer.EstimatedAmount,
+            Source = source,
+        };
+    }
+
+    /// <inheritdoc />
+    public override async Task<CreateBenefitApplicationResponse> CreateBenefitApplication(CreateBenefitApplicationRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.SocialServices.CreateApplication,
+            new Social.CreateApplicationRequest
+            {
+                RequestId = request.RequestId,
+                Iin = request.Iin,
+                BenefitType = request.BenefitType,
+                KatoCode = request.KatoCode,
+            },
+            DeskContext.From(context));
+        return new CreateBenefitApplicationResponse { Application = answer.Application, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetBenefitApplicationResponse> GetBenefitApplication(GetBenefitApplicationRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.SocialServices.GetApplication,
+            new Social.GetApplicationRequest { Iin = request.Iin, ApplicationId = request.ApplicationId },
+            DeskContext.From(context));
+        return new GetBenefitApplicationResponse { Application = answer.Application, Source = source };
+    }
+}

@@ -1,0 +1,95 @@
+using Grpc.Core;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
+using Util = ProviderGateway.Contracts.Utilities.V1;
+
+namespace ProviderGateway.FrontDesk;
+
+/// <summary>The utilities methods of the front desk.</summary>
+public sealed partial class FrontDeskGrpcService
+{
+    /// <inheritdoc />
+    public override async Task<ListUtilityAccountsResponse> ListUtilityAccounts(ListUtilityAccountsRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var page = await lister.ListAsync(
+            ProviderOperations.Utilities.ListAccounts,
+            request.Iin,
+            request.KatoCode,
+            request.PageSize,
+            request.PageToken,
+            (size, token) => new Util.ListAccountsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
+            answer => answer.NextPageToken,
+            DeskContext.From(context));
+
+        var response = new ListUtilityAccountsResponse { NextPageToken = page.NextPageToken };
+        foreach (var outcome in page.Outcomes)
+        {
+            response.Sources.Add(outcome.ToSourceStatus());
+            response.Accounts.AddRange(outcome.Response?.Accounts.Select(a => new UtilityAccount { ProviderId = outcome.Provider.Id, Account = a }) ?? []);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetUtilityAccountBalanceResponse> GetUtilityAccountBalance(GetUtilityAccountBalanceRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.Utilities.GetAccountBalance,
+            new Util.GetAccountBalanceRequest { Iin = request.Iin, AccountNumber = request.AccountNumber },
+            DeskContext.From(context));
+        return new GetUtilityAccountBalanceResponse { Balance = answer.Balance, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListUtilityInvoicesResponse> ListUtilityInvoices(ListUtilityInvoicesRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.Utilities.ListInvoices,
+            new Util.ListInvoicesRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
+            DeskContext.From(context));
+        return new ListUtilityInvoicesResponse { Invoices = { answer.Invoices }, NextPageToken = answer.NextPageToken, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListUtilityPaymentsResponse> ListUtilityPayments(ListUtilityPaymentsRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.Utilities.ListPayments,
+            new Util.ListPaymentsRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
+            DeskContext.From(context));
+        return new ListUtilityPaymentsResponse { Payments = { answer.Payments }, NextPageToken = answer.NextPageToken, Source = source };
+    }
+
+    /// <inheritdoc />
+    public override async Task<CreateMeterReadingResponse> CreateMeterReading(CreateMeterReadingRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        var (answer, source) = await pipeline.CallOneAsync(
+            request.ProviderId,
+            request.KatoCode,
+            ProviderOperations.Utilities.CreateMeterReading,
+            new Util.CreateMeterReadingRequest
+            {
+                RequestId = request.RequestId,
+                Iin = request.Iin,
+                AccountNumber = request.AccountNumber,
+                MeterId = request.MeterId,
+                ValueMilliUnits = request.ValueMilliUnits,
+                ReadingDate = request.ReadingDate,
+            },
+            DeskContext.From(context));
+        return new CreateMeterReadingResponse { Reading = answer.Reading, Source = source };
+    }
+}

@@ -1,0 +1,36 @@
+using Grpc.Core;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Overview;
+using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
+using ProviderGateway.Validation;
+
+namespace ProviderGateway.FrontDesk;
+
+/// <summary>
+/// The gRPC face of <c>providergateway.frontdesk.v1.FrontDeskService</c>. Each method validates the
+/// request, hands it to the component that decides (overview, fan-out lister, pipeline, directory)
+/// and translates between front-desk and provider messages; nothing else happens here. The domain
+/// methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices}.cs.
+/// </summary>
+public sealed partial class FrontDeskGrpcService(
+    FrontDeskRequestValidator validator,
+    CitizenOverviewService overview,
+    FanOutLister lister,
+    ProviderCallPipeline pipeline,
+    ProviderDirectory directory) : FrontDeskService.FrontDeskServiceBase
+{
+    /// <inheritdoc />
+    public override Task<GetCitizenOverviewResponse> GetCitizenOverview(GetCitizenOverviewRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        return overview.GetAsync(request.Iin, request.KatoCode, DeskContext.From(context));
+    }
+
+    /// <inheritdoc />
+    public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
+    {
+        validator.Validate(request);
+        return directory.ListAsync(request, context.CancellationToken);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using ProviderGateway.Configuration;
+using ProviderGateway.DemoProviders;
+
+namespace ProviderGateway.Hosting;
+
+/// <summary>
+/// The embedded default: when <c>Gateway:Providers</c> is empty, the demo providers of the seed file
+/// run in this process, each on its own loopback port, and are added to the configuration as if an
+/// operator had listed them. The gateway then calls them exactly as it calls real providers.
+/// </summary>
+public static class EmbeddedDemoProviders
+{
+    /// <summary>
+    /// Starts the demo providers and configures the gateway to use them when no provider is configured;
+    /// returns <c>null</c> (and starts nothing) otherwise.
+    /// </summary>
+    public static async Task<DemoProviderSet?> StartIfUnconfiguredAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
+    {
+        if (builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Providers").GetChildren().Any())
+        {
+            return null;
+        }
+
+        var set = await DemoProviderSet.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var settings = new Dictionary<string, string?>();
+        var index = 0;
+        foreach (var server in set.Servers)
+        {
+            var key = $"{GatewayOptions.SectionName}:Providers:{index++.ToString(CultureInfo.InvariantCulture)}";
+            settings[$"{key}:Id"] = server.Provider.Id;
+            settings[$"{key}:DisplayName"] = server.Provider.DisplayName;
+            settings[$"{key}:Domain"] = server.Provider.Domain;
+            settings[$"{key}:Endpoint"] = server.Address.ToString();
+            for (var k = 0; k < server.Provider.KatoCodes.Count; k++)
+            {
+                settings[$"{key}:KatoCodes:{k.ToString(CultureInfo.InvariantCulture)}"] = server.Provider.KatoCodes[k];
+            }
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        return set;
+    }
+}

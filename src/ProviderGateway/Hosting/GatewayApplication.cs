@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
+using ProviderGateway.DemoProviders;
+
+namespace ProviderGateway.Hosting;
+
+/// <summary>
+/// The gateway process: configuration, the embedded demo providers when nothing is configured, the
+/// services and the endpoints. <c>Program.cs</c> runs it; end-to-end tests start it on free ports.
+/// </summary>
+public sealed class GatewayApplication : IAsyncDisposable
+{
+    private GatewayApplication(WebApplication app, GatewayListeners listeners, DemoProviderSet? embeddedProviders)
+    {
+        App = app;
+        Listeners = listeners;
+        EmbeddedProviders = embeddedProviders;
+    }
+
+    /// <summary>The ASP.NET Core application.</summary>
+    public WebApplication App { get; }
+
+    /// <summary>The bound endpoints (addresses known once started).</summary>
+    public GatewayListeners Listeners { get; }
+
+    /// <summary>The in-process demo providers of the embedded default; <c>null</c> when providers are configured.</summary>
+    public DemoProviderSet? EmbeddedProviders { get; }
+
+    /// <summary>Builds the gateway.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Gateway:OverviewPageSize=10</c>).</param>
+    /// <param name="configure">Extra configuration applied before anything reads it (tests use it).</param>
+    public static async Task<GatewayApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json is read from the build output, wherever the process was started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+
+        var embedded = await EmbeddedDemoProviders.StartIfUnconfiguredAsync(builder).ConfigureAwait(false);
+        try
+        {
+            var listeners = builder.AddGatewayListeners();
+            builder.AddGatewayConfiguration()
+                .AddGatewayPipeline()
+                .AddGatewayGrpc();
+
+            var app = builder.Build();
+            app.MapProviderGateway();
+            app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, listeners, embedded));
+            return new GatewayApplication(app, listeners, embedded);
+        }
+        catch
+        {
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts serving; returns once the endpoints are bound.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => App.StartAsync(cancellationToken);
+
+    /// <summary>Serves until the process is asked to stop.</summary>
+    public Task RunAsync() => App.RunAsync();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync().ConfigureAwait(false);
+        if (EmbeddedProviders is not null)
+        {
+            await EmbeddedProviders.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void LogStarted(WebApplication app, GatewayListeners listeners, DemoProviderSet? embedded)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProviderGateway");
+        var registry = app.Services.GetRequiredService<ProviderRegistry>();
+        if (embedded is not null)
+        {
+            HostingLog.EmbeddedDemo(logger, registry.All.Length);
+        }
+        else
+        {
+            HostingLog.ConfiguredProviders(logger, registry.All.Length);
+        }
+
+        HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress);
+        var authority = listeners.GrpcAddress.Authority;
+        HostingLog.Example(
+            logger,
+            $"grpcurl -plaintext -d '{{\"iin\":\"791028302728\"}}' {authority} providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview"
+            + $"   (or: tools/grpcurl/overview.sh, which also runs with buf curl)");
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace ProviderGateway.Hosting;
+
+/// <summary>
+/// The gateway's two Kestrel endpoints, named in configuration: <c>Kestrel:Endpoints:Grpc</c> (HTTP/2,
+/// cleartext h2c or TLS) for gRPC, and <c>Kestrel:Endpoints:Http</c> (HTTP/1.1) for plain HTTP. Kestrel
+/// speaks only HTTP/1.1 on a cleartext endpoint that offers both, hence two. Knows the addresses
+/// actually bound once the server has started (port 0 picks a free port).
+/// </summary>
+public sealed class GatewayListeners
+{
+    /// <summary>Name of the gRPC endpoint under <c>Kestrel:Endpoints</c>.</summary>
+    public const string GrpcEndpointName = "Grpc";
+
+    /// <summary>Name of the HTTP/1.1 endpoint under <c>Kestrel:Endpoints</c>.</summary>
+    public const string HttpEndpointName = "Http";
+
+    private (ListenOptions Listen, bool IsHttps)? _grpc;
+    private (ListenOptions Listen, bool IsHttps)? _http;
+
+    /// <summary>The bound gRPC address, for example <c>http://127.0.0.1:5080</c>.</summary>
+    public Uri GrpcAddress => AddressOf(_grpc, GrpcEndpointName);
+
+    /// <summary>The bound HTTP/1.1 address, for example <c>http://127.0.0.1:5081</c>.</summary>
+    public Uri HttpAddress => AddressOf(_http, HttpEndpointName);
+
+    /// <summary>Records the named endpoints as Kestrel's configuration loader creates them.</summary>
+    internal void Configure(KestrelServerOptions kestrel, IConfiguration configuration) =>
+        kestrel.Configure(configuration.GetSection("Kestrel"), reloadOnChange: false)
+            .Endpoint(GrpcEndpointName, endpoint => _grpc = (endpoint.ListenOptions, endpoint.IsHttps))
+            .Endpoint(HttpEndpointName, endpoint => _http = (endpoint.ListenOptions, endpoint.IsHttps));
+
+    private static Uri AddressOf((ListenOptions Listen, bool IsHttps)? listener, string name)
+    {
+        if (listener?.Listen.IPEndPoint is not { } endpoint)
+        {
+            throw new InvalidOperationException($"Kestrel:Endpoints:{name} is not configured as an IP endpoint, or the server has not started.");
+        }
+
+        var scheme = listener.Value.IsHttps ? "https" : "http";
+        var host = endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any)
+            ? "127.0.0.1"
+            : endpoint.Address.ToString();
+        return new UriBuilder(scheme, host, endpoint.Port).Uri;
+    }
+}

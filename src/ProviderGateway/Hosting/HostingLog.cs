@@ -1,0 +1,17 @@
+namespace ProviderGateway.Hosting;
+
+/// <summary>Log messages of start-up and shutdown.</summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ProviderGateway serving gRPC (HTTP/2) on {GrpcAddress} and HTTP/1.1 on {HttpAddress}")]
+    public static partial void Serving(ILogger logger, Uri grpcAddress, Uri httpAddress);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Try it: {ExampleCommand}")]
+    public static partial void Example(ILogger logger, string exampleCommand);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "No providers configured (Gateway:Providers is empty): running {Count} demo providers in-process with demo data. This is the embedded default, not a production set-up.")]
+    public static partial void EmbeddedDemo(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Routing to {Count} configured providers")]
+    public static partial void ConfiguredProviders(ILogger logger, int count);
+}

@@ -1,0 +1,194 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Contracts.LandRegistry.V1;
+using ProviderGateway.Contracts.Validation;
+
+namespace ProviderGateway.Validation;
+
+/// <summary>
+/// Validates every front-desk request before anything is routed or called, reporting all problems of
+/// a request at once as INVALID_ARGUMENT with a <c>google.rpc.BadRequest</c> whose field paths name
+/// the request fields.
+/// </summary>
+public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> options, TimeProvider time)
+{
+    // The gateway's own page tokens carry a cursor per provider, so they are longer than a provider's.
+    private const int MaximumPageTokenLength = 8192;
+
+    // Kazakhstan has one time zone, UTC+5, since March 2024; "today" for a meter reading is local.
+    private static readonly TimeSpan KazakhstanOffset = TimeSpan.FromHours(5);
+
+    private readonly Regex _cadastralPattern = new(options.Value.CadastralNumberPattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Validates a citizen overview request.</summary>
+    public void Validate(GetCitizenOverviewRequest request) =>
+        Check(v => Citizen(v, request.Iin, request.KatoCode));
+
+    /// <summary>Validates a request for a citizen's accounts.</summary>
+    public void Validate(ListUtilityAccountsRequest request) =>
+        Check(v => CitizenPage(v, request.Iin, request.KatoCode, request.PageSize, request.PageToken));
+
+    /// <summary>Validates a request for an account balance.</summary>
+    public void Validate(GetUtilityAccountBalanceRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.AccountNumber("account_number", request.AccountNumber);
+    });
+
+    /// <summary>Validates a request for an account's invoices.</summary>
+    public void Validate(ListUtilityInvoicesRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.AccountNumber("account_number", request.AccountNumber);
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+    });
+
+    /// <summary>Validates a request for an account's payments.</summary>
+    public void Validate(ListUtilityPaymentsRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.AccountNumber("account_number", request.AccountNumber);
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+    });
+
+    /// <summary>Validates a meter reading.</summary>
+    public void Validate(Contracts.FrontDesk.V1.CreateMeterReadingRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.RequestId("request_id", request.RequestId);
+        v.Iin("iin", request.Iin);
+        v.AccountNumber("account_number", request.AccountNumber);
+        v.MeterId("meter_id", request.MeterId);
+        v.NotNegative("value_milli_units", request.ValueMilliUnits);
+        v.PastOrTodayDate("reading_date", request.ReadingDate, Today());
+    });
+
+    /// <summary>Validates a request for a citizen's parcels.</summary>
+    public void Validate(Contracts.FrontDesk.V1.ListParcelsRequest request) =>
+        Check(v => CitizenPage(v, request.Iin, request.KatoCode, request.PageSize, request.PageToken));
+
+    /// <summary>Validates a request for one parcel.</summary>
+    public void Validate(Contracts.FrontDesk.V1.GetParcelRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.CadastralNumber("cadastral_number", request.CadastralNumber, _cadastralPattern);
+    });
+
+    /// <summary>Validates a certificate order.</summary>
+    public void Validate(Contracts.FrontDesk.V1.CreateCertificateOrderRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.RequestId("request_id", request.RequestId);
+        v.Iin("iin", request.Iin);
+        v.DefinedEnum("certificate_type", request.CertificateType, required: true);
+        if (request.CertificateType == CertificateType.RealEstateOwnership)
+        {
+            if (request.CadastralNumber.Length > 0)
+            {
+                v.Add("cadastral_number", "A certificate of real estate ownership covers the whole country: leave cadastral_number empty.", "CADASTRAL_NUMBER_NOT_ALLOWED");
+            }
+        }
+        else if (request.CertificateType is CertificateType.RightsAndEncumbrances or CertificateType.RightsHistory)
+        {
+            v.CadastralNumber("cadastral_number", request.CadastralNumber, _cadastralPattern);
+        }
+    });
+
+    /// <summary>Validates a request for a certificate order's state.</summary>
+    public void Validate(Contracts.FrontDesk.V1.GetCertificateOrderRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.ResourceId("order_id", request.OrderId, "an order id");
+    });
+
+    /// <summary>Validates a request for a citizen's benefits.</summary>
+    public void Validate(Contracts.FrontDesk.V1.ListBenefitsRequest request) =>
+        Check(v => CitizenPage(v, request.Iin, request.KatoCode, request.PageSize, request.PageToken));
+
+    /// <summary>Validates a request for a benefit's payments.</summary>
+    public void Validate(Contracts.FrontDesk.V1.ListBenefitPaymentsRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.ResourceId("benefit_id", request.BenefitId, "a benefit id");
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+    });
+
+    /// <summary>Validates an eligibility check.</summary>
+    public void Validate(CheckBenefitEligibilityRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.DefinedEnum("benefit_type", request.BenefitType, required: true);
+    });
+
+    /// <summary>Validates a benefit application.</summary>
+    public void Validate(CreateBenefitApplicationRequest request) => Check(v =>
+    {
+        OptionalProviderId(v, "provider_id", request.ProviderId);
+        v.KatoCode("kato_code", request.KatoCode);
+        v.RequestId("request_id", request.RequestId);
+        v.Iin("iin", request.Iin);
+        v.DefinedEnum("benefit_type", request.BenefitType, required: true);
+    });
+
+    /// <summary>Validates a request for an application's state.</summary>
+    public void Validate(GetBenefitApplicationRequest request) => Check(v =>
+    {
+        Route(v, request.ProviderId, request.KatoCode);
+        v.Iin("iin", request.Iin);
+        v.ResourceId("application_id", request.ApplicationId, "an application id");
+    });
+
+    /// <summary>Validates a provider directory request.</summary>
+    public void Validate(ListProvidersRequest request) => Check(v =>
+    {
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+        v.DefinedEnum("domain", request.Domain, required: false);
+        v.OptionalKatoCode("kato_code", request.KatoCode);
+    });
+
+    private static void Check(Action<FieldViolations> rules)
+    {
+        var violations = new FieldViolations();
+        rules(violations);
+        violations.ThrowIfAny();
+    }
+
+    private static void Citizen(FieldViolations v, string iin, string katoCode)
+    {
+        v.Iin("iin", iin);
+        v.OptionalKatoCode("kato_code", katoCode);
+    }
+
+    private static void CitizenPage(FieldViolations v, string iin, string katoCode, int pageSize, string pageToken)
+    {
+        Citizen(v, iin, katoCode);
+        v.Paging(pageSize, pageToken, MaximumPageTokenLength);
+    }
+
+    private static void Route(FieldViolations v, string providerId, string katoCode)
+    {
+        OptionalProviderId(v, "provider_id", providerId);
+        v.OptionalKatoCode("kato_code", katoCode);
+    }
+
+    private static void OptionalProviderId(FieldViolations v, string field, string value)
+    {
+        if (value.Length > 0 && !ProviderIdPattern().IsMatch(value))
+        {
+            v.Add(field, "A provider id is 1 to 64 characters of a-z, 0-9 and '-'.", "PROVIDER_ID_MALFORMED");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex ProviderIdPattern();
+
+    private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(KazakhstanOffset).DateTime);
+}
