@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.FunctionalTests.Infrastructure;
+
+namespace ProviderGateway.FunctionalTests;
+
+public sealed class GatewayStartupTests
+{
+    [Fact]
+    public async Task A_bad_provider_configuration_stops_start_up_naming_every_bad_key()
+    {
+        var start = TestGateway.StartAsync(
+        [
+            new ConfiguredProvider("power", "electricity", new Uri("http://127.0.0.1:1"), ["1952"]),
+            new ConfiguredProvider("power", "utilities", new Uri("http://127.0.0.1:2"), []),
+        ]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => start);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:Domain 'electricity'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:KatoCodes:0 '1952'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:1:Id 'power' is used by another provider", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_nothing_configured_the_gateway_runs_every_demo_provider_in_process()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+
+        var directory = await gateway.FrontDesk.ListProvidersAsync(new ListProvidersRequest());
+
+        Assert.Equal(DemoData.Seed.Providers.Count, gateway.EmbeddedProviders.Servers.Count);
+        Assert.Equal(gateway.EmbeddedProviders.Servers.Select(s => s.ProviderId), directory.Providers.Select(p => p.ProviderId));
+        Assert.All(gateway.EmbeddedProviders.Servers, s => Assert.Equal("127.0.0.1", s.Address.Host));
+    }
+
+    [Fact]
+    public async Task The_gateway_process_logs_its_addresses_and_an_example_command()
+    {
+        await using var process = await GatewayProcess.StartAsync();
+
+        Assert.Contains("running 9 demo providers in-process", process.Log, StringComparison.Ordinal);
+        Assert.Contains($"grpcurl -plaintext -d '{{\"iin\":\"791028302728\"}}' {process.GrpcAuthority} providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview", process.Log, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text.Json;
+using ProviderGateway.FunctionalTests.Infrastructure;
+
+namespace ProviderGateway.FunctionalTests;
+
+/// <summary>The gateway process started as the README says (embedded default), once for these tests.</summary>
+public sealed class GatewayProcessFixture : IAsyncLifetime
+{
+    private GatewayProcess? _process;
+
+    /// <summary>The running gateway.</summary>
+    public GatewayProcess Gateway => _process ?? throw new InvalidOperationException("Not started.");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => _process = await GatewayProcess.StartAsync();
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Every script in tools/grpcurl/ run through buf curl (CI has no grpcurl) against a live gateway
+/// process in its embedded default, as an integration tester would run them.
+/// </summary>
+public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFixture<GatewayProcessFixture>
+{
+    // Every script has at least one test below; Every_script_is_tested checks this list against the folder.
+    private static readonly string[] TestedScripts =
+    [
+        "overview.sh", "accounts.sh", "account-balance.sh", "invoices.sh", "payments.sh", "meter-reading.sh",
+        "parcels.sh", "parcel.sh", "certificate-order.sh", "certificate-status.sh", "benefits.sh",
+        "benefit-payments.sh", "eligibility.sh", "application.sh", "application-status.sh", "providers.sh",
+        "health.sh", "list-services.sh",
+    ];
+
+    private string Gateway => fixture.Gateway.GrpcAuthority;
+
+    [Fact]
+    public void Every_script_is_tested()
+    {
+        var scripts = Directory.GetFiles(Repository.GrpcurlScripts, "*.sh").Select(Path.GetFileName).Where(n => !n!.StartsWith('_'));
+
+        Assert.Equal(scripts.Order(), TestedScripts.Order());
+    }
+
+    [Fact]
+    public async Task Overview_script_shows_every_demo_provider_live()
+    {
+        var result = await Run("overview.sh");
+
+        var results = result.Json.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(DemoData.Seed.Providers.Count, results.Count);
+        Assert.All(results, r => Assert.Equal("FRESHNESS_LIVE", r.GetProperty("source").GetProperty("freshness").GetString()));
+        Assert.True(result.Json.GetProperty("complete").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Overview_script_with_an_invalid_IIN_exits_with_INVALID_ARGUMENT()
+    {
+        var result = await ScriptRunner.RunAsync(Gateway, "overview.sh", "791028302729");
+
+        Assert.Equal(3 << 3, result.ExitCode); // buf curl exits with the gRPC code shifted left by 3
+        Assert.Contains("invalid_argument", result.Error, StringComparison.Ordinal);
+        Assert.Contains("google.rpc.BadRequest", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accounts_script_lists_the_demo_citizens_accounts()
+    {
+        var iin = DemoData.Seed.Citizens[0].Iin;
+        var expected = DemoData.Seed.UtilityAccounts.Where(a => a.Iin == iin).Select(a => a.AccountNumber).Order();
+
+        var result = await Run("accounts.sh");
+
+        var numbers = result.Json.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("account").GetProperty("accountNumber").GetString());
+        Assert.Equal(expected, numbers.Order());
+    }
+
+    [Fact]
+    public async Task Account_balance_invoices_and_payments_scripts_answer_for_the_demo_account()
+    {
+        var balance = await Run("account-balance.sh");
+        var invoices = await Run("invoices.sh");
+        var payments = await Run("payments.sh");
+
+        Assert.Equal("KZT", balance.Json.GetProperty("balance").GetProperty("balance").GetProperty("currencyCode").GetString());
+        Assert.NotEmpty(invoices.Json.GetProperty("invoices").EnumerateArray());
+        Assert.True(payments.Json.TryGetProperty("source", out _));
+    }
+
+    [Fact]
+    public async Task Meter_reading_script_submits_a_reading()
+    {
+        var iin = DemoData.Seed.Citizens[0].Iin;
+        var account = DemoData.Seed.UtilityAccounts.First(a => a.Iin == iin && a.Meters.Count > 0);
+        var value = account.Meters[0].LastReadingMilliUnits + 1_000;
+
+        var result = await Run("meter-reading.sh", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var reading = result.Json.GetProperty("reading");
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), reading.GetProperty("valueMilliUnits").GetString());
+        Assert.Equal(account.AccountNumber, reading.GetProperty("accountNumber").GetString());
+    }
+
+    [Fact]
+    public async Task Parcel_scripts_find_parcels_by_owner_and_by_cadastral_number()
+    {
+        var parcels = await Run("parcels.sh");
+        var parcel = await Run("parcel.sh");
+
+        Assert.NotEmpty(parcels.Json.GetProperty("parcels").EnumerateArray());
+        Assert.Matches(@"^\d{2}-\d{3}-\d{3}-\d{3}$", parcel.Json.GetProperty("parcel").GetProperty("cadastralNumber").GetString());
+    }
+
+    [Fact]
+    public async Task Certificate_scripts_order_a_certificate_and_follow_it()
+    {
+        var order = await Run("certificate-order.sh");
+        var orderId = order.Json.GetProperty("order").GetProperty("orderId").GetString()!;
+
+        var status = await Run("certificate-status.sh", orderId);
+
+        Assert.Equal(orderId, status.Json.GetProperty("order").GetProperty("orderId").GetString());
+        Assert.StartsWith("CERTIFICATE_ORDER_STATE_", status.Json.GetProperty("order").GetProperty("state").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Benefit_scripts_list_benefits_payments_and_check_eligibility()
+    {
+        var benefits = await Run("benefits.sh");
+        var payments = await Run("benefit-payments.sh");
+        var eligibility = await Run("eligibility.sh");
+
+        Assert.NotEmpty(benefits.Json.GetProperty("benefits").EnumerateArray());
+        Assert.NotEmpty(payments.Json.GetProperty("payments").EnumerateArray());
+        Assert.NotEmpty(eligibility.Json.GetProperty("reasons").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Application_scripts_submit_an_application_and_follow_it()
+    {
+        var created = await Run("application.sh");
+        var id = created.Json.GetProperty("application").GetProperty("applicationId").GetString()!;
+
+        var status = await Run("application-status.sh", id);
+
+        Assert.Equal(id, status.Json.GetProperty("application").GetProperty("applicationId").GetString());
+    }
+
+    [Fact]
+    public async Task Providers_script_shows_the_directory_all_serving()
+    {
+        var result = await Run("providers.sh");
+
+        var providers = result.Json.GetProperty("providers").EnumerateArray().ToList();
+        Assert.Equal(DemoData.Seed.Providers.Count, providers.Count);
+        Assert.All(providers, p => Assert.Equal("PROVIDER_HEALTH_SERVING", p.GetProperty("health").GetString()));
+    }
+
+    [Fact]
+    public async Task Health_script_reports_the_gateway_serving()
+    {
+        var result = await Run("health.sh");
+
+        Assert.Equal("SERVING", result.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task List_services_script_lists_by_reflection_and_from_the_protos()
+    {
+        var reflected = await Run("list-services.sh");
+        var fromProtos = await ScriptRunner.RunAsync(Gateway, new Dictionary<string, string> { ["FROM_PROTOS"] = "1" }, "list-services.sh");
+
+        Assert.Contains("providergateway.frontdesk.v1.FrontDeskService", reflected.Output, StringComparison.Ordinal);
+        Assert.Contains("grpc.health.v1.Health", reflected.Output, StringComparison.Ordinal);
+        Assert.Equal(0, fromProtos.ExitCode);
+        Assert.Contains("providergateway.frontdesk.v1.FrontDeskService", fromProtos.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<ScriptResult> Run(string script, params string[] arguments)
+    {
+        var result = await ScriptRunner.RunAsync(Gateway, script, arguments);
+        Assert.True(result.ExitCode == 0, $"{script} exited with {result.ExitCode}:\n{result.Output}\n{result.Error}");
+        return result;
+    }
+}

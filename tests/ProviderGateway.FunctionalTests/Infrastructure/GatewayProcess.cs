@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ProviderGateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// The gateway as a user runs it: its own process from its build output (Program.cs), here on free
+/// loopback ports instead of 5080/5081. Its address is read from the start-up log line.
+/// </summary>
+public sealed partial class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log;
+
+    private GatewayProcess(Process process, StringBuilder log, string grpcAuthority)
+    {
+        _process = process;
+        _log = log;
+        GrpcAuthority = grpcAuthority;
+    }
+
+    /// <summary>host:port of the gRPC endpoint, as the grpcurl scripts take it in GATEWAY_ADDR.</summary>
+    public string GrpcAuthority { get; }
+
+    /// <summary>Everything the process has logged so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the gateway with extra command-line configuration and waits until it serves.</summary>
+    public static async Task<GatewayProcess> StartAsync(params string[] arguments)
+    {
+        var dll = Path.Combine(Repository.Root, "src", "ProviderGateway", "bin", Repository.Configuration, "net10.0", "ProviderGateway.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var argument in (string[])[dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var log = new StringBuilder();
+        var serving = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (log)
+            {
+                log.AppendLine(line);
+            }
+
+            if (ServingLine().Match(line) is { Success: true } match)
+            {
+                serving.TrySetResult(match.Groups["authority"].Value);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _ = process.WaitForExitAsync().ContinueWith(_ => serving.TrySetException(new InvalidOperationException($"The gateway exited with {process.ExitCode}:\n{log}")), TaskScheduler.Default);
+
+        try
+        {
+            var authority = await serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return new GatewayProcess(process, log, authority);
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"serving gRPC \(HTTP/2\) on https?://(?<authority>[^/\s]+)/")]
+    private static partial Regex ServingLine();
+}

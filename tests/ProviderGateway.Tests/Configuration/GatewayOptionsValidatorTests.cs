@@ -1,0 +1,52 @@
+using ProviderGateway.Configuration;
+
+namespace ProviderGateway.Tests.Configuration;
+
+public sealed class GatewayOptionsValidatorTests
+{
+    private readonly GatewayOptionsValidator _validator = new();
+
+    [Fact]
+    public void A_correct_configuration_passes()
+    {
+        var options = new GatewayOptions
+        {
+            Providers =
+            [
+                new ProviderOptions { Id = "power", Domain = "utilities", Endpoint = "https://power.example.kz:443", KatoCodes = ["195200000"], Deadline = TimeSpan.FromSeconds(1) },
+                new ProviderOptions { Id = "land", Domain = "land_registry", Endpoint = "http://127.0.0.1:6007" },
+            ],
+        };
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_naming_its_configuration_key()
+    {
+        var options = new GatewayOptions
+        {
+            OverviewPageSize = 0,
+            Providers =
+            [
+                new ProviderOptions { Id = "Power!", Domain = "electricity", Endpoint = "power.example.kz", KatoCodes = ["1952"], Deadline = TimeSpan.Zero },
+                new ProviderOptions { Id = "land", Domain = "land_registry", Endpoint = "http://127.0.0.1:6007/path" },
+                new ProviderOptions { Id = "land", Domain = "land_registry", Endpoint = "ftp://127.0.0.1:6007" },
+            ],
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.StartsWith("Gateway:OverviewPageSize", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:0:Id 'Power!'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:0:Domain 'electricity' is not one of: utilities, land_registry, social_services", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:0:Endpoint", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:0:KatoCodes:0", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:0:Deadline", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:1:Endpoint", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:2:Id 'land' is used by another provider", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:2:Endpoint", StringComparison.Ordinal));
+    }
+}
