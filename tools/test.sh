@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the whole ProviderGateway test suite: sets up its tools first (tools/setup.sh), checks the
+# contracts (buf lint and format), runs every test project, and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tools/setup.sh || exit 1
+
+results=TestResults
+rm -rf "$results"
+mkdir -p "$results"
+status=0
+
+echo "== buf lint / buf format (protos/)"
+if node_modules/.bin/buf lint protos && node_modules/.bin/buf format --diff --exit-code protos; then
+  echo "contracts: lint and format clean"
+else
+  echo "contracts: buf lint or buf format failed" >&2
+  status=1
+fi
+
+echo "== dotnet test"
+dotnet test ProviderGateway.sln --configuration Release \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+
+# Sum the counters of every test project's TRX file.
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # a failure outside the test counters (build, lint): never report green
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
