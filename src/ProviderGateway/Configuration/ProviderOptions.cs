@@ -36,4 +36,10 @@ public sealed class ProviderOptions
     /// to <see cref="GatewayOptions.DefaultProviderDeadline"/>; at most 5 minutes.
     /// </summary>
     public TimeSpan? Deadline { get; init; }
+
+    /// <summary>
+    /// Cache policies of this provider's methods, overriding <c>Gateway:Caching:Methods</c>, keyed by
+    /// method name (for example <c>GetAccountBalance</c>). Empty by default.
+    /// </summary>
+    public IDictionary<string, CachePolicyOptions> Caching { get; init; } = new Dictionary<string, CachePolicyOptions>(StringComparer.Ordinal);
 }

@@ -1,0 +1,27 @@
+using Google.Protobuf;
+using Status = Google.Rpc.Status;
+
+namespace ProviderGateway.Caching;
+
+/// <summary>
+/// A provider's answer as the cache holds it: either the response message or a definitive error
+/// (an answer such as NOT_FOUND, as opposed to a failure), and when it was fetched from the provider.
+/// The memory level holds this object itself, shared by every caller: nobody may change the message.
+/// </summary>
+public sealed record CachedAnswer
+{
+    /// <summary>The provider's response; <c>null</c> for a definitive error.</summary>
+    public IMessage? Response { get; init; }
+
+    /// <summary>The provider's definitive error, mapped for the desk; <c>null</c> for a response.</summary>
+    public Status? DefinitiveError { get; init; }
+
+    /// <summary>When the answer was fetched from the provider.</summary>
+    public required DateTimeOffset FetchTime { get; init; }
+
+    /// <summary>A response fetched at <paramref name="fetchTime"/>.</summary>
+    public static CachedAnswer Of(IMessage response, DateTimeOffset fetchTime) => new() { Response = response, FetchTime = fetchTime };
+
+    /// <summary>A definitive error answered at <paramref name="fetchTime"/>.</summary>
+    public static CachedAnswer OfError(Status error, DateTimeOffset fetchTime) => new() { DefinitiveError = error, FetchTime = fetchTime };
+}

@@ -1,0 +1,81 @@
+using System.Buffers.Text;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
+
+namespace ProviderGateway.Caching;
+
+/// <summary>
+/// Checks the cache configuration at start-up: the secrets (a production gateway does not start without
+/// them), the Redis settings and every policy override, naming each bad key.
+/// </summary>
+public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : IValidateOptions<CachingOptions>
+{
+    private const string Section = CachingOptions.SectionName;
+
+    /// <summary>True when values are encrypted before they reach Redis.</summary>
+    public static bool EncryptsValues(CachingOptions options) => options.EncryptValues ?? !string.IsNullOrWhiteSpace(options.Redis);
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, CachingOptions options)
+    {
+        var failures = new List<string>();
+        if (DecodedLength(options.KeySecret) is not >= 32)
+        {
+            failures.Add($"{Section}:KeySecret is missing or is not base64 of at least 32 bytes. Cache keys are keyed hashes of personal identifiers, so the gateway does not start without it; generate one with 'openssl rand -base64 32' and give every instance sharing a Redis the same (for example in the environment variable Gateway__Caching__KeySecret).");
+        }
+
+        if (EncryptsValues(options) && DecodedLength(options.EncryptionKey) is not 32)
+        {
+            failures.Add($"{Section}:EncryptionKey is missing or is not base64 of exactly 32 bytes, and values stored in Redis are encrypted (AES-256-GCM) because {Section}:EncryptValues is {(options.EncryptValues is null ? "not set and Redis is configured" : "true")}. Generate one with 'openssl rand -base64 32' (for example in Gateway__Caching__EncryptionKey), or set {Section}:EncryptValues to false to store answers in clear.");
+        }
+
+        if (options.MemoryMaxEntries < 1)
+        {
+            failures.Add($"{Section}:MemoryMaxEntries must be at least 1; it is {options.MemoryMaxEntries}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Length > 32)
+        {
+            failures.Add($"{Section}:KeyPrefix must be 1 to 32 characters.");
+        }
+
+        CheckPositive(failures, "RedisTimeout", options.RedisTimeout);
+        CheckPositive(failures, "RedisRetryAfter", options.RedisRetryAfter);
+        CheckPositive(failures, "InvalidationTimeout", options.InvalidationTimeout);
+        CheckPositive(failures, "FailSafeRetryAfter", options.FailSafeRetryAfter);
+
+        foreach (var (method, policy) in options.Methods)
+        {
+            CachePolicies.Validate($"{Section}:Methods:{method}", method, policy, failures);
+        }
+
+        for (var i = 0; i < gateway.Value.Providers.Count; i++)
+        {
+            foreach (var (method, policy) in gateway.Value.Providers[i].Caching)
+            {
+                CachePolicies.Validate($"{GatewayOptions.SectionName}:Providers:{i}:Caching:{method}", method, policy, failures);
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static int? DecodedLength(string? base64)
+    {
+        if (string.IsNullOrWhiteSpace(base64))
+        {
+            return null;
+        }
+
+        var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
+        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) ? written : null;
+    }
+
+    private static void CheckPositive(List<string> failures, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:{name} must be above zero; it is {value}.");
+        }
+    }
+}
