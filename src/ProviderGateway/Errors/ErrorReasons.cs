@@ -45,6 +45,12 @@ public static class ErrorReasons
     /// <summary>The provider refused the gateway's own credentials: a configuration matter for operators.</summary>
     public const string ProviderRejectedGateway = "PROVIDER_REJECTED_GATEWAY";
 
+    /// <summary>
+    /// With status OK: the provider failed, and the data is the last good answer (freshness STALE); the
+    /// metadata says how the provider failed.
+    /// </summary>
+    public const string ServedStale = "SERVED_STALE_AFTER_PROVIDER_FAILURE";
+
     /// <summary>The desk cancelled the call.</summary>
     public const string CancelledByCaller = "CANCELLED_BY_CALLER";
 

@@ -49,6 +49,14 @@ public static partial class ProviderStatusMapping
 
     private static readonly FrozenDictionary<StatusCode, Rule> RulesByCode = Table.ToFrozenDictionary(r => r.ProviderCode);
 
+    /// <summary>
+    /// True when a desk status mapped from a provider is an answer about the request (the account does not
+    /// exist, the input is invalid) rather than a failure: it is cached like data and never replaced by a
+    /// stale answer.
+    /// </summary>
+    public static bool IsDefinitiveAnswer(int deskCode) => (StatusCode)deskCode is
+        StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition or StatusCode.OutOfRange;
+
     /// <summary>The desk's status for a provider failure.</summary>
     /// <param name="providerId">The provider that failed.</param>
     /// <param name="failure">What the gRPC client raised.</param>

@@ -11,29 +11,52 @@ namespace ProviderGateway.Errors;
 public sealed partial class UnexpectedFailureInterceptor(ILogger<UnexpectedFailureInterceptor> logger) : Interceptor
 {
     /// <inheritdoc />
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request,
         ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        // Answers that complete at once (memory hits) need no async wrapper.
+        Task<TResponse> call;
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
+            call = continuation(request, context);
         }
-        catch (RpcException)
+        catch (Exception ex) when (ex is not RpcException)
         {
-            throw;
+            return Task.FromException<TResponse>(Translate(ex, context));
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+
+        return call.IsCompletedSuccessfully ? call : AwaitAsync(call, context);
+    }
+
+    private async Task<TResponse> AwaitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
+    {
+        try
         {
-            throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the caller."));
+            return await call.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
-            Unexpected(logger, context.Method, traceId, ex);
-            throw GatewayErrors.Internal(traceId);
+            throw Translate(ex, context);
         }
+    }
+
+    private RpcException Translate(Exception exception, ServerCallContext context)
+    {
+        if (exception is RpcException rpc)
+        {
+            return rpc;
+        }
+
+        if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the caller."));
+        }
+
+        var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        Unexpected(logger, context.Method, traceId, exception);
+        return GatewayErrors.Internal(traceId);
     }
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Error, Message = "Unexpected failure in {Method}, trace {TraceId}")]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
@@ -42,7 +43,11 @@ public sealed class ProviderOperation<TRequest, TResponse>
             CreateMarshaller((MessageParser<TResponse>)method.OutputType.Parser));
         Domain = domain;
         Kind = kind;
+        _citizenField = method.InputType.FindFieldByName("iin");
     }
+
+    // Every contract names the citizen "iin": the field that says whose data a call touches.
+    private readonly FieldDescriptor? _citizenField;
 
     /// <summary>The gRPC method, for example <c>providergateway.utilities.v1.UtilitiesService/ListAccounts</c>.</summary>
     public Method<TRequest, TResponse> Method { get; }
@@ -55,6 +60,13 @@ public sealed class ProviderOperation<TRequest, TResponse>
 
     /// <summary>The full method name, for logs and metrics.</summary>
     public string Name => Method.FullName;
+
+    /// <summary>The short method name, for example <c>ListAccounts</c> (the key of its cache policy).</summary>
+    public string MethodName => Method.Name;
+
+    /// <summary>The citizen (IIN) a request is about; <c>null</c> when the method names none (for example GetParcel).</summary>
+    public string? CitizenOf(TRequest request) =>
+        _citizenField?.Accessor.GetValue(request) is string { Length: > 0 } iin ? iin : null;
 
     /// <summary>Starts the call.</summary>
     public AsyncUnaryCall<TResponse> Invoke(CallInvoker invoker, TRequest request, CallOptions options) =>

@@ -1,0 +1,189 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Caching;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.Errors;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Errors;
+using ProviderGateway.Providers;
+using ZiggyCreatures.Caching.Fusion;
+using Status = Google.Rpc.Status;
+
+namespace ProviderGateway.Pipeline;
+
+/// <summary>
+/// The cache step of a provider read: answers from memory (L1) or Redis (L2) while they are current,
+/// makes one provider call per key at a time on a miss, serves the last good answer as STALE when the
+/// provider fails (up to the policy's maximum age), and says honestly which of the three happened.
+/// </summary>
+public sealed class ProviderAnswerCache(
+    IFusionCache cache,
+    CacheKeys keys,
+    CacheInvalidation invalidation,
+    IOptions<CachingOptions> options,
+    TimeProvider time)
+{
+    private readonly bool _memoryEnabled = options.Value.MemoryCacheEnabled;
+
+    /// <summary>Reads through the cache under <paramref name="policy"/>; <paramref name="fetch"/> calls the provider.</summary>
+    public async Task<ProviderOutcome<TResponse>> GetAsync<TRequest, TResponse>(
+        ProviderDescriptor provider,
+        ProviderOperation<TRequest, TResponse> operation,
+        TRequest request,
+        CachePolicy policy,
+        DeskContext desk,
+        Func<CancellationToken, Task<ProviderOutcome<TResponse>>> fetch)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var started = time.GetTimestamp();
+        var key = keys.ForRead(provider.Id, operation.MethodName, request);
+
+        // DESK BYPASS: the provider, always; a good answer replaces the cached one.
+        if (desk.BypassCache)
+        {
+            var fresh = await fetch(desk.Cancellation).ConfigureAwait(false);
+            if (ToAnswer(fresh) is { } answer)
+            {
+                await cache.SetAsync(key, answer, policy.EntryOptions, TagsOf(provider, operation, request), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return fresh;
+        }
+
+        // REDIS ONLY (memory level off): look without taking the key's lock, so that hits never queue.
+        if (!_memoryEnabled)
+        {
+            var hit = await cache.TryGetAsync<CachedAnswer>(key, policy.EntryOptions, desk.Cancellation).ConfigureAwait(false);
+            if (hit.HasValue && time.GetUtcNow() - hit.Value.FetchTime <= policy.Duration)
+            {
+                return FromCache<TResponse>(provider, hit.Value, Freshness.Cached, null, started);
+            }
+        }
+
+        // MEMORY, REDIS OR PROVIDER: one provider call per key at a time (stampede protection); when the
+        // provider fails, FusionCache's fail-safe hands back the last good answer instead.
+        var attempt = new FetchAttempt<TResponse>();
+        CachedAnswer cached;
+        try
+        {
+            cached = await cache.GetOrSetAsync<CachedAnswer>(
+                key,
+                async (context, factoryCancellation) =>
+                {
+                    // Tags are only needed when storing: computed here, not on every hit.
+                    context.Tags = TagsOf(provider, operation, request);
+                    var outcome = await fetch(factoryCancellation).ConfigureAwait(false);
+                    attempt.Outcome = outcome;
+                    attempt.Answer = ToAnswer(outcome) ?? throw new ProviderFailedException(provider.Id);
+                    return attempt.Answer;
+                },
+                MaybeValue<CachedAnswer>.None,
+                policy.EntryOptions,
+                tags: null,
+                desk.Cancellation).ConfigureAwait(false);
+        }
+        catch (ProviderFailedException) when (attempt.Outcome is { } failed)
+        {
+            // FAIL-SAFE had nothing to offer: the provider's error.
+            return failed;
+        }
+
+        // LIVE: this call's own provider answer.
+        if (ReferenceEquals(cached, attempt.Answer))
+        {
+            return attempt.Outcome!;
+        }
+
+        // CACHED, or STALE after the provider failed; never older than the policy allows.
+        var age = time.GetUtcNow() - cached.FetchTime;
+        if (age > policy.FailSafeMaxDuration)
+        {
+            return attempt.Outcome is { HasResponse: false } failure
+                ? failure
+                : ProviderOutcome<TResponse>.Failed(provider, TooOld(provider.Id), time.GetElapsedTime(started));
+        }
+
+        var freshness = age > policy.Duration ? Freshness.Stale : Freshness.Cached;
+        return FromCache<TResponse>(provider, cached, freshness, attempt.Outcome, started);
+    }
+
+    // The citizen's tag: what a write of that citizen at that provider invalidates.
+    private string[]? TagsOf<TRequest, TResponse>(ProviderDescriptor provider, ProviderOperation<TRequest, TResponse> operation, TRequest request)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        operation.CitizenOf(request) is { } iin ? [keys.CitizenTag(provider.Id, iin)] : null;
+
+    /// <summary>Removes every cached answer about the citizen of a write, on every instance (see <see cref="CacheInvalidation"/>).</summary>
+    public Task InvalidateCitizenAsync(ProviderDescriptor provider, string iin) =>
+        invalidation.InvalidateAsync(keys.CitizenTag(provider.Id, iin));
+
+    private ProviderOutcome<TResponse> FromCache<TResponse>(
+        ProviderDescriptor provider,
+        CachedAnswer cached,
+        Freshness freshness,
+        ProviderOutcome<TResponse>? failure,
+        long started)
+        where TResponse : class =>
+        new()
+        {
+            Provider = provider,
+            Response = (TResponse?)cached.Response,
+            Status = cached.DefinitiveError ?? (failure is { HasResponse: false } ? ServedStale(provider.Id, failure.Status) : Ok),
+            Freshness = freshness,
+            FetchTime = cached.FetchTime,
+            Latency = time.GetElapsedTime(started),
+        };
+
+    // What may be cached: data, or a definitive answer such as NOT_FOUND; never a failure.
+    private CachedAnswer? ToAnswer<TResponse>(ProviderOutcome<TResponse> outcome)
+        where TResponse : class, IMessage<TResponse> =>
+        outcome switch
+        {
+            { Response: { } response, FetchTime: { } fetched } => CachedAnswer.Of(response, fetched),
+            { Response: null } when ProviderStatusMapping.IsDefinitiveAnswer(outcome.Status.Code) =>
+                CachedAnswer.OfError(outcome.Status, time.GetUtcNow()),
+            _ => null,
+        };
+
+    private static readonly Status Ok = new() { Code = (int)StatusCode.OK };
+
+    private static Status ServedStale(string providerId, Status providerFailure)
+    {
+        var failure = providerFailure.GetDetail<Google.Rpc.ErrorInfo>();
+        return new Status
+        {
+            Code = (int)StatusCode.OK,
+            Message = $"Provider '{providerId}' failed; this is its last good answer (see fetch_time).",
+            Details =
+            {
+                Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.ServedStale, new()
+                {
+                    ["provider_id"] = providerId,
+                    ["provider_failure"] = failure?.Reason ?? ((StatusCode)providerFailure.Code).ToString(),
+                })),
+            },
+        };
+    }
+
+    private static Status TooOld(string providerId) => new()
+    {
+        Code = (int)StatusCode.Unavailable,
+        Message = $"Provider '{providerId}' is failing and its last good answer is older than its cache policy allows.",
+        Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.ProviderUnavailable, new() { ["provider_id"] = providerId })) },
+    };
+
+    /// <summary>What this call's own provider call produced, if it made one.</summary>
+    private sealed class FetchAttempt<TResponse>
+        where TResponse : class
+    {
+        public ProviderOutcome<TResponse>? Outcome { get; set; }
+
+        public CachedAnswer? Answer { get; set; }
+    }
+
+    /// <summary>Tells FusionCache the provider failed, so that fail-safe may serve the last good answer.</summary>
+    private sealed class ProviderFailedException(string providerId) : Exception($"Provider {providerId} failed.");
+}
