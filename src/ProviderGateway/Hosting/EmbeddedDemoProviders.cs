@@ -1,4 +1,5 @@
 using System.Globalization;
+using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.DemoProviders;
 
@@ -36,6 +37,12 @@ public static class EmbeddedDemoProviders
             {
                 settings[$"{key}:KatoCodes:{k.ToString(CultureInfo.InvariantCulture)}"] = server.Provider.KatoCodes[k];
             }
+        }
+
+        // Memory-only cache of a single process: a throw-away key secret is as good as any.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CachingOptions.SectionName}:KeySecret"]))
+        {
+            settings[$"{CachingOptions.SectionName}:KeySecret"] = CacheSecrets.NewSecret();
         }
 
         builder.Configuration.AddInMemoryCollection(settings);

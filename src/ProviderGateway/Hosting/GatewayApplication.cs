@@ -44,6 +44,7 @@ public sealed class GatewayApplication : IAsyncDisposable
         {
             var listeners = builder.AddGatewayListeners();
             builder.AddGatewayConfiguration()
+                .AddGatewayCaching()
                 .AddGatewayPipeline()
                 .AddGatewayGrpc();
 

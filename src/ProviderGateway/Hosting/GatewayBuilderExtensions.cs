@@ -1,11 +1,17 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
+using ProviderGateway.FrontDesk;
 using ProviderGateway.Overview;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Routing;
 using ProviderGateway.Validation;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 
 namespace ProviderGateway.Hosting;
 
@@ -31,6 +37,64 @@ public static class GatewayBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds the cache of provider answers: FusionCache with memory (L1), and with Redis (L2) plus its
+    /// backplane when <c>Gateway:Caching:Redis</c> is set; protobuf values sealed with AES-GCM, keyed-hash keys.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayCaching(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<CachingOptions>, CachingOptionsValidator>();
+        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<CacheSecrets>();
+        services.AddSingleton<CacheKeys>();
+        services.AddSingleton<CacheValueProtector>();
+        services.AddSingleton<CachePolicies>();
+        services.AddSingleton<ProtobufCacheSerializer>();
+        services.AddSingleton<ProviderAnswerCache>();
+        services.AddSingleton<CacheInvalidation>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name);
+
+        // Wiring depends on configuration, read once here; the values themselves are validated at start-up.
+        var settings = builder.Configuration.GetSection(CachingOptions.SectionName).Get<CachingOptions>() ?? new CachingOptions();
+        var fusion = services.AddFusionCache()
+            .WithOptions(options =>
+            {
+                options.CacheKeyPrefix = settings.KeyPrefix;
+                options.BackplaneChannelPrefix = settings.KeyPrefix + "backplane";
+                // A Redis that failed is left alone for a while: no call waits on a dead Redis.
+                options.DistributedCacheCircuitBreakerDuration = settings.RedisRetryAfter;
+                options.BackplaneCircuitBreakerDuration = settings.RedisRetryAfter;
+                options.ReThrowOriginalExceptions = true;
+                // The pipeline logs provider failures itself, naming provider and method only.
+                options.FactoryErrorsLogLevel = LogLevel.Debug;
+                options.FailSafeActivationLogLevel = LogLevel.Information;
+                options.TagsDefaultEntryOptions.Size = 1;
+            })
+            .WithDefaultEntryOptions(options => options.Size = 1)
+            .WithMemoryCache(_ => new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.MemoryMaxEntries }))
+            .WithSerializer(sp => sp.GetRequiredService<ProtobufCacheSerializer>());
+
+        if (!string.IsNullOrWhiteSpace(settings.Redis))
+        {
+            services.AddSingleton<RedisConnection>();
+            fusion
+                .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
+                })))
+                .WithBackplane(sp => new RedisBackplane(
+                    Options.Create(new RedisBackplaneOptions
+                    {
+                        ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
+                    }),
+                    sp.GetRequiredService<ILogger<RedisBackplane>>()));
+        }
+
+        return builder;
+    }
+
     /// <summary>Adds the call path: validation, routing, provider channels, the pipeline, fan-out and the directory.</summary>
     public static WebApplicationBuilder AddGatewayPipeline(this WebApplicationBuilder builder)
     {
@@ -48,6 +112,9 @@ public static class GatewayBuilderExtensions
     /// <summary>Adds gRPC with the gateway's error handling, server reflection and grpc.health.v1.</summary>
     public static WebApplicationBuilder AddGatewayGrpc(this WebApplicationBuilder builder)
     {
+        // Singletons: gRPC would otherwise build the service and the interceptor anew for every call.
+        builder.Services.AddSingleton<FrontDeskGrpcService>();
+        builder.Services.AddSingleton<UnexpectedFailureInterceptor>();
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
