@@ -23,6 +23,20 @@ public sealed class GatewayStartupTests
     }
 
     [Fact]
+    public async Task A_production_gateway_without_its_cache_secrets_does_not_start()
+    {
+        var provider = new ConfiguredProvider("land", "land_registry", new Uri("http://127.0.0.1:1"), []);
+
+        var noKeySecret = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null }));
+        var noEncryptionKey = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:Redis"] = "127.0.0.1:1" }));
+
+        Assert.Contains(noKeySecret.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));
+        Assert.Contains(noEncryptionKey.Failures, f => f.StartsWith("Gateway:Caching:EncryptionKey is missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task With_nothing_configured_the_gateway_runs_every_demo_provider_in_process()
     {
         await using var gateway = await TestGateway.StartAsync();

@@ -25,9 +25,11 @@ public sealed class PartialResultsTests
         ]);
         var before = await gateway.FrontDesk.GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = citizen.Iin });
 
-        // Act
+        // Act: the desk asks for fresh data (no cached answers), so every provider is called now.
         await land.KillAsync();
-        var after = await gateway.FrontDesk.GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = citizen.Iin });
+        var after = await gateway.FrontDesk.GetCitizenOverviewAsync(
+            new GetCitizenOverviewRequest { Iin = citizen.Iin },
+            new Metadata { { "cache-control", "no-cache" } });
 
         // Assert
         Assert.All(before.Results, r => Assert.Equal((int)StatusCode.OK, r.Source.Status.Code));
@@ -43,6 +45,7 @@ public sealed class PartialResultsTests
 
         var water2 = after.Results.Single(r => r.Source.ProviderId == "regional-water");
         Assert.Equal((int)StatusCode.OK, water2.Source.Status.Code);
+        Assert.Equal(Freshness.Live, water2.Source.Freshness);
         Assert.NotEmpty(water2.Utilities.Accounts);
         Assert.Equal((int)StatusCode.OK, after.Results.Single(r => r.Source.ProviderId == "social-insurance-fund").Source.Status.Code);
         Assert.False(after.Complete);

@@ -54,6 +54,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var log = new StringBuilder();
         var serving = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? authority = null;
         void OnLine(string? line)
         {
             if (line is null)
@@ -68,7 +69,12 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
             if (ServingLine().Match(line) is { Success: true } match)
             {
-                serving.TrySetResult(match.Groups["authority"].Value);
+                authority = match.Groups["authority"].Value;
+            }
+            else if (authority is not null && line.Contains("Try it: ", StringComparison.Ordinal))
+            {
+                // The last start-up line: the log holds everything start-up writes.
+                serving.TrySetResult(authority);
             }
         }
 
@@ -80,8 +86,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         try
         {
-            var authority = await serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return new GatewayProcess(process, log, authority);
+            return new GatewayProcess(process, log, await serving.Task.WaitAsync(TimeSpan.FromSeconds(60)));
         }
         catch
         {

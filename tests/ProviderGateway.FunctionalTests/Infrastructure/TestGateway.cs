@@ -32,6 +32,9 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The front-desk client.</summary>
     public FrontDeskService.FrontDeskServiceClient FrontDesk { get; }
 
+    /// <summary>The gateway's HTTP/1.1 endpoint.</summary>
+    public Uri HttpAddress => Application.Listeners.HttpAddress;
+
     /// <summary>The embedded demo providers (when started without providers).</summary>
     public DemoProviderSet EmbeddedProviders => Application.EmbeddedProviders
         ?? throw new InvalidOperationException("This gateway was started with configured providers.");
@@ -47,6 +50,7 @@ public sealed class TestGateway : IAsyncDisposable
             ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Gateway:Caching:KeySecret"] = TestSecrets.KeySecret,
         };
         for (var i = 0; i < (providers?.Count ?? 0); i++)
         {
@@ -78,6 +82,27 @@ public sealed class TestGateway : IAsyncDisposable
             await application.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts a gateway configured with every provider of a running demo provider set.</summary>
+    public static Task<TestGateway> StartAsync(DemoProviderSet providers, IDictionary<string, string?>? settings = null) =>
+        StartAsync([.. providers.Servers.Select(s => new ConfiguredProvider(s.ProviderId, s.Provider.Domain, s.Address, s.Provider.KatoCodes))], settings);
+
+    /// <summary>Settings of a gateway sharing <paramref name="redis"/>, values encrypted, plus <paramref name="more"/>.</summary>
+    public static Dictionary<string, string?> WithRedis(RedisServer redis, params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:Caching:Redis"] = redis.Configuration,
+            ["Gateway:Caching:EncryptionKey"] = TestSecrets.EncryptionKey,
+            ["Gateway:Caching:RedisRetryAfter"] = "00:00:01",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     /// <inheritdoc />
