@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
-#   - buf (lint, format, breaking, curl), from npm at the version pinned in package-lock.json.
+#   - buf (lint, format, breaking, curl), from npm at the version pinned in package-lock.json;
+#   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
+#   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +18,26 @@ if [ ! -x node_modules/.bin/buf ] || [ package-lock.json -nt node_modules/.packa
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node_modules/.bin/buf --version >/dev/null
+
+apt_install() {
+  local sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${APT_UPDATED:-}" ]; then $sudo_cmd apt-get update -qq; APT_UPDATED=1; fi
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# redis-server from Debian: the caching tests run real Redis servers. The package's own service is not
+# needed (the tests start theirs), so it is stopped if the package started it.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "setup: installing redis-server from Debian's packages"
+  apt_install redis-server
+  service redis-server stop >/dev/null 2>&1 || true
+fi
+redis-server --version >/dev/null
+
+if ! command -v h2load >/dev/null 2>&1; then
+  echo "setup: installing h2load (nghttp2-client) from Debian's packages"
+  apt_install nghttp2-client
+fi
+h2load --version >/dev/null

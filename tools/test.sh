@@ -23,6 +23,15 @@ echo "== dotnet test"
 dotnet test ProviderGateway.sln --configuration Release \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
 
+echo "== benchmark, quick mode (a smoke test: it must run and every call must succeed; no thresholds)"
+if tools/bench/run.sh > "$results/bench-quick.log" 2>&1; then
+  sed -n '/^| scenario/,/^$/p' "$results/bench-quick.log"
+else
+  echo "benchmark smoke test failed:" >&2
+  tail -n 30 "$results/bench-quick.log" >&2
+  status=1
+fi
+
 # Sum the counters of every test project's TRX file.
 passed=0
 failed=0

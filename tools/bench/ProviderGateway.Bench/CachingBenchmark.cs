@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Google.Protobuf;
+using ProviderGateway.Bench.Load;
+using ProviderGateway.Bench.Processes;
+using ProviderGateway.Bench.Report;
+using FrontDesk = ProviderGateway.Contracts.FrontDesk.V1;
+using Utilities = ProviderGateway.Contracts.Utilities.V1;
+
+namespace ProviderGateway.Bench;
+
+/// <summary>
+/// What the cache costs and saves on one hop: the same account balance read directly from a demo
+/// provider (the baseline), through the gateway answering from memory (L1 hit), and through a gateway
+/// whose memory level is off, answering from Redis (L2 hit).
+/// </summary>
+public sealed class CachingBenchmark(BenchSettings settings, string repositoryRoot, string workDirectory)
+{
+    private const string ProviderId = "alatau-power";
+
+    /// <summary>Starts everything, measures, and returns the report.</summary>
+    public async Task<BenchReport> RunAsync()
+    {
+        var (iin, accountNumber) = SeedAccount();
+        var servers = new BenchServers(repositoryRoot);
+
+        // SERVERS
+        var (provider, providerAddress) = await servers.StartDemoProviderAsync(ProviderId);
+        await using var providerProcess = provider;
+        var (redis, redisConfiguration) = await servers.StartRedisAsync();
+        await using var redisProcess = redis;
+        var (memoryGateway, memoryAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
+        await using var memoryGatewayProcess = memoryGateway;
+        var (redisGateway, redisAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
+        await using var redisGatewayProcess = redisGateway;
+
+        // SCENARIOS: the same account, the same answer, three paths.
+        var direct = new Utilities.GetAccountBalanceRequest { Iin = iin, AccountNumber = accountNumber }.ToByteArray();
+        var throughGateway = new FrontDesk.GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = iin, AccountNumber = accountNumber }.ToByteArray();
+        const string DeskMethod = "providergateway.frontdesk.v1.FrontDeskService/GetUtilityAccountBalance";
+        Scenario[] scenarios =
+        [
+            new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, "providergateway.utilities.v1.UtilitiesService/GetAccountBalance", direct, [provider]),
+            new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis]),
+            new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis]),
+        ];
+
+        // CHECK: grpc-status 0 with the exact request bytes (h2load sees HTTP statuses only); this also fills the caches.
+        var responseBytes = new Dictionary<string, int>();
+        foreach (var scenario in scenarios)
+        {
+            responseBytes[scenario.Name] = await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
+        }
+
+        // WARM-UP: tiered JIT and dynamic PGO need saturating load before numbers mean anything.
+        foreach (var scenario in scenarios)
+        {
+            Console.WriteLine($"warm-up {scenario.Name} ({settings.WarmUp.TotalSeconds:0} s)");
+            await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), settings.Connections, settings.Streams, settings.WarmUp, workDirectory);
+        }
+
+        // ROUNDS: every scenario once per round, in turn, so that ratios within a round share the machine's state.
+        var runs = new List<RunResult>();
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            foreach (var scenario in scenarios)
+            {
+                runs.Add(await MeasureAsync(round, scenario));
+                var last = runs[^1];
+                Console.WriteLine($"round {round} {scenario.Name}: {last.Load.RequestsPerSecond:0} req/s, p99 {last.Load.P99.TotalMilliseconds:0.00} ms");
+            }
+        }
+
+        // CHECK AGAIN: still answering OK after the load.
+        foreach (var scenario in scenarios)
+        {
+            await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
+        }
+
+        return new BenchReport(settings, "direct", scenarios, runs, responseBytes);
+    }
+
+    private async Task<RunResult> MeasureAsync(int round, Scenario scenario)
+    {
+        var before = scenario.Processes.ToDictionary(p => p.Name, p => p.CpuTime);
+        var load = await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), settings.Connections, settings.Streams, settings.Measure, workDirectory);
+        if (load.Succeeded != load.Requests)
+        {
+            throw new InvalidOperationException($"{scenario.Name}: {load.Requests - load.Succeeded} of {load.Requests} requests did not succeed.");
+        }
+
+        var cpu = scenario.Processes.ToDictionary(p => p.Name, p => (p.CpuTime - before[p.Name]).TotalMicroseconds / Math.Max(1, load.Requests));
+        cpu["h2load"] = load.LoadGeneratorCpu.TotalMicroseconds / Math.Max(1, load.Requests);
+        return new RunResult(round, scenario.Name, load, cpu, scenario.Processes.ToDictionary(p => p.Name, p => p.PeakRssBytes));
+    }
+
+    // The demo data's one source of truth: the seed file.
+    private (string Iin, string AccountNumber) SeedAccount()
+    {
+        using var seed = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(repositoryRoot, "src", "ProviderGateway.DemoProviders", "seed", "demo-seed.json")));
+        var account = seed.RootElement.GetProperty("utilityAccounts").EnumerateArray().First(a => a.GetProperty("providerId").GetString() == ProviderId);
+        return (account.GetProperty("iin").GetString()!, account.GetProperty("accountNumber").GetString()!);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace ProviderGateway.Bench.Processes;
+
+/// <summary>Starts the benchmark's servers from the Release build, each on free loopback ports.</summary>
+public sealed partial class BenchServers(string repositoryRoot)
+{
+    // Fixed for the benchmark only: every gateway instance sharing a Redis needs the same secrets.
+    private const string KeySecret = "YmVuY2htYXJrLWtleS1zZWNyZXQtb2YtdGhlLWdhdGV3YXk=";
+    private const string EncryptionKey = "YmVuY2htYXJrLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=";
+
+    /// <summary>A demo provider as its own process, as a real provider would be.</summary>
+    public async Task<(MeteredProcess Process, Uri Address)> StartDemoProviderAsync(string providerId)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var process = await MeteredProcess.StartAsync(
+            $"provider",
+            "dotnet",
+            [Built("ProviderGateway.DemoProviders.Standalone"), "--provider-id", providerId, "--url", address.ToString().TrimEnd('/')],
+            ListeningLine());
+        return (process, address);
+    }
+
+    /// <summary>Debian's redis-server without persistence.</summary>
+    public async Task<(MeteredProcess Process, string Configuration)> StartRedisAsync()
+    {
+        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var process = await MeteredProcess.StartAsync(
+            "redis",
+            "redis-server",
+            ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            RedisReadyLine());
+        return (process, $"127.0.0.1:{port}");
+    }
+
+    /// <summary>
+    /// The gateway in its production configuration: one provider configured, Redis with encrypted values,
+    /// logs at Warning. <paramref name="memoryCache"/> false sends every read to Redis.
+    /// </summary>
+    public async Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        string[] arguments =
+        [
+            Built("ProviderGateway"),
+            $"--Kestrel:Endpoints:Grpc:Url={address.ToString().TrimEnd('/')}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            "--hostBuilder:reloadConfigOnChange=false",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:ProviderGateway=Information",
+            $"--Gateway:Providers:0:Id={providerId}",
+            "--Gateway:Providers:0:Domain=utilities",
+            $"--Gateway:Providers:0:Endpoint={providerAddress}",
+            $"--Gateway:Caching:Redis={redis}",
+            $"--Gateway:Caching:KeySecret={KeySecret}",
+            $"--Gateway:Caching:EncryptionKey={EncryptionKey}",
+            $"--Gateway:Caching:MemoryCacheEnabled={memoryCache}",
+        ];
+        var process = await MeteredProcess.StartAsync(name, "dotnet", arguments, ServingLine());
+        return (process, address);
+    }
+
+    private string Built(string project)
+    {
+        var dll = Path.Combine(repositoryRoot, "src", project, "bin", "Release", "net10.0", project + ".dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex("listening on http://")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex("Ready to accept connections")]
+    private static partial Regex RedisReadyLine();
+
+    [GeneratedRegex(@"serving gRPC \(HTTP/2\) on")]
+    private static partial Regex ServingLine();
+}
