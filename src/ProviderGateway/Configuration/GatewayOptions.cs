@@ -34,6 +34,13 @@ public sealed class GatewayOptions
     public TimeSpan HealthCheckTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// PEM file of the certificate authority trusted, instead of the system's trust store, for providers'
+    /// TLS certificates (a provider can name its own in <see cref="ProviderOptions.CaCertificate"/>).
+    /// Optional: by default the system's trust store.
+    /// </summary>
+    public string? ProviderCaCertificate { get; init; }
+
+    /// <summary>
     /// The pattern a cadastral number must match (.NET regular expression, anchored). Defaults to
     /// <c>^\d{2}-\d{3}-\d{3}-\d{3,4}$</c> (region, district, quarter, parcel).
     /// </summary>

@@ -33,6 +33,18 @@ public sealed record ProviderDescriptor
     /// <summary>How long each call may take.</summary>
     public required TimeSpan Deadline { get; init; }
 
+    /// <summary>Most calls in flight to the provider at once.</summary>
+    public required int MaxConcurrentCalls { get; init; }
+
+    /// <summary>PEM file of the only certificate authority trusted for the provider's TLS certificate; <c>null</c>: the system's.</summary>
+    public string? CaCertificate { get; init; }
+
+    /// <summary>PEM file of the client certificate presented to the provider (mutual TLS); <c>null</c>: none.</summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>PEM file of the client certificate's private key, when separate.</summary>
+    public string? ClientKey { get; init; }
+
     // The significant prefix of each served code, computed once: routing checks them on every call.
     private readonly ImmutableArray<string> _areaPrefixes = [];
 

@@ -38,6 +38,27 @@ public sealed class ProviderOptions
     public TimeSpan? Deadline { get; init; }
 
     /// <summary>
+    /// Most calls the gateway has in flight to this provider at once; more fail fast with UNAVAILABLE.
+    /// Defaults to <see cref="ResilienceOptions.MaxConcurrentCalls"/>.
+    /// </summary>
+    public int? MaxConcurrentCalls { get; init; }
+
+    /// <summary>
+    /// PEM file of the certificate authority that signed this provider's TLS certificate (https endpoints);
+    /// when set, only it is trusted for this provider. Defaults to <see cref="GatewayOptions.ProviderCaCertificate"/>.
+    /// </summary>
+    public string? CaCertificate { get; init; }
+
+    /// <summary>
+    /// PEM file of the client certificate (with its private key, or see <see cref="ClientKey"/>) the gateway
+    /// presents to this provider, for providers that require mutual TLS. Optional.
+    /// </summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>PEM file of the private key of <see cref="ClientCertificate"/>, when it is not in the same file. Optional.</summary>
+    public string? ClientKey { get; init; }
+
+    /// <summary>
     /// Cache policies of this provider's methods, overriding <c>Gateway:Caching:Methods</c>, keyed by
     /// method name (for example <c>GetAccountBalance</c>). Empty by default.
     /// </summary>

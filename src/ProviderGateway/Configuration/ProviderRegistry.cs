@@ -12,7 +12,7 @@ public sealed class ProviderRegistry
     private readonly FrozenDictionary<string, ProviderDescriptor> _byId;
 
     /// <summary>Builds the registry from validated options.</summary>
-    public ProviderRegistry(IOptions<GatewayOptions> options)
+    public ProviderRegistry(IOptions<GatewayOptions> options, IOptions<ResilienceOptions> resilience)
     {
         var gateway = options.Value;
         All = [.. gateway.Providers.Select(p => new ProviderDescriptor
@@ -23,6 +23,10 @@ public sealed class ProviderRegistry
             Endpoint = new Uri(p.Endpoint, UriKind.Absolute),
             KatoCodes = [.. p.KatoCodes],
             Deadline = p.Deadline ?? gateway.DefaultProviderDeadline,
+            MaxConcurrentCalls = p.MaxConcurrentCalls ?? resilience.Value.MaxConcurrentCalls,
+            CaCertificate = p.CaCertificate ?? gateway.ProviderCaCertificate,
+            ClientCertificate = p.ClientCertificate,
+            ClientKey = p.ClientKey,
         })];
         _byId = All.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
     }

@@ -1,0 +1,82 @@
+namespace ProviderGateway.Configuration;
+
+/// <summary>
+/// How the gateway protects desks from failing providers and providers from the gateway, section
+/// <c>Gateway:Resilience</c>. Validated at start-up. Each provider's deadline and concurrency limit are
+/// set on the provider (<c>Gateway:Providers:N:Deadline</c>, <c>MaxConcurrentCalls</c>).
+/// </summary>
+public sealed class ResilienceOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Gateway:Resilience";
+
+    /// <summary>The deadline of a desk's call when the desk sets none. Defaults to 10 seconds.</summary>
+    public TimeSpan DefaultCallDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time kept before the desk's deadline to send the answer: provider calls end this much earlier, so a
+    /// fan-out answers with what it has rather than not at all. Defaults to 20 ms.
+    /// </summary>
+    public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Retries of idempotent calls (reads, and writes with a request_id).</summary>
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>The circuit breaker kept per provider.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>Most calls in flight to one provider at once, unless the provider sets its own. Defaults to 64.</summary>
+    public int MaxConcurrentCalls { get; init; } = 64;
+
+    /// <summary>How often every provider's grpc.health.v1 is probed (active health checking). Defaults to 10 seconds.</summary>
+    public TimeSpan HealthProbeInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The window live-traffic figures cover (passive health checking). Defaults to 60 seconds.</summary>
+    public TimeSpan PassiveHealthWindow { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Retries of idempotent provider calls that failed UNAVAILABLE.</summary>
+public sealed class RetryOptions
+{
+    /// <summary>
+    /// Retries after the first attempt, at most. Defaults to 4 (a provider failing 30% of attempts then fails
+    /// 0.3^5 = 0.24% of calls); 0 turns retries off. The retry budget bounds what they add in total.
+    /// </summary>
+    public int MaxRetries { get; init; } = 4;
+
+    /// <summary>The first backoff delay, doubled at each retry, with jitter. Defaults to 25 ms.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The longest backoff delay. Defaults to 250 ms.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The retry budget: retries to a provider may add at most this fraction to the calls the desks make
+    /// (0.5: never more than 1.5 provider calls per desk call), so retries never multiply load during an
+    /// outage. Defaults to 0.5.
+    /// </summary>
+    public double BudgetRatio { get; init; } = 0.5;
+
+    /// <summary>Retries per second always allowed, whatever the ratio (for quiet providers). Defaults to 10.</summary>
+    public int BudgetMinimumPerSecond { get; init; } = 10;
+}
+
+/// <summary>The circuit breaker kept per provider.</summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>
+    /// Share of failed calls over <see cref="SamplingDuration"/> that opens the circuit. Defaults to 0.7: the
+    /// breaker is for a provider that is effectively down; a merely flaky one is better served by retries
+    /// (at 30% failures, 0.5 over 20 calls would open by chance one window in twenty).
+    /// </summary>
+    public double FailureRatio { get; init; } = 0.7;
+
+    /// <summary>Calls needed in <see cref="SamplingDuration"/> before the ratio counts. Defaults to 20.</summary>
+    public int MinimumThroughput { get; init; } = 20;
+
+    /// <summary>The window failures are counted over. Defaults to 10 seconds.</summary>
+    public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an open circuit fails calls fast before letting a trial call through. Defaults to 5 seconds.</summary>
+    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(5);
+}
