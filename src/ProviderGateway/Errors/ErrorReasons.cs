@@ -33,6 +33,12 @@ public static class ErrorReasons
     /// <summary>The provider did not answer within its deadline (or the desk's, if shorter).</summary>
     public const string ProviderDeadlineExceeded = "PROVIDER_DEADLINE_EXCEEDED";
 
+    /// <summary>The gateway's circuit breaker for the provider is open: the call failed fast, nothing was sent.</summary>
+    public const string ProviderCircuitOpen = "PROVIDER_CIRCUIT_OPEN";
+
+    /// <summary>The provider already has the most calls in flight the gateway allows it: the call failed fast.</summary>
+    public const string ProviderBusy = "PROVIDER_BUSY";
+
     /// <summary>The provider reported it is overloaded.</summary>
     public const string ProviderOverloaded = "PROVIDER_OVERLOADED";
 

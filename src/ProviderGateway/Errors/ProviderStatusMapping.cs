@@ -78,6 +78,26 @@ public static partial class ProviderStatusMapping
         return status;
     }
 
+    /// <summary>UNAVAILABLE when the provider's circuit is open: the call failed fast, with when to try again.</summary>
+    public static Status CircuitOpen(string providerId, TimeSpan? retryAfter)
+    {
+        var status = Build(StatusCode.Unavailable, $"Provider '{providerId}' is failing; the gateway is not calling it for a while.", ErrorReasons.ProviderCircuitOpen, providerId, StatusCode.Unavailable, null);
+        if (retryAfter is { } delay)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+        }
+
+        return status;
+    }
+
+    /// <summary>UNAVAILABLE when the provider already has its maximum of calls in flight.</summary>
+    public static Status Busy(string providerId) =>
+        Build(StatusCode.Unavailable, $"Provider '{providerId}' has as many calls in flight as the gateway allows; try again shortly.", ErrorReasons.ProviderBusy, providerId, StatusCode.ResourceExhausted, null);
+
+    /// <summary>DEADLINE_EXCEEDED when the desk's time ran out before the provider's answer came.</summary>
+    public static Status DeadlineExceeded(string providerId) =>
+        Build(StatusCode.DeadlineExceeded, DescribeFailure(providerId, ErrorReasons.ProviderDeadlineExceeded), ErrorReasons.ProviderDeadlineExceeded, providerId, StatusCode.DeadlineExceeded, null);
+
     /// <summary>The desk's status for a failure that is not a gRPC status (for example a broken channel).</summary>
     public static Status ToDeskStatus(string providerId, Exception failure) =>
         Build(StatusCode.Unavailable, DescribeFailure(providerId, ErrorReasons.ProviderUnavailable), ErrorReasons.ProviderUnavailable, providerId, StatusCode.Unknown, null);

@@ -27,7 +27,16 @@ public sealed partial class UnexpectedFailureInterceptor(ILogger<UnexpectedFailu
             return Task.FromException<TResponse>(Translate(ex, context));
         }
 
-        return call.IsCompletedSuccessfully ? call : AwaitAsync(call, context);
+        // Calls that are already over (memory hits, refusals) go back as they are: awaiting a faulted task
+        // would throw its RpcException once more, and a thrown exception costs more than a refused call.
+        if (call.IsCompleted)
+        {
+            return call.IsFaulted && call.Exception!.InnerException is not RpcException
+                ? Task.FromException<TResponse>(Translate(call.Exception.InnerException!, context))
+                : call;
+        }
+
+        return AwaitAsync(call, context);
     }
 
     private async Task<TResponse> AwaitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
@@ -36,7 +45,7 @@ public sealed partial class UnexpectedFailureInterceptor(ILogger<UnexpectedFailu
         {
             return await call.ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not RpcException)
         {
             throw Translate(ex, context);
         }
