@@ -21,7 +21,7 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Land.ListParcelsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            DeskContext.From(context));
+            deskContexts.For(context));
 
         var response = new ListParcelsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
@@ -42,7 +42,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.LandRegistry.GetParcel,
             new Land.GetParcelRequest { CadastralNumber = request.CadastralNumber },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new GetParcelResponse { Parcel = answer.Parcel, Source = source };
     }
 
@@ -61,7 +61,7 @@ public sealed partial class FrontDeskGrpcService
                 CertificateType = request.CertificateType,
                 CadastralNumber = request.CadastralNumber,
             },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new CreateCertificateOrderResponse { Order = answer.Order, Source = source };
     }
 
@@ -74,7 +74,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.LandRegistry.GetCertificateOrder,
             new Land.GetCertificateOrderRequest { Iin = request.Iin, OrderId = request.OrderId },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new GetCertificateOrderResponse { Order = answer.Order, Source = source };
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Social.ListBenefitsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            DeskContext.From(context));
+            deskContexts.For(context));
 
         var response = new ListBenefitsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
@@ -42,7 +42,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.SocialServices.ListBenefitPayments,
             new Social.ListBenefitPaymentsRequest { Iin = request.Iin, BenefitId = request.BenefitId, PageSize = request.PageSize, PageToken = request.PageToken },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new ListBenefitPaymentsResponse { Payments = { answer.Payments }, NextPageToken = answer.NextPageToken, Source = source };
     }
 
@@ -55,7 +55,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.SocialServices.CheckEligibility,
             new Social.CheckEligibilityRequest { Iin = request.Iin, BenefitType = request.BenefitType },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new CheckBenefitEligibilityResponse
         {
             Eligible = answer.Eligible,
@@ -80,7 +80,7 @@ public sealed partial class FrontDeskGrpcService
                 BenefitType = request.BenefitType,
                 KatoCode = request.KatoCode,
             },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new CreateBenefitApplicationResponse { Application = answer.Application, Source = source };
     }
 
@@ -93,7 +93,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.SocialServices.GetApplication,
             new Social.GetApplicationRequest { Iin = request.Iin, ApplicationId = request.ApplicationId },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new GetBenefitApplicationResponse { Application = answer.Application, Source = source };
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Util.ListAccountsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            DeskContext.From(context));
+            deskContexts.For(context));
 
         var response = new ListUtilityAccountsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
@@ -42,7 +42,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.Utilities.GetAccountBalance,
             new Util.GetAccountBalanceRequest { Iin = request.Iin, AccountNumber = request.AccountNumber },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new GetUtilityAccountBalanceResponse { Balance = answer.Balance, Source = source };
     }
 
@@ -55,7 +55,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.Utilities.ListInvoices,
             new Util.ListInvoicesRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new ListUtilityInvoicesResponse { Invoices = { answer.Invoices }, NextPageToken = answer.NextPageToken, Source = source };
     }
 
@@ -68,7 +68,7 @@ public sealed partial class FrontDeskGrpcService
             request.KatoCode,
             ProviderOperations.Utilities.ListPayments,
             new Util.ListPaymentsRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new ListUtilityPaymentsResponse { Payments = { answer.Payments }, NextPageToken = answer.NextPageToken, Source = source };
     }
 
@@ -89,7 +89,7 @@ public sealed partial class FrontDeskGrpcService
                 ValueMilliUnits = request.ValueMilliUnits,
                 ReadingDate = request.ReadingDate,
             },
-            DeskContext.From(context));
+            deskContexts.For(context));
         return new CreateMeterReadingResponse { Reading = answer.Reading, Source = source };
     }
 }

@@ -2,7 +2,6 @@ using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Overview;
 using ProviderGateway.Pipeline;
-using ProviderGateway.Providers;
 using ProviderGateway.Validation;
 
 namespace ProviderGateway.FrontDesk;
@@ -15,6 +14,7 @@ namespace ProviderGateway.FrontDesk;
 /// </summary>
 public sealed partial class FrontDeskGrpcService(
     FrontDeskRequestValidator validator,
+    DeskContextFactory deskContexts,
     CitizenOverviewService overview,
     FanOutLister lister,
     ProviderCallPipeline pipeline,
@@ -24,13 +24,13 @@ public sealed partial class FrontDeskGrpcService(
     public override Task<GetCitizenOverviewResponse> GetCitizenOverview(GetCitizenOverviewRequest request, ServerCallContext context)
     {
         validator.Validate(request);
-        return overview.GetAsync(request.Iin, request.KatoCode, DeskContext.From(context));
+        return overview.GetAsync(request.Iin, request.KatoCode, deskContexts.For(context));
     }
 
     /// <inheritdoc />
     public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
     {
         validator.Validate(request);
-        return directory.ListAsync(request, context.CancellationToken);
+        return Task.FromResult(directory.List(request));
     }
 }

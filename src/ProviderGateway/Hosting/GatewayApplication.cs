@@ -10,6 +10,8 @@ namespace ProviderGateway.Hosting;
 /// </summary>
 public sealed class GatewayApplication : IAsyncDisposable
 {
+    private bool _started;
+
     private GatewayApplication(WebApplication app, GatewayListeners listeners, DemoProviderSet? embeddedProviders)
     {
         App = app;
@@ -45,6 +47,7 @@ public sealed class GatewayApplication : IAsyncDisposable
             var listeners = builder.AddGatewayListeners();
             builder.AddGatewayConfiguration()
                 .AddGatewayCaching()
+                .AddGatewayResilience()
                 .AddGatewayPipeline()
                 .AddGatewayGrpc();
 
@@ -65,7 +68,11 @@ public sealed class GatewayApplication : IAsyncDisposable
     }
 
     /// <summary>Starts serving; returns once the endpoints are bound.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => App.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await App.StartAsync(cancellationToken).ConfigureAwait(false);
+        _started = true;
+    }
 
     /// <summary>Serves until the process is asked to stop.</summary>
     public Task RunAsync() => App.RunAsync();
@@ -73,6 +80,14 @@ public sealed class GatewayApplication : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Stop first, so that background services see their stopping token rather than a disposed host.
+        // A host whose start failed (or never began) has nothing to stop, and StopAsync throws on it.
+        if (_started)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await App.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+
         await App.DisposeAsync().ConfigureAwait(false);
         if (EmbeddedProviders is not null)
         {

@@ -1,13 +1,17 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Telemetry;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
+using ProviderGateway.HealthChecks;
 using ProviderGateway.Overview;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
+using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
 using ProviderGateway.Validation;
 using ZiggyCreatures.Caching.Fusion;
@@ -95,13 +99,39 @@ public static class GatewayBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds resilience (Polly pipelines per provider: retries within a budget, circuit breaker, concurrency
+    /// limit, with Microsoft.Extensions.Resilience's telemetry) and provider health (active probes, passive counts).
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayResilience(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
+        services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        services.AddResiliencePipelineRegistry<string>();
+        services.AddResilienceEnricher();
+        // Polly logs every retry and every call refused by the concurrency limit as a warning or an error:
+        // thousands of lines a second when a provider flaps or is saturated, which costs more CPU than the
+        // calls themselves. They are Debug; circuit state changes keep their severity.
+        services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = args =>
+            args.Event.EventName is "OnRetry" or "ExecutionAttempt" or "OnRateLimiterRejected"
+                ? ResilienceEventSeverity.Debug
+                : args.Event.Severity);
+        services.AddSingleton<ProviderResilience>();
+        services.AddSingleton<PassiveHealthTracker>();
+        services.AddSingleton<ProviderHealthProbe>();
+        services.AddSingleton<ProviderHealthMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProviderHealthMonitor>());
+        return builder;
+    }
+
     /// <summary>Adds the call path: validation, routing, provider channels, the pipeline, fan-out and the directory.</summary>
     public static WebApplicationBuilder AddGatewayPipeline(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FrontDeskRequestValidator>();
+        builder.Services.AddSingleton<DeskContextFactory>();
         builder.Services.AddSingleton<ProviderRouter>();
         builder.Services.AddSingleton<ProviderChannels>();
-        builder.Services.AddSingleton<ProviderHealthProbe>();
         builder.Services.AddSingleton<ProviderDirectory>();
         builder.Services.AddSingleton<ProviderCallPipeline>();
         builder.Services.AddSingleton<FanOutLister>();

@@ -28,9 +28,10 @@ public sealed class CitizenOverviewService(
     /// <summary>Builds the overview of a citizen (<paramref name="iin"/> already validated).</summary>
     public async Task<GetCitizenOverviewResponse> GetAsync(string iin, string katoCode, DeskContext desk)
     {
-        // FAN OUT: every provider of every domain serving the district, at once.
+        // FAN OUT: every provider of every domain serving the district, at once, all bound by the desk's deadline.
         var providers = router.FanOut(Domain.Unspecified, katoCode);
-        var results = await Task.WhenAll(providers.Select(p => FetchAsync(p, iin, desk))).ConfigureAwait(false);
+        using var bound = new DeskDeadlineScope(desk, time);
+        var results = await Task.WhenAll(providers.Select(p => FetchAsync(p, iin, bound.Desk))).ConfigureAwait(false);
 
         // MERGE: one result per provider, in directory order.
         var response = new GetCitizenOverviewResponse

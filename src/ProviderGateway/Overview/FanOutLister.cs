@@ -19,7 +19,7 @@ public sealed record FanOutPage<TResponse>(IReadOnlyList<ProviderOutcome<TRespon
 /// skip items. A provider that fails is reported in that page's sources and not asked again in this
 /// listing, so the listing always ends; the desk starts over to retry it.
 /// </summary>
-public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registry, ProviderCallPipeline pipeline)
+public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registry, ProviderCallPipeline pipeline, TimeProvider time)
 {
     /// <summary>Fetches one merged page.</summary>
     /// <param name="operation">The provider List method.</param>
@@ -57,8 +57,9 @@ public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registr
         var waiting = cursors.Skip(size).Select(c => new ProviderCursor(c.Provider.Id, c.Token));
         var share = asked.Count == 0 ? 0 : Math.Max(1, size / asked.Count);
 
+        using var bound = new DeskDeadlineScope(desk, time);
         var outcomes = await Task.WhenAll(asked.Select(c =>
-            pipeline.CallAsync(c.Provider, operation, createRequest(share, c.Token), desk))).ConfigureAwait(false);
+            pipeline.CallAsync(c.Provider, operation, createRequest(share, c.Token), bound.Desk))).ConfigureAwait(false);
 
         var next = outcomes
             .Where(o => o.Response is not null && nextPageToken(o.Response).Length > 0)

@@ -1,26 +1,44 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ProviderGateway.Configuration;
 
 namespace ProviderGateway.Pipeline;
 
 /// <summary>
 /// What the pipeline needs to know about the desk's call, independent of the gRPC server types:
-/// when the desk stops waiting, and whether it has gone.
+/// when the gateway must have its answer ready, whether the desk has gone, whether it wants fresh data.
 /// </summary>
-/// <param name="Deadline">The desk's deadline (UTC); <see cref="DateTime.MaxValue"/> when it set none.</param>
-/// <param name="Cancellation">Cancelled when the desk cancels or disconnects.</param>
+/// <param name="Deadline">
+/// When provider calls must end (UTC): the desk's deadline (or the default when it set none) less the
+/// margin kept for sending the answer.
+/// </param>
+/// <param name="Cancellation">Cancelled when the desk cancels or disconnects (or, inside a fan-out, at <paramref name="Deadline"/>).</param>
 /// <param name="BypassCache">True when the desk asked for a fresh answer (metadata <c>cache-control: no-cache</c>).</param>
 public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false)
 {
     /// <summary>The metadata key by which a desk asks for a fresh answer.</summary>
     public const string CacheControlHeader = "cache-control";
+}
+
+/// <summary>Makes the <see cref="DeskContext"/> of each front-desk call.</summary>
+public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, TimeProvider time)
+{
+    private readonly TimeSpan _defaultDeadline = options.Value.DefaultCallDeadline;
+    private readonly TimeSpan _margin = options.Value.DeadlineMargin;
 
     /// <summary>The desk context of a gRPC server call.</summary>
-    public static DeskContext From(ServerCallContext context) =>
+    public DeskContext For(ServerCallContext context)
+    {
+        var deadline = context.Deadline == DateTime.MaxValue
+            ? time.GetUtcNow().UtcDateTime + _defaultDeadline
+            : context.Deadline;
         // Read from the HTTP request directly: ServerCallContext.RequestHeaders copies every header, on every call.
-        new(context.Deadline, context.CancellationToken, AsksForFreshAnswer(context.GetHttpContext().Request.Headers.CacheControl));
+        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(context.GetHttpContext().Request.Headers.CacheControl));
+    }
 
     // HTTP semantics: "no-cache" means "do not answer from a cache without checking with the origin".
-    private static bool AsksForFreshAnswer(Microsoft.Extensions.Primitives.StringValues cacheControl)
+    private static bool AsksForFreshAnswer(StringValues cacheControl)
     {
         foreach (var value in cacheControl)
         {
@@ -35,4 +53,28 @@ public readonly record struct DeskContext(DateTime Deadline, CancellationToken C
 
         return false;
     }
+}
+
+/// <summary>
+/// A fan-out's bound: cancels its provider calls at the desk's deadline, so that waits the gRPC deadline does
+/// not cover (a cache lock held by another caller, a backoff) end then too, and the fan-out answers with what it has.
+/// </summary>
+public sealed class DeskDeadlineScope : IDisposable
+{
+    private readonly CancellationTokenSource _bound;
+
+    /// <summary>Starts the bound for <paramref name="desk"/>.</summary>
+    public DeskDeadlineScope(DeskContext desk, TimeProvider time)
+    {
+        _bound = CancellationTokenSource.CreateLinkedTokenSource(desk.Cancellation);
+        var remaining = desk.Deadline - time.GetUtcNow().UtcDateTime;
+        _bound.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        Desk = desk with { Cancellation = _bound.Token };
+    }
+
+    /// <summary>The desk context whose cancellation also fires at the deadline.</summary>
+    public DeskContext Desk { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => _bound.Dispose();
 }

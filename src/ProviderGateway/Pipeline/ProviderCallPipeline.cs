@@ -1,29 +1,39 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Polly;
+using Polly.CircuitBreaker;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Errors;
+using ProviderGateway.HealthChecks;
 using ProviderGateway.Providers;
+using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
 
 namespace ProviderGateway.Pipeline;
 
 /// <summary>
-/// One call to one provider, from the desk's context to a <see cref="ProviderOutcome{TResponse}"/>:
-/// the cache for reads (<see cref="ProviderAnswerCache"/>), the invalidation of what a write made stale,
-/// the deadline (the provider's, or the desk's when shorter), the call on the provider's shared channel,
-/// latency, and the mapping of any failure to the desk's status. A provider failure never escapes as an
-/// exception: fan-outs report it per source, single calls throw it when they need the data.
+/// One call to one provider, from the desk's context to a <see cref="ProviderOutcome{TResponse}"/>, in steps:
+/// the cache for reads (<see cref="ProviderAnswerCache"/>), then resilience (retries within budget, circuit
+/// breaker, concurrency limit), then the call on the provider's shared channel under the deadline (the
+/// provider's, or the desk's when shorter), then the invalidation of what a write made stale. Every attempt
+/// feeds passive health. A provider failure never escapes as an exception: fan-outs report it per source,
+/// single calls throw it when they need the data.
 /// </summary>
 public sealed class ProviderCallPipeline(
     ProviderChannels channels,
     ProviderRouter router,
     CachePolicies cachePolicies,
     ProviderAnswerCache answers,
+    ProviderResilience resilience,
+    PassiveHealthTracker passiveHealth,
     TimeProvider time,
     ILogger<ProviderCallPipeline> logger)
 {
+    // Timers fire a little early or late; a call ending this close to its deadline ran out of time.
+    private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Calls <paramref name="provider"/> (or answers from the cache) and reports what happened.</summary>
     public async Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
         ProviderDescriptor provider,
@@ -33,82 +43,37 @@ public sealed class ProviderCallPipeline(
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        // CACHE: reads under a policy; writes never.
-        if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
-        {
-            return await answers.GetAsync(
-                provider,
-                operation,
-                request,
-                policy,
-                desk,
-                cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation })).ConfigureAwait(false);
-        }
-
-        var outcome = await CallProviderAsync(provider, operation, request, desk).ConfigureAwait(false);
-
-        // INVALIDATE: whatever the write's outcome (a timed-out write may still have been applied), the
-        // citizen's cached answers from this provider are gone, everywhere, before the desk hears back.
-        if (operation.Kind == OperationKind.Write && operation.CitizenOf(request) is { } iin)
-        {
-            await answers.InvalidateCitizenAsync(provider, iin).ConfigureAwait(false);
-        }
-
-        return outcome;
-    }
-
-    private async Task<ProviderOutcome<TResponse>> CallProviderAsync<TRequest, TResponse>(
-        ProviderDescriptor provider,
-        ProviderOperation<TRequest, TResponse> operation,
-        TRequest request,
-        DeskContext desk)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
         var started = time.GetTimestamp();
-
-        // DEADLINE: the provider's own, cut short by the desk's when that comes first.
-        var providerDeadline = time.GetUtcNow().UtcDateTime + provider.Deadline;
-        var deadline = desk.Deadline < providerDeadline ? desk.Deadline : providerDeadline;
-        var options = new CallOptions(deadline: deadline, cancellationToken: desk.Cancellation);
-
-        // CALL
         try
         {
-            var response = await operation.Invoke(channels.InvokerFor(provider), request, options).ResponseAsync.ConfigureAwait(false);
-            var latency = time.GetElapsedTime(started);
-            PipelineLog.ProviderAnswered(logger, provider.Id, operation.Name, latency.TotalMilliseconds);
-            return ProviderOutcome<TResponse>.Live(provider, response, FetchTimeNow(), latency);
-        }
-        catch (RpcException ex)
-        {
-            var latency = time.GetElapsedTime(started);
-            var cancelledByDesk = desk.Cancellation.IsCancellationRequested;
-            if (cancelledByDesk)
+            // CACHE: reads under a policy; writes never.
+            if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
             {
-                PipelineLog.DeskCancelled(logger, provider.Id, operation.Name);
-            }
-            else
-            {
-                PipelineLog.ProviderFailed(logger, provider.Id, operation.Name, ex.StatusCode, latency.TotalMilliseconds);
+                return await answers.GetAsync(
+                    provider,
+                    operation,
+                    request,
+                    policy,
+                    desk,
+                    cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation })).ConfigureAwait(false);
             }
 
-            return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.ToDeskStatus(provider.Id, ex, cancelledByDesk), latency);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or InvalidProtocolBufferException)
-        {
-            // Not a gRPC status: a broken channel or an answer that is not protobuf. The desk sees the provider unavailable.
-            var latency = time.GetElapsedTime(started);
-            PipelineLog.ProviderCallBroken(logger, provider.Id, operation.Name, ex.GetType().Name, ex);
-            return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.ToDeskStatus(provider.Id, ex), latency);
-        }
-    }
+            var outcome = await CallProviderAsync(provider, operation, request, desk).ConfigureAwait(false);
 
-    // Redis keeps fetch times to the microsecond: so does every answer, live or cached, so they compare equal.
-    private DateTimeOffset FetchTimeNow()
-    {
-        var now = time.GetUtcNow();
-        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+            // INVALIDATE: whatever the write's outcome (a timed-out write may still have been applied), the
+            // citizen's cached answers from this provider are gone, everywhere, before the desk hears back.
+            if (operation.Kind == OperationKind.Write && operation.CitizenOf(request) is { } iin)
+            {
+                await answers.InvalidateCitizenAsync(provider, iin).ConfigureAwait(false);
+            }
+
+            return outcome;
+        }
+        catch (OperationCanceledException) when (time.GetUtcNow().UtcDateTime >= desk.Deadline)
+        {
+            // The desk's time ran out while waiting (for another caller's provider call, or a backoff).
+            return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.DeadlineExceeded(provider.Id), time.GetElapsedTime(started));
+        }
     }
 
     /// <summary>
@@ -128,5 +93,107 @@ public sealed class ProviderCallPipeline(
         var provider = router.Single(operation.Domain, providerId, katoCode);
         var outcome = await CallAsync(provider, operation, request, desk).ConfigureAwait(false);
         return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
+    }
+
+    private async Task<ProviderOutcome<TResponse>> CallProviderAsync<TRequest, TResponse>(
+        ProviderDescriptor provider,
+        ProviderOperation<TRequest, TResponse> operation,
+        TRequest request,
+        DeskContext desk)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var started = time.GetTimestamp();
+
+        // DEADLINE: the provider's own, cut short by the desk's when that comes first; for all attempts together.
+        var providerDeadline = time.GetUtcNow().UtcDateTime + provider.Deadline;
+        var deadline = desk.Deadline < providerDeadline ? desk.Deadline : providerDeadline;
+        RpcException? lastFailure = null;
+        try
+        {
+            // RESILIENCE, then the CALL on the provider's channel, once per attempt.
+            var outcome = await resilience.ExecuteAsync(
+                provider,
+                operation.IsRetryable(request),
+                deadline,
+                async attemptCancellation =>
+                {
+                    try
+                    {
+                        var answer = await operation.Invoke(channels.InvokerFor(provider), request, new CallOptions(deadline: deadline, cancellationToken: attemptCancellation)).ResponseAsync.ConfigureAwait(false);
+                        passiveHealth.Record(provider.Id, null);
+                        return Outcome.FromResult(answer);
+                    }
+                    catch (RpcException ex)
+                    {
+                        passiveHealth.Record(provider.Id, ex.StatusCode);
+                        lastFailure = ex;
+                        return Outcome.FromException<TResponse>(ex);
+                    }
+                },
+                desk.Cancellation).ConfigureAwait(false);
+            var latency = time.GetElapsedTime(started);
+            switch (outcome.Exception)
+            {
+                case null:
+                    PipelineLog.ProviderAnswered(logger, provider.Id, operation.Name, latency.TotalMilliseconds);
+                    return ProviderOutcome<TResponse>.Live(provider, outcome.Result!, FetchTimeNow(), latency);
+                case RpcException failure:
+                    return Failed(failure);
+                case BrokenCircuitException when lastFailure is not null:
+                    // The circuit opened during this call's retries: the desk hears how the provider itself failed.
+                    return Failed(lastFailure);
+                case CircuitOpenRefusal open:
+                    // FAIL FAST: the provider's circuit is open; nothing was sent.
+                    PipelineLog.CircuitOpen(logger, provider.Id, operation.Name);
+                    return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.CircuitOpen(provider.Id, open.RetryAfter), latency);
+                case BrokenCircuitException open:
+                    // The same, when the circuit opened just as this call started.
+                    PipelineLog.CircuitOpen(logger, provider.Id, operation.Name);
+                    return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.CircuitOpen(provider.Id, open.RetryAfter), latency);
+                case ConcurrencyLimitRefusal:
+                    // FAIL FAST: the provider already has its maximum of calls in flight.
+                    PipelineLog.ProviderBusy(logger, provider.Id, operation.Name, provider.MaxConcurrentCalls);
+                    return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.Busy(provider.Id), latency);
+                default:
+                    outcome.ThrowIfException();
+                    throw new InvalidOperationException("Unreachable: the outcome had an exception.");
+            }
+
+            ProviderOutcome<TResponse> Failed(RpcException failure)
+            {
+                // Out of time, whichever clock noticed first: the call's gRPC deadline, or the fan-out's bound.
+                var timedOut = failure.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled
+                    && time.GetUtcNow().UtcDateTime >= deadline - DeadlineTolerance;
+                var cancelledByDesk = !timedOut && desk.Cancellation.IsCancellationRequested;
+                if (cancelledByDesk)
+                {
+                    PipelineLog.DeskCancelled(logger, provider.Id, operation.Name);
+                }
+                else
+                {
+                    PipelineLog.ProviderFailed(logger, provider.Id, operation.Name, failure.StatusCode, latency.TotalMilliseconds);
+                }
+
+                var status = timedOut
+                    ? ProviderStatusMapping.DeadlineExceeded(provider.Id)
+                    : ProviderStatusMapping.ToDeskStatus(provider.Id, failure, cancelledByDesk);
+                return ProviderOutcome<TResponse>.Failed(provider, status, latency);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or InvalidProtocolBufferException)
+        {
+            // Not a gRPC status: a broken channel or an answer that is not protobuf. The desk sees the provider unavailable.
+            var latency = time.GetElapsedTime(started);
+            PipelineLog.ProviderCallBroken(logger, provider.Id, operation.Name, ex.GetType().Name, ex);
+            return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.ToDeskStatus(provider.Id, ex), latency);
+        }
+    }
+
+    // Redis keeps fetch times to the microsecond: so does every answer, live or cached, so they compare equal.
+    private DateTimeOffset FetchTimeNow()
+    {
+        var now = time.GetUtcNow();
+        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 }

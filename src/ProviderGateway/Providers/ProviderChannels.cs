@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using ProviderGateway.Configuration;
@@ -8,7 +10,8 @@ namespace ProviderGateway.Providers;
 /// <summary>
 /// One long-lived gRPC channel per provider, created at start-up and reused by every call: HTTP/2
 /// connections are expensive to open, and a channel multiplexes calls over them (opening more
-/// connections when one is full of streams).
+/// connections when one is full of streams). https endpoints use TLS, trusting the provider's configured
+/// certificate authority (or the system's), and present a client certificate where one is configured.
 /// </summary>
 public sealed class ProviderChannels : IDisposable
 {
@@ -21,7 +24,7 @@ public sealed class ProviderChannels : IDisposable
             p => p.Id,
             p => GrpcChannel.ForAddress(p.Endpoint, new GrpcChannelOptions
             {
-                HttpHandler = CreateHandler(),
+                HttpHandler = CreateHandler(p),
                 DisposeHttpClient = true,
                 LoggerFactory = loggerFactory,
                 // The gateway decides about retries itself; the channel must not replay calls on its own.
@@ -46,14 +49,50 @@ public sealed class ProviderChannels : IDisposable
         }
     }
 
-    private static SocketsHttpHandler CreateHandler() => new()
+    private static SocketsHttpHandler CreateHandler(ProviderDescriptor provider)
     {
-        EnableMultipleHttp2Connections = true,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        // Detects a provider that silently dropped the connection (firewalls, crashed hosts).
-        KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-        KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    };
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            // Detects a provider that silently dropped the connection (firewalls, crashed hosts).
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+
+        if (provider.CaCertificate is { } caFile)
+        {
+            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                IsSignedBy(authority, certificate, errors);
+        }
+
+        if (provider.ClientCertificate is { } certificateFile)
+        {
+            var client = provider.ClientKey is { } keyFile
+                ? X509Certificate2.CreateFromPemFile(certificateFile, keyFile)
+                : X509Certificate2.CreateFromPemFile(certificateFile);
+            handler.SslOptions.ClientCertificates = [client];
+        }
+
+        return handler;
+    }
+
+    // The provider's certificate must chain to the configured authority alone, and match the endpoint's name.
+    private static bool IsSignedBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        using var presented = new X509Certificate2(certificate);
+        return chain.Build(presented);
+    }
 }

@@ -44,7 +44,11 @@ public sealed class ProviderOperation<TRequest, TResponse>
         Domain = domain;
         Kind = kind;
         _citizenField = method.InputType.FindFieldByName("iin");
+        _requestIdField = method.InputType.FindFieldByName("request_id");
     }
+
+    // Writes carry their idempotency key as "request_id": with it, a write may be retried.
+    private readonly FieldDescriptor? _requestIdField;
 
     // Every contract names the citizen "iin": the field that says whose data a call touches.
     private readonly FieldDescriptor? _citizenField;
@@ -67,6 +71,13 @@ public sealed class ProviderOperation<TRequest, TResponse>
     /// <summary>The citizen (IIN) a request is about; <c>null</c> when the method names none (for example GetParcel).</summary>
     public string? CitizenOf(TRequest request) =>
         _citizenField?.Accessor.GetValue(request) is string { Length: > 0 } iin ? iin : null;
+
+    /// <summary>
+    /// True when the call may be sent again after a transient failure: every read, and a write that carries a
+    /// request_id (the provider answers a repeat with the first result).
+    /// </summary>
+    public bool IsRetryable(TRequest request) =>
+        Kind == OperationKind.Read || _requestIdField?.Accessor.GetValue(request) is string { Length: > 0 };
 
     /// <summary>Starts the call.</summary>
     public AsyncUnaryCall<TResponse> Invoke(CallInvoker invoker, TRequest request, CallOptions options) =>

@@ -3,8 +3,9 @@ using Grpc.Health.V1;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Providers;
 
-namespace ProviderGateway.Providers;
+namespace ProviderGateway.HealthChecks;
 
 /// <summary>The health of a provider at a moment.</summary>
 /// <param name="Health">What its health check said.</param>
@@ -23,7 +24,7 @@ public sealed class ProviderHealthProbe(ProviderChannels channels, IOptions<Gate
     public async Task<ProviderHealthReport> CheckAsync(ProviderDescriptor provider, CancellationToken cancellationToken)
     {
         var checkTime = time.GetUtcNow();
-        var client = new Health.HealthClient(channels.InvokerFor(provider));
+        var client = new Grpc.Health.V1.Health.HealthClient(channels.InvokerFor(provider));
         try
         {
             var reply = await client.CheckAsync(

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.Errors;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Contracts.Paging;
+using ProviderGateway.HealthChecks;
+using ProviderGateway.Paging;
+using ProviderGateway.Resilience;
+using ProviderGateway.Routing;
+using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
+
+namespace ProviderGateway.Overview;
+
+/// <summary>
+/// The provider directory the desks see: configured providers filtered by domain and district, paged, each
+/// with what the gateway knows of its health: the latest active probe, live traffic over the recent window
+/// (passive), and its circuit breaker.
+/// </summary>
+public sealed class ProviderDirectory(
+    ProviderRouter router,
+    ProviderHealthMonitor monitor,
+    PassiveHealthTracker passive,
+    ProviderResilience resilience)
+{
+    /// <summary>Lists one page of the directory (<paramref name="request"/> already validated).</summary>
+    public ListProvidersResponse List(ListProvidersRequest request)
+    {
+        var matching = router.FanOut(request.Domain, request.KatoCode);
+        var scope = FanOutPageToken.Scope("ListProviders", ((int)request.Domain).ToString(CultureInfo.InvariantCulture), request.KatoCode);
+        var offset = request.PageToken.Length == 0 ? 0 : DecodeOffset(request.PageToken, scope);
+        var page = matching.Skip(offset).Take(PageSize.Resolve(request.PageSize));
+
+        var response = new ListProvidersResponse();
+        response.Providers.AddRange(page.Select(Describe));
+        var nextOffset = offset + response.Providers.Count;
+        response.NextPageToken = nextOffset < matching.Length
+            ? FanOutPageToken.Encode(scope, [new ProviderCursor("", nextOffset.ToString(CultureInfo.InvariantCulture))])
+            : "";
+        return response;
+    }
+
+    private ProviderInfo Describe(ProviderDescriptor provider)
+    {
+        var info = new ProviderInfo
+        {
+            ProviderId = provider.Id,
+            DisplayName = provider.DisplayName,
+            Domain = provider.Domain,
+            KatoCodes = { provider.KatoCodes },
+            Deadline = Duration.FromTimeSpan(provider.Deadline),
+            MaxConcurrentCalls = provider.MaxConcurrentCalls,
+            CircuitState = resilience.CircuitStateOf(provider) switch
+            {
+                PollyCircuitState.Closed => CircuitState.Closed,
+                PollyCircuitState.HalfOpen => CircuitState.HalfOpen,
+                PollyCircuitState.Open or PollyCircuitState.Isolated => CircuitState.Open,
+                _ => CircuitState.Unspecified,
+            },
+        };
+        if (monitor.LatestOf(provider.Id) is { } probe)
+        {
+            info.Health = probe.Health;
+            info.HealthCheckTime = Timestamp.FromDateTimeOffset(probe.CheckTime);
+        }
+
+        var traffic = passive.ReportOf(provider.Id);
+        info.PassiveHealth = new PassiveHealth
+        {
+            Window = Duration.FromTimeSpan(traffic.Window),
+            Calls = traffic.Calls,
+            Failures = traffic.Failures,
+            LastFailureTime = traffic.LastFailureTime is { } failed ? Timestamp.FromDateTimeOffset(failed) : null,
+            LastFailureCode = traffic.LastFailureCode is { } code ? Errors.GrpcStatusNames.Name(code) : "",
+        };
+        return info;
+    }
+
+    private static int DecodeOffset(string token, string scope)
+    {
+        var cursors = FanOutPageToken.Decode(token, scope);
+        return cursors is [{ Token: var value }] && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : throw RpcErrors.InvalidArgument("page_token", "page_token was not issued for this listing.", "PAGE_TOKEN_INVALID");
+    }
+}
