@@ -70,7 +70,7 @@ public sealed class DemoProviderServer : IAsyncDisposable
     public static async Task<DemoProviderServer> StartAsync(DemoProviderServerOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var listenOn = ParseListenUrl(options.Url);
+        var listenOn = ParseListenUrl(options.Url, options.ServerCertificate is not null);
         var seed = options.Seed ?? DemoSeed.Load(options.SeedPath);
         var provider = seed.FindProvider(options.ProviderId) ?? throw new ArgumentException(
             $"Unknown demo provider id '{options.ProviderId}'. Valid ids: {string.Join(", ", seed.Providers.Select(p => p.Id))}.",
@@ -117,12 +117,15 @@ public sealed class DemoProviderServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Parses <c>http://HOST:PORT</c> into the endpoint Kestrel listens on.</summary>
-    /// <exception cref="ArgumentException">When the URL is not an http URL with an IP address or "localhost".</exception>
-    internal static IPEndPoint ParseListenUrl(string url)
+    /// <summary>Parses <c>http(s)://HOST:PORT</c> into the endpoint Kestrel listens on.</summary>
+    /// <exception cref="ArgumentException">When the URL is not an http(s) URL with an IP address or "localhost", or https without a certificate.</exception>
+    internal static IPEndPoint ParseListenUrl(string url, bool hasCertificate = false)
     {
-        const string Expected = "Expected http://HOST:PORT with an IP address or localhost as HOST, for example http://127.0.0.1:6001 (port 0 picks a free port); demo providers serve h2c, not https.";
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.PathAndQuery != "/" || uri.Fragment.Length > 0)
+        const string Expected = "Expected http://HOST:PORT (or https://HOST:PORT with a server certificate) with an IP address or localhost as HOST, for example http://127.0.0.1:6001 (port 0 picks a free port).";
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || !(uri.Scheme == Uri.UriSchemeHttp || (uri.Scheme == Uri.UriSchemeHttps && hasCertificate))
+            || uri.PathAndQuery != "/"
+            || uri.Fragment.Length > 0)
         {
             throw new ArgumentException($"The demo provider URL '{url}' is not valid. {Expected}", nameof(url));
         }
@@ -149,7 +152,14 @@ public sealed class DemoProviderServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(listenOn, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(listenOn, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.ServerCertificate is { } certificate && options.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         // The health check fails on purpose while the Down fault is on; its error log every second would
         // drown everything else. Added first, so that ConfigureLogging can still turn it back on.

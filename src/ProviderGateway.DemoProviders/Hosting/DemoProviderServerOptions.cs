@@ -10,11 +10,14 @@ public sealed class DemoProviderServerOptions
     public required string ProviderId { get; set; }
 
     /// <summary>
-    /// Where to listen: <c>http://HOST:PORT</c> with an IP address or "localhost" (h2c, HTTP/2 only).
-    /// Port 0 picks a free port; read the result from <see cref="DemoProviderServer.Address"/>.
-    /// Defaults to <c>http://127.0.0.1:0</c>.
+    /// Where to listen: <c>http://HOST:PORT</c> (h2c, HTTP/2 only), or <c>https://HOST:PORT</c> with
+    /// <see cref="ServerCertificate"/>, with an IP address or "localhost" as HOST. Port 0 picks a free port;
+    /// read the result from <see cref="DemoProviderServer.Address"/>. Defaults to <c>http://127.0.0.1:0</c>.
     /// </summary>
     public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>The TLS certificate (with its private key) of an https <see cref="Url"/>. Optional.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
 
     /// <summary>The seed file to load when <see cref="Seed"/> is not given. Defaults to <see cref="DemoSeed.DefaultPath"/>.</summary>
     public string? SeedPath { get; set; }
