@@ -1,7 +1,9 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using Microsoft.Extensions.DependencyInjection;
 using ProviderGateway.FunctionalTests.Infrastructure;
+using ProviderGateway.HealthChecks;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -44,17 +46,30 @@ public sealed class ProviderDirectoryTests(GatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Directory_shows_a_stopped_provider_unreachable()
+    public async Task Directory_shows_a_stopped_provider_unreachable_after_the_next_probe_and_its_failed_traffic()
     {
         await using var land = await StandaloneProvider.StartAsync("land-registry");
-        await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider("land-registry", "land_registry", land.Address, [])]);
+        await using var gateway = await TestGateway.StartAsync(
+            [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
+            new Dictionary<string, string?> { ["Gateway:HealthCheckTimeout"] = "00:00:05" });
         var before = await gateway.FrontDesk.ListProvidersAsync(new ListProvidersRequest());
 
         await land.KillAsync();
+        await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.GetParcelAsync(
+            new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber }).ResponseAsync);
+        // The probe that runs every HealthProbeInterval, run now.
+        await gateway.Application.App.Services.GetRequiredService<ProviderHealthMonitor>().ProbeAllAsync(CancellationToken.None);
         var after = await gateway.FrontDesk.ListProvidersAsync(new ListProvidersRequest());
 
-        Assert.Equal(ProviderHealth.Serving, Assert.Single(before.Providers).Health);
-        Assert.Equal(ProviderHealth.Unreachable, Assert.Single(after.Providers).Health);
+        var serving = Assert.Single(before.Providers);
+        Assert.Equal(ProviderHealth.Serving, serving.Health);
+        Assert.Equal(CircuitState.Closed, serving.CircuitState);
+        var stopped = Assert.Single(after.Providers);
+        Assert.Equal(ProviderHealth.Unreachable, stopped.Health);
+        Assert.True(stopped.HealthCheckTime.ToDateTimeOffset() > serving.HealthCheckTime.ToDateTimeOffset());
+        Assert.True(stopped.PassiveHealth.Failures >= 1);
+        Assert.Equal("UNAVAILABLE", stopped.PassiveHealth.LastFailureCode);
+        Assert.NotNull(stopped.PassiveHealth.LastFailureTime);
     }
 
     [Fact]

@@ -35,8 +35,39 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process id (to read its threads, sockets and memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Command-line configuration of a gateway routing to <paramref name="providers"/>, plus <paramref name="settings"/>.</summary>
+    public static string[] ArgumentsFor(IReadOnlyList<ConfiguredProvider> providers, params (string Key, string Value)[] settings)
+    {
+        var arguments = new List<string> { $"--Gateway:Caching:KeySecret={TestSecrets.KeySecret}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ProviderGateway=Information" };
+        for (var i = 0; i < providers.Count; i++)
+        {
+            var p = providers[i];
+            arguments.Add($"--Gateway:Providers:{i}:Id={p.Id}");
+            arguments.Add($"--Gateway:Providers:{i}:Domain={p.Domain}");
+            arguments.Add($"--Gateway:Providers:{i}:Endpoint={p.Endpoint}");
+            if (p.Deadline is { } deadline)
+            {
+                arguments.Add($"--Gateway:Providers:{i}:Deadline={deadline:c}");
+            }
+
+            for (var k = 0; k < p.KatoCodes.Count; k++)
+            {
+                arguments.Add($"--Gateway:Providers:{i}:KatoCodes:{k}={p.KatoCodes[k]}");
+            }
+        }
+
+        arguments.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
+        return [.. arguments];
+    }
+
     /// <summary>Starts the gateway with extra command-line configuration and waits until it serves.</summary>
-    public static async Task<GatewayProcess> StartAsync(params string[] arguments)
+    public static Task<GatewayProcess> StartAsync(params string[] arguments) => StartAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the gateway with extra environment variables and command-line configuration.</summary>
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var dll = Path.Combine(Repository.Root, "src", "ProviderGateway", "bin", Repository.Configuration, "net10.0", "ProviderGateway.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -49,6 +80,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         foreach (var argument in (string[])[dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", .. arguments])
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");

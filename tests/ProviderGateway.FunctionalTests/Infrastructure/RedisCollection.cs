@@ -1,10 +1,11 @@
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// Tests sharing one real redis-server. They run one after another (some kill and restart it), and the
-/// personal-data scan sees what the others stored.
+/// Tests sharing one real redis-server. They run one after another (some kill and restart it), by
+/// themselves (one measures latency during a Redis outage), and the personal-data scan sees what the
+/// others stored.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RedisCollection : ICollectionFixture<RedisFixture>
 {
     /// <summary>The collection name.</summary>

@@ -9,13 +9,15 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed partial class StandaloneProvider : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly string[] _extraArguments;
+    private Process _process;
 
-    private StandaloneProvider(Process process, Uri address, string providerId)
+    private StandaloneProvider(Process process, Uri address, string providerId, string[] extraArguments)
     {
         _process = process;
         Address = address;
         ProviderId = providerId;
+        _extraArguments = extraArguments;
     }
 
     /// <summary>The provider's id in the seed.</summary>
@@ -24,8 +26,30 @@ public sealed partial class StandaloneProvider : IAsyncDisposable
     /// <summary>Where it serves gRPC.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts the provider and waits until it reports its address.</summary>
+    /// <summary>Starts the provider on a free port and waits until it reports its address.</summary>
     public static async Task<StandaloneProvider> StartAsync(string providerId, params string[] extraArguments)
+    {
+        var (process, address) = await LaunchAsync(providerId, "http://127.0.0.1:0", extraArguments);
+        return new StandaloneProvider(process, address, providerId, extraArguments);
+    }
+
+    /// <summary>Starts the provider again, on the same port, after <see cref="KillAsync"/>.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        (_process, _) = await LaunchAsync(ProviderId, Address.ToString().TrimEnd('/'), _extraArguments);
+    }
+
+    /// <summary>The provider's call counts (its GET /demo/calls, over HTTP/2).</summary>
+    public async Task<long> CallsAsync(string method)
+    {
+        using var http = new HttpClient { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var calls = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(Address, "/demo/calls")));
+        return calls.RootElement.GetProperty("methods").TryGetProperty(method, out var count) ? count.GetInt64() : 0;
+    }
+
+    private static async Task<(Process Process, Uri Address)> LaunchAsync(string providerId, string url, string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -33,7 +57,7 @@ public sealed partial class StandaloneProvider : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[Repository.StandaloneDemoProvider, "--provider-id", providerId, "--url", "http://127.0.0.1:0", .. extraArguments])
+        foreach (var argument in (string[])[Repository.StandaloneDemoProvider, "--provider-id", providerId, "--url", url, .. extraArguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -51,7 +75,7 @@ public sealed partial class StandaloneProvider : IAsyncDisposable
                     // Keep draining the pipes so the process never blocks on a full buffer.
                     _ = process.StandardOutput.ReadToEndAsync();
                     _ = process.StandardError.ReadToEndAsync();
-                    return new StandaloneProvider(process, new Uri(match.Groups["address"].Value), providerId);
+                    return (process, new Uri(match.Groups["address"].Value));
                 }
             }
 

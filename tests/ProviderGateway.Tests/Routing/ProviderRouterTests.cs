@@ -19,7 +19,7 @@ public sealed class ProviderRouterTests
             Provider("social-fund", "social_services"),
             Provider("assistance-almaty", "social_services", "190000000"),
         ],
-    })));
+    }), Options.Create(new ResilienceOptions())));
 
     [Fact]
     public void Fan_out_keeps_providers_serving_the_district_and_nationwide_ones_in_configuration_order()

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ProviderGateway.FunctionalTests.Infrastructure;
+
+/// <summary>A throw-away certificate authority and a server certificate it signed for 127.0.0.1, made at test time.</summary>
+public sealed class TestCertificates : IDisposable
+{
+    private TestCertificates(X509Certificate2 authority, X509Certificate2 server, string authorityPemFile)
+    {
+        Authority = authority;
+        Server = server;
+        AuthorityPemFile = authorityPemFile;
+    }
+
+    /// <summary>The certificate authority (with its key).</summary>
+    public X509Certificate2 Authority { get; }
+
+    /// <summary>The server certificate for 127.0.0.1 and localhost, with its key.</summary>
+    public X509Certificate2 Server { get; }
+
+    /// <summary>The authority's certificate as a PEM file (what the gateway is configured with).</summary>
+    public string AuthorityPemFile { get; }
+
+    /// <summary>Makes a new authority and server certificate.</summary>
+    public static TestCertificates Create()
+    {
+        using var authorityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var authorityRequest = new CertificateRequest("CN=ProviderGateway test CA", authorityKey, HashAlgorithmName.SHA256);
+        authorityRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        authorityRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = DateTimeOffset.UtcNow;
+        var authority = authorityRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var signed = serverRequest.Create(authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        // Kestrel needs the key in an exportable, persisted form: round-trip through PKCS#12.
+        var server = X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(serverKey).Export(X509ContentType.Pkcs12), null);
+
+        var pem = Path.Combine(Path.GetTempPath(), $"pg-test-ca-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(pem, authority.ExportCertificatePem());
+        return new TestCertificates(authority, server, pem);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        File.Delete(AuthorityPemFile);
+        Authority.Dispose();
+        Server.Dispose();
+    }
+}
