@@ -1,16 +1,35 @@
 using ProviderGateway.Bench;
 
-// tools/bench/run.sh builds in Release and runs this: dotnet ProviderGateway.Bench.dll [--full] [--out DIR]
+// tools/bench/run.sh builds in Release and runs this:
+//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only caching|isolation]
 var settings = args.Contains("--full") ? BenchSettings.Full : BenchSettings.Quick;
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var repositoryRoot = FindRepositoryRoot();
 var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? Path.Combine(repositoryRoot, "tools", "bench", "results", settings.Mode);
 var work = Directory.CreateTempSubdirectory("pg-bench-").FullName;
 try
 {
-    var report = await new CachingBenchmark(settings, repositoryRoot, work).RunAsync();
+    Directory.CreateDirectory(output);
+    var markdown = "";
+    if (only is null or "caching")
+    {
+        var caching = await new CachingBenchmark(settings, repositoryRoot, work).RunAsync();
+        markdown += await caching.WriteAsync(output) + Environment.NewLine;
+    }
+
+    if (only is null or "isolation")
+    {
+        var isolation = await new IsolationBenchmark(settings, repositoryRoot, work).RunAsync();
+        markdown += IsolationBenchmark.ToMarkdown(isolation);
+        await File.WriteAllTextAsync(
+            Path.Combine(output, "isolation.json"),
+            System.Text.Json.JsonSerializer.Serialize(isolation, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    await File.WriteAllTextAsync(Path.Combine(output, "report.md"), markdown);
     Console.WriteLine();
-    Console.WriteLine(await report.WriteAsync(output));
-    Console.WriteLine($"Written to {output}/report.md and report.json");
+    Console.WriteLine(markdown);
+    Console.WriteLine($"Written to {output}/report.md, report.json and isolation.json");
     return 0;
 }
 finally

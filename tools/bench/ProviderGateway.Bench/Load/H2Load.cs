@@ -21,8 +21,20 @@ public sealed record LoadResult(long Requests, long Succeeded, double RequestsPe
 /// </summary>
 public static partial class H2Load
 {
-    /// <summary>Runs h2load for <paramref name="duration"/>.</summary>
-    public static async Task<LoadResult> RunAsync(Uri target, byte[] grpcFrame, int connections, int streams, TimeSpan duration, string workDirectory)
+    /// <summary>Runs h2load for <paramref name="duration"/>, as fast as it can.</summary>
+    public static Task<LoadResult> RunAsync(Uri target, byte[] grpcFrame, int connections, int streams, TimeSpan duration, string workDirectory) =>
+        RunAsync(target, grpcFrame, connections, streams, duration, workDirectory, requestsPerSecondPerConnection: null, headers: []);
+
+    /// <summary>Runs h2load for <paramref name="duration"/>, at a fixed rate per connection when given, with extra headers.</summary>
+    public static async Task<LoadResult> RunAsync(
+        Uri target,
+        byte[] grpcFrame,
+        int connections,
+        int streams,
+        TimeSpan duration,
+        string workDirectory,
+        int? requestsPerSecondPerConnection,
+        IReadOnlyList<string> headers)
     {
         var body = Path.Combine(workDirectory, $"body-{Guid.NewGuid():N}.bin");
         var log = Path.Combine(workDirectory, $"h2load-{Guid.NewGuid():N}.log");
@@ -44,6 +56,17 @@ public static partial class H2Load
             target.ToString()])
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (requestsPerSecondPerConnection is { } rate)
+        {
+            start.ArgumentList.Add($"--rps={rate.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        foreach (var header in headers)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("h2load did not start (apt-get install nghttp2-client).");

@@ -12,14 +12,14 @@ public sealed partial class BenchServers(string repositoryRoot)
     private const string KeySecret = "YmVuY2htYXJrLWtleS1zZWNyZXQtb2YtdGhlLWdhdGV3YXk=";
     private const string EncryptionKey = "YmVuY2htYXJrLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=";
 
-    /// <summary>A demo provider as its own process, as a real provider would be.</summary>
-    public async Task<(MeteredProcess Process, Uri Address)> StartDemoProviderAsync(string providerId)
+    /// <summary>A demo provider as its own process, as a real provider would be, with optional fault arguments.</summary>
+    public async Task<(MeteredProcess Process, Uri Address)> StartDemoProviderAsync(string providerId, string name = "provider", params string[] faults)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var process = await MeteredProcess.StartAsync(
-            $"provider",
+            name,
             "dotnet",
-            [Built("ProviderGateway.DemoProviders.Standalone"), "--provider-id", providerId, "--url", address.ToString().TrimEnd('/')],
+            [Built("ProviderGateway.DemoProviders.Standalone"), "--provider-id", providerId, "--url", address.ToString().TrimEnd('/'), .. faults],
             ListeningLine());
         return (process, address);
     }
@@ -40,10 +40,18 @@ public sealed partial class BenchServers(string repositoryRoot)
     /// The gateway in its production configuration: one provider configured, Redis with encrypted values,
     /// logs at Warning. <paramref name="memoryCache"/> false sends every read to Redis.
     /// </summary>
-    public async Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache)
+    public Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache) =>
+        StartGatewayAsync(name, [(providerId, "utilities", providerAddress)], redis, [$"Gateway:Caching:MemoryCacheEnabled={memoryCache}"]);
+
+    /// <summary>The gateway in its production configuration with several providers and extra settings (<c>Key=Value</c>).</summary>
+    public async Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(
+        string name,
+        IReadOnlyList<(string Id, string Domain, Uri Address)> providers,
+        string redis,
+        IEnumerable<string> settings)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        string[] arguments =
+        List<string> arguments =
         [
             Built("ProviderGateway"),
             $"--Kestrel:Endpoints:Grpc:Url={address.ToString().TrimEnd('/')}",
@@ -51,14 +59,19 @@ public sealed partial class BenchServers(string repositoryRoot)
             "--hostBuilder:reloadConfigOnChange=false",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:ProviderGateway=Information",
-            $"--Gateway:Providers:0:Id={providerId}",
-            "--Gateway:Providers:0:Domain=utilities",
-            $"--Gateway:Providers:0:Endpoint={providerAddress}",
+            "--Logging:LogLevel:ProviderGateway.Pipeline=Error",
             $"--Gateway:Caching:Redis={redis}",
             $"--Gateway:Caching:KeySecret={KeySecret}",
             $"--Gateway:Caching:EncryptionKey={EncryptionKey}",
-            $"--Gateway:Caching:MemoryCacheEnabled={memoryCache}",
         ];
+        for (var i = 0; i < providers.Count; i++)
+        {
+            arguments.Add($"--Gateway:Providers:{i}:Id={providers[i].Id}");
+            arguments.Add($"--Gateway:Providers:{i}:Domain={providers[i].Domain}");
+            arguments.Add($"--Gateway:Providers:{i}:Endpoint={providers[i].Address}");
+        }
+
+        arguments.AddRange(settings.Select(s => "--" + s));
         var process = await MeteredProcess.StartAsync(name, "dotnet", arguments, ServingLine());
         return (process, address);
     }
