@@ -100,7 +100,7 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         }
     }
 
-    private static void CheckPemFile(List<string> failures, string key, string? path, bool certificate)
+    internal static void CheckPemFile(List<string> failures, string key, string? path, bool certificate)
     {
         if (path is null)
         {

@@ -1,0 +1,104 @@
+namespace ProviderGateway.Configuration;
+
+/// <summary>
+/// Who may call the gateway, what each client may do, and the access journal: section
+/// <c>Gateway:Security</c>. Validated at start-up: a configuration with providers but no clients, no journal
+/// or no journal key does not start. The embedded default adds a documented development client.
+/// </summary>
+public sealed class SecurityOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Gateway:Security";
+
+    /// <summary>The desks' client applications (one per office, typically) and their permissions.</summary>
+    public IList<ClientOptions> Clients { get; init; } = [];
+
+    /// <summary>
+    /// PEM file of the certificate authority whose client certificates are accepted (mutual TLS on a TLS gRPC
+    /// endpoint). Optional: without it, clients authenticate with API keys only.
+    /// </summary>
+    public string? ClientCaCertificate { get; init; }
+
+    /// <summary>The rate limit of clients that set none.</summary>
+    public RateLimitOptions DefaultRateLimit { get; init; } = new();
+
+    /// <summary>Largest request message accepted, in bytes (larger ones fail RESOURCE_EXHAUSTED unread). Defaults to 64 KiB.</summary>
+    public int MaxRequestBytes { get; init; } = 64 * 1024;
+
+    /// <summary>The personal-data access journal.</summary>
+    public JournalOptions Journal { get; init; } = new();
+
+    /// <summary>Set by the embedded default when it added the development client; never set it by hand.</summary>
+    public bool DevelopmentClient { get; init; }
+}
+
+/// <summary>One client application of the gateway.</summary>
+public sealed class ClientOptions
+{
+    /// <summary>The client's id, as written in the journal: 1–64 of a-z, 0-9, '-', '.'.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>
+    /// SHA-256 hashes (64 hex digits) of the client's API keys, sent as metadata <c>x-api-key</c>; several
+    /// allow rotation. <c>tools/security/new-api-key.sh</c> makes a key and its hash. The keys themselves are
+    /// never configured.
+    /// </summary>
+    public IList<string> ApiKeySha256 { get; init; } = [];
+
+    /// <summary>SHA-256 thumbprints (64 hex digits) of the client's certificates, for mutual TLS.</summary>
+    public IList<string> CertificateSha256 { get; init; } = [];
+
+    /// <summary>
+    /// What the client may call: method names (<c>GetCitizenOverview</c>), domains (<c>utilities</c>,
+    /// <c>land_registry</c>, <c>social_services</c>, <c>overview</c>, <c>directory</c>) or <c>*</c>. Required.
+    /// </summary>
+    public IList<string> Permissions { get; init; } = [];
+
+    /// <summary>
+    /// Districts the client may ask about: KATO code prefixes (<c>1952</c> is the Karasai district,
+    /// <c>19</c> the Almaty region) or <c>*</c> for the whole country. Required.
+    /// </summary>
+    public IList<string> Districts { get; init; } = [];
+
+    /// <summary>The client's rate limit. Defaults to <see cref="SecurityOptions.DefaultRateLimit"/>.</summary>
+    public RateLimitOptions? RateLimit { get; init; }
+}
+
+/// <summary>A token bucket: a steady rate of calls and a burst above it.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Calls per second on average. Defaults to 50.</summary>
+    public int CallsPerSecond { get; init; } = 50;
+
+    /// <summary>Calls that may come at once after a quiet spell (the bucket's size). Defaults to 100.</summary>
+    public int Burst { get; init; } = 100;
+}
+
+/// <summary>What happens to a personal-data call when the journal's queue is full.</summary>
+public enum JournalFullPolicy
+{
+    /// <summary>The call is refused (UNAVAILABLE, ACCESS_JOURNAL_FULL) before any lookup: no access goes unrecorded.</summary>
+    Refuse,
+
+    /// <summary>The call proceeds and its record is dropped (counted and logged): availability before accountability.</summary>
+    Drop,
+}
+
+/// <summary>The personal-data access journal: one JSON line per access, hash-chained.</summary>
+public sealed class JournalOptions
+{
+    /// <summary>The journal file, appended to (created with its folder when missing). Required outside the embedded default.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>
+    /// Base64 key (at least 32 bytes) of the HMAC-SHA256 that replaces each IIN in the journal; keep it to find
+    /// a citizen's accesses. Required outside the embedded default (which uses a throw-away key).
+    /// </summary>
+    public string? SubjectKey { get; init; }
+
+    /// <summary>Records waiting to be written, at most. Defaults to 10,000.</summary>
+    public int QueueCapacity { get; init; } = 10_000;
+
+    /// <summary>What happens when the queue is full. Defaults to <see cref="JournalFullPolicy.Refuse"/>.</summary>
+    public JournalFullPolicy WhenFull { get; init; } = JournalFullPolicy.Refuse;
+}
