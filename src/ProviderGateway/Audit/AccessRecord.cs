@@ -1,0 +1,88 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Errors;
+
+namespace ProviderGateway.Audit;
+
+/// <summary>What one provider contributed to an access: its id, its result code and where the answer came from.</summary>
+/// <param name="ProviderId">The provider.</param>
+/// <param name="Code">Its gRPC code name, for example <c>OK</c> or <c>UNAVAILABLE</c>.</param>
+/// <param name="Origin"><c>LIVE</c>, <c>CACHED</c>, <c>STALE</c>, or empty when it gave no data.</param>
+public sealed record ProviderTouch(string ProviderId, string Code, string Origin);
+
+/// <summary>One personal-data access, as the journal records it. Holds no identifier in clear.</summary>
+/// <param name="Time">When the call was answered.</param>
+/// <param name="ClientId">The authenticated client.</param>
+/// <param name="OperatorId">The operator at the desk (empty when the call was refused for lacking it).</param>
+/// <param name="Purpose">The purpose of access (empty when the call was refused for lacking it).</param>
+/// <param name="Method">The front-desk method.</param>
+/// <param name="SubjectKind"><c>iin</c> or <c>cadastral_number</c>: what <paramref name="Subject"/> is a keyed hash of.</param>
+/// <param name="Subject">HMAC-SHA256 of the citizen's IIN (or the parcel's cadastral number), lowercase hex; empty when the request had none.</param>
+/// <param name="Providers">The providers touched, with their results (cache hits included).</param>
+/// <param name="Result">The gRPC code name the desk received.</param>
+public sealed record AccessRecord(
+    DateTimeOffset Time,
+    string ClientId,
+    string OperatorId,
+    string Purpose,
+    string Method,
+    string SubjectKind,
+    string Subject,
+    IReadOnlyList<ProviderTouch> Providers,
+    string Result)
+{
+    /// <summary>The providers whose results a front-desk response carries (its <c>source</c>, <c>sources</c> or overview <c>results</c>).</summary>
+    public static IReadOnlyList<ProviderTouch> TouchesOf(IMessage response)
+    {
+        var touches = new List<ProviderTouch>();
+        foreach (var field in response.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (field.FieldType != FieldType.Message)
+            {
+                continue;
+            }
+
+            var value = field.Accessor.GetValue(response);
+            IEnumerable<object> items = field.IsRepeated ? ((System.Collections.IEnumerable)value).Cast<object>() : value is null ? [] : [value];
+            foreach (var item in items)
+            {
+                var source = item switch
+                {
+                    SourceStatus s => s,
+                    ProviderResult r => r.Source,
+                    _ => null,
+                };
+                if (source is not null)
+                {
+                    touches.Add(Touch(source));
+                }
+            }
+        }
+
+        return touches;
+    }
+
+    /// <summary>The provider a failed call names in its ErrorInfo (<c>provider_id</c>), if any.</summary>
+    public static IReadOnlyList<ProviderTouch> TouchesOf(RpcException failure)
+    {
+        var info = failure.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>();
+        return info is not null && info.Metadata.TryGetValue("provider_id", out var provider)
+            ? [new ProviderTouch(provider, GrpcStatusNames.Name(failure.StatusCode), "")]
+            : [];
+    }
+
+    private static ProviderTouch Touch(SourceStatus source)
+    {
+        var code = GrpcStatusNames.Name((StatusCode)(source.Status?.Code ?? 0));
+        var origin = source.Freshness switch
+        {
+            Freshness.Live => "LIVE",
+            Freshness.Cached => "CACHED",
+            Freshness.Stale => "STALE",
+            _ => "",
+        };
+        return new ProviderTouch(source.ProviderId, code, origin);
+    }
+}
