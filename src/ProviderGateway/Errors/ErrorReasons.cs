@@ -62,4 +62,25 @@ public static class ErrorReasons
 
     /// <summary>The gateway itself failed unexpectedly; the incident is logged.</summary>
     public const string InternalError = "GATEWAY_INTERNAL_ERROR";
+
+    /// <summary>The call carried no valid credentials (API key or client certificate).</summary>
+    public const string ClientNotAuthenticated = "CLIENT_NOT_AUTHENTICATED";
+
+    /// <summary>The client may not call this method.</summary>
+    public const string MethodNotPermitted = "METHOD_NOT_PERMITTED";
+
+    /// <summary>The client may not ask about this district (or must name one of its districts).</summary>
+    public const string DistrictNotPermitted = "DISTRICT_NOT_PERMITTED";
+
+    /// <summary>The client called more often than its rate limit allows; RetryInfo says when to try again.</summary>
+    public const string RateLimited = "CLIENT_RATE_LIMITED";
+
+    /// <summary>The access journal cannot take more records for now; the call was refused before any lookup.</summary>
+    public const string AccessJournalFull = "ACCESS_JOURNAL_FULL";
+
+    /// <summary>The request message is larger than the gateway accepts.</summary>
+    public const string RequestTooLarge = "REQUEST_TOO_LARGE";
+
+    /// <summary>The request is not a well-formed message of its method (or its gRPC framing is broken).</summary>
+    public const string MalformedRequest = "MALFORMED_REQUEST";
 }

@@ -6,8 +6,14 @@ namespace ProviderGateway.Errors;
 /// <summary>gRPC status code names as the gRPC specification writes them (INVALID_ARGUMENT, not InvalidArgument).</summary>
 public static partial class GrpcStatusNames
 {
+    // Codes 0-16, computed once: the journal names codes on every personal-data call.
+    private static readonly string[] Names = [.. Enumerable.Range(0, 17).Select(c => Compute((StatusCode)c))];
+
     /// <summary>The specification's name of <paramref name="code"/>.</summary>
-    public static string Name(StatusCode code) => code == StatusCode.OK ? "OK" : WordBoundary().Replace(code.ToString(), "$1_$2").ToUpperInvariant();
+    public static string Name(StatusCode code) => (int)code is >= 0 and < 17 ? Names[(int)code] : Compute(code);
+
+    private static string Compute(StatusCode code) =>
+        code == StatusCode.OK ? "OK" : WordBoundary().Replace(code.ToString(), "$1_$2").ToUpperInvariant();
 
     [GeneratedRegex("([a-z])([A-Z])")]
     private static partial Regex WordBoundary();

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using ProviderGateway.Contracts.Errors;
+
+namespace ProviderGateway.Security;
+
+/// <summary>
+/// Who is asking, for a call that passed access control: the client application, the operator at the desk and
+/// the purpose of access. The pipeline passes all three on to providers as metadata.
+/// </summary>
+/// <param name="ClientId">The authenticated client.</param>
+/// <param name="OperatorId">The operator's id (metadata <c>x-operator-id</c>); empty for calls that need none.</param>
+/// <param name="Purpose">The purpose of access (metadata <c>x-access-purpose</c>); empty for calls that need none.</param>
+public sealed partial record CallerIdentity(string ClientId, string OperatorId, string Purpose)
+{
+    /// <summary>The metadata key of the operator's id.</summary>
+    public const string OperatorHeader = "x-operator-id";
+
+    /// <summary>The metadata key of the purpose of access.</summary>
+    public const string PurposeHeader = "x-access-purpose";
+
+    /// <summary>The metadata key naming the client, as passed on to providers.</summary>
+    public const string ClientHeader = "x-client-id";
+
+    /// <summary>The metadata passed on to providers: client, and operator and purpose when known.</summary>
+    public Metadata ToProviderMetadata()
+    {
+        var headers = new Metadata { { ClientHeader, ClientId } };
+        if (OperatorId.Length > 0)
+        {
+            headers.Add(OperatorHeader, OperatorId);
+            headers.Add(PurposeHeader, Purpose);
+        }
+
+        return headers;
+    }
+
+    /// <summary>Reads the operator and purpose of a request (empty when absent); not validated.</summary>
+    public static (string OperatorId, string Purpose) Read(IHeaderDictionary headers) =>
+        (headers[OperatorHeader].Count == 1 ? headers[OperatorHeader][0] ?? "" : "", headers[PurposeHeader].Count == 1 ? headers[PurposeHeader][0] ?? "" : "");
+
+    /// <summary>
+    /// INVALID_ARGUMENT listing each missing or malformed one, or nothing when both are well-formed: an operator id
+    /// is 1–64 of letters, digits and <c>. _ @ -</c>; a purpose is a code of 3–64 of a-z, 0-9, '-' and '_'.
+    /// </summary>
+    public static RpcException? Problems(string operatorId, string purpose)
+    {
+        var violations = new List<RpcErrors.Violation>();
+        if (!OperatorPattern().IsMatch(operatorId))
+        {
+            violations.Add(new(
+                OperatorHeader,
+                operatorId.Length == 0
+                    ? "Personal-data calls must name the operator at the desk in metadata x-operator-id."
+                    : "An operator id is 1 to 64 of letters, digits and '.', '_', '@', '-'.",
+                operatorId.Length == 0 ? "OPERATOR_ID_REQUIRED" : "OPERATOR_ID_INVALID"));
+        }
+
+        if (!PurposePattern().IsMatch(purpose))
+        {
+            violations.Add(new(
+                PurposeHeader,
+                purpose.Length == 0
+                    ? "Personal-data calls must state the purpose of access in metadata x-access-purpose (a code such as citizen-enquiry)."
+                    : "A purpose is a code of 3 to 64 of a-z, 0-9, '-' and '_', such as citizen-enquiry.",
+                purpose.Length == 0 ? "ACCESS_PURPOSE_REQUIRED" : "ACCESS_PURPOSE_INVALID"));
+        }
+
+        return violations.Count == 0 ? null : RpcErrors.InvalidArgument(violations);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex OperatorPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{2,63}$")]
+    private static partial Regex PurposePattern();
+}

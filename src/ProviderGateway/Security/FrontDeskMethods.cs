@@ -1,0 +1,46 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using Google.Protobuf.Reflection;
+using ProviderGateway.Contracts.FrontDesk.V1;
+
+namespace ProviderGateway.Security;
+
+/// <summary>One method of the front-desk service, as permissions and the journal see it.</summary>
+/// <param name="Name">The method's name, for example <c>GetCitizenOverview</c>.</param>
+/// <param name="Group">Its permission group: a domain (<c>utilities</c> …), <c>overview</c> or <c>directory</c>.</param>
+/// <param name="PersonalData">True when it reads or writes a citizen's data: operator and purpose required, journaled.</param>
+public sealed record FrontDeskMethod(string Name, string Group, bool PersonalData);
+
+/// <summary>The catalogue of front-desk methods, read from the service's descriptor: every method is classified.</summary>
+public static class FrontDeskMethods
+{
+    /// <summary>The permission groups a client can be given.</summary>
+    public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory"];
+
+    private static readonly FrozenDictionary<string, FrontDeskMethod> ByPath = FrontDeskService.Descriptor.Methods
+        .ToFrozenDictionary(m => $"/{FrontDeskService.Descriptor.FullName}/{m.Name}", Classify, StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Names = ByPath.Values.Select(m => m.Name).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Every front-desk method.</summary>
+    public static IEnumerable<FrontDeskMethod> All => ByPath.Values;
+
+    /// <summary>The front-desk method of a gRPC method path (<c>/package.Service/Method</c>); <c>null</c> for other services.</summary>
+    public static FrontDeskMethod? Find(string path) => ByPath.GetValueOrDefault(path);
+
+    /// <summary>Whether <paramref name="permission"/> names a method, a group or everything (<c>*</c>).</summary>
+    public static bool IsPermission(string permission) => permission == "*" || Groups.Contains(permission) || Names.Contains(permission);
+
+    private static FrontDeskMethod Classify(MethodDescriptor method)
+    {
+        var name = method.Name;
+        var group =
+            name == nameof(FrontDeskService.FrontDeskServiceBase.GetCitizenOverview) ? "overview"
+            : name == nameof(FrontDeskService.FrontDeskServiceBase.ListProviders) ? "directory"
+            : name.Contains("Utility", StringComparison.Ordinal) || name.Contains("MeterReading", StringComparison.Ordinal) ? "utilities"
+            : name.Contains("Parcel", StringComparison.Ordinal) || name.Contains("CertificateOrder", StringComparison.Ordinal) ? "land_registry"
+            : name.Contains("Benefit", StringComparison.Ordinal) ? "social_services"
+            : throw new InvalidOperationException($"Front-desk method {name} has no permission group: add it to {nameof(FrontDeskMethods)}.");
+        return new FrontDeskMethod(name, group, PersonalData: group != "directory");
+    }
+}
