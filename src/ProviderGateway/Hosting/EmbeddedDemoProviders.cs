@@ -2,6 +2,7 @@ using System.Globalization;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.DemoProviders;
+using ProviderGateway.Security;
 
 namespace ProviderGateway.Hosting;
 
@@ -12,6 +13,12 @@ namespace ProviderGateway.Hosting;
 /// </summary>
 public static class EmbeddedDemoProviders
 {
+    /// <summary>
+    /// The development API key of the embedded default, documented in the README and used by tools/grpcurl. A
+    /// gateway started with it logs a warning; a configuration with providers never accepts it unless configured.
+    /// </summary>
+    public const string DevelopmentApiKey = "pg-development-key-NOT-FOR-PRODUCTION";
+
     /// <summary>
     /// Starts the demo providers and configures the gateway to use them when no provider is configured;
     /// returns <c>null</c> (and starts nothing) otherwise.
@@ -45,7 +52,38 @@ public static class EmbeddedDemoProviders
             settings[$"{CachingOptions.SectionName}:KeySecret"] = CacheSecrets.NewSecret();
         }
 
+        AddDevelopmentSecurity(builder.Configuration, settings);
         builder.Configuration.AddInMemoryCollection(settings);
         return set;
+    }
+
+    /// <summary>
+    /// Unless clients are configured, one development client holding <see cref="DevelopmentApiKey"/> with every
+    /// permission; and, unless configured, a journal in the user's data folder with a throw-away subject key.
+    /// </summary>
+    private static void AddDevelopmentSecurity(IConfiguration configuration, Dictionary<string, string?> settings)
+    {
+        const string section = SecurityOptions.SectionName;
+        if (!configuration.GetSection($"{section}:Clients").GetChildren().Any())
+        {
+            settings[$"{section}:Clients:0:Id"] = "development-desk";
+            settings[$"{section}:Clients:0:ApiKeySha256:0"] = GatewayClients.HashKey(DevelopmentApiKey);
+            settings[$"{section}:Clients:0:Permissions:0"] = "*";
+            settings[$"{section}:Clients:0:Districts:0"] = "*";
+            settings[$"{section}:DevelopmentClient"] = "true";
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:Path"]))
+        {
+            settings[$"{section}:Journal:Path"] = Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                "ProviderGateway",
+                "access-journal.jsonl");
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:SubjectKey"]))
+        {
+            settings[$"{section}:Journal:SubjectKey"] = CacheSecrets.NewSecret();
+        }
     }
 }

@@ -49,6 +49,7 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayCaching()
                 .AddGatewayResilience()
                 .AddGatewayPipeline()
+                .AddGatewaySecurity()
                 .AddGatewayGrpc();
 
             var app = builder.Build();
@@ -108,11 +109,21 @@ public sealed class GatewayApplication : IAsyncDisposable
             HostingLog.ConfiguredProviders(logger, registry.All.Length);
         }
 
+        var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        if (security.DevelopmentClient)
+        {
+            HostingLog.DevelopmentKey(logger, EmbeddedDemoProviders.DevelopmentApiKey);
+        }
+
+        HostingLog.Journal(logger, Path.GetFullPath(security.Journal.Path!));
         HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress);
         var authority = listeners.GrpcAddress.Authority;
+        // No IIN in the log, not even a demo one: the script picks the first demo citizen itself.
+        var key = security.DevelopmentClient ? EmbeddedDemoProviders.DevelopmentApiKey : "<API key>";
         HostingLog.Example(
             logger,
-            $"grpcurl -plaintext -d '{{\"iin\":\"791028302728\"}}' {authority} providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview"
-            + $"   (or: tools/grpcurl/overview.sh, which also runs with buf curl)");
+            $"GATEWAY_ADDR={authority} tools/grpcurl/overview.sh   (a demo citizen's overview; the README lists the demo IINs) " +
+            $"or: grpcurl -plaintext -H 'x-api-key: {key}' -H 'x-operator-id: demo-operator' -H 'x-access-purpose: citizen-enquiry' " +
+            $"-d '{{\"iin\":\"<IIN>\"}}' {authority} providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview");
     }
 }

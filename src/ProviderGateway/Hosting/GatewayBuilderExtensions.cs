@@ -1,8 +1,13 @@
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Certificate;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Telemetry;
+using ProviderGateway.Audit;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
@@ -13,6 +18,7 @@ using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
+using ProviderGateway.Security;
 using ProviderGateway.Validation;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
@@ -113,15 +119,80 @@ public static class GatewayBuilderExtensions
         // Polly logs every retry and every call refused by the concurrency limit as a warning or an error:
         // thousands of lines a second when a provider flaps or is saturated, which costs more CPU than the
         // calls themselves. They are Debug; circuit state changes keep their severity.
-        services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = args =>
-            args.Event.EventName is "OnRetry" or "ExecutionAttempt" or "OnRateLimiterRejected"
-                ? ResilienceEventSeverity.Debug
-                : args.Event.Severity);
+        services.Configure<TelemetryOptions>(telemetry =>
+        {
+            telemetry.SeverityProvider = args =>
+                args.Event.EventName is "OnRetry" or "ExecutionAttempt" or "OnRateLimiterRejected"
+                    ? ResilienceEventSeverity.Debug
+                    : args.Event.Severity;
+            // Polly logs each call's result, by default the provider's whole answer (IINs, names, addresses):
+            // only its kind is logged.
+            telemetry.ResultFormatter = (_, result) => result switch
+            {
+                null => null,
+                RpcException failure => $"RpcException {failure.StatusCode}",
+                Exception failure => failure.GetType().Name,
+                _ => result.GetType().Name,
+            };
+        });
         services.AddSingleton<ProviderResilience>();
         services.AddSingleton<PassiveHealthTracker>();
         services.AddSingleton<ProviderHealthProbe>();
         services.AddSingleton<ProviderHealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ProviderHealthMonitor>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds security: client authentication (API key, or client certificate on a TLS endpoint), access control and
+    /// the access journal (one interceptor), and the per-client rate limiter.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewaySecurity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<GatewayClients>();
+        services.AddSingleton<SubjectHasher>();
+        services.AddSingleton<AccessJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessJournal>());
+        services.AddSingleton<AccessControlInterceptor>();
+
+        // API keys are checked by ClientAuthentication; certificates by ASP.NET Core's certificate handler.
+        services.AddAuthentication().AddCertificate();
+        services.AddOptions<CertificateAuthenticationOptions>(CertificateAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<SecurityOptions>>((options, security) =>
+            {
+                // Client certificates must chain to the configured authority; the client is the one whose
+                // thumbprint is configured.
+                options.AllowedCertificateTypes = CertificateTypes.Chained;
+                options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
+                options.RevocationMode = X509RevocationMode.NoCheck;
+                if (security.Value.ClientCaCertificate is { } authority && File.Exists(authority))
+                {
+                    options.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(authority)));
+                }
+
+                options.Events = new CertificateAuthenticationEvents
+                {
+                    OnCertificateValidated = context =>
+                    {
+                        var client = context.HttpContext.RequestServices.GetRequiredService<GatewayClients>().FindByCertificate(context.ClientCertificate);
+                        if (client is null)
+                        {
+                            context.Fail("The certificate is not one of a configured client.");
+                        }
+                        else
+                        {
+                            context.Principal = GatewayClients.PrincipalOf(client, CertificateAuthenticationDefaults.AuthenticationScheme);
+                            context.Success();
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddClientRateLimiting();
         return builder;
     }
 
@@ -145,9 +216,13 @@ public static class GatewayBuilderExtensions
         // Singletons: gRPC would otherwise build the service and the interceptor anew for every call.
         builder.Services.AddSingleton<FrontDeskGrpcService>();
         builder.Services.AddSingleton<UnexpectedFailureInterceptor>();
+        var maxRequestBytes = builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>()?.MaxRequestBytes ?? new SecurityOptions().MaxRequestBytes;
         builder.Services.AddGrpc(options =>
         {
+            // Outermost first: unexpected failures become INTERNAL, then access control and the journal.
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
+            options.Interceptors.Add<AccessControlInterceptor>();
+            options.MaxReceiveMessageSize = maxRequestBytes;
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
         });

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
+using ProviderGateway.Security;
 
 namespace ProviderGateway.Hosting;
 
@@ -11,7 +13,12 @@ public static class GatewayEndpointExtensions
     /// <summary>Maps the front-desk service, grpc.health.v1 and server reflection, plus a plain HTTP landing page.</summary>
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
-        app.MapGrpcService<FrontDeskGrpcService>();
+        // Statuses grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread;
+        // the rate limiter then counts each call against its client.
+        app.UseFrameworkStatusDetails();
+        app.UseClientAuthentication();
+        app.UseRateLimiter();
+        app.MapGrpcService<FrontDeskGrpcService>().RequireRateLimiting(ClientRateLimiting.PolicyName);
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         // Every check with its status, for operators: Redis shows as Degraded while unreachable.

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace ProviderGateway.Hosting;
 
@@ -26,11 +27,26 @@ public sealed class GatewayListeners
     /// <summary>The bound HTTP/1.1 address, for example <c>http://127.0.0.1:5081</c>.</summary>
     public Uri HttpAddress => AddressOf(_http, HttpEndpointName);
 
-    /// <summary>Records the named endpoints as Kestrel's configuration loader creates them.</summary>
-    internal void Configure(KestrelServerOptions kestrel, IConfiguration configuration) =>
+    /// <summary>
+    /// Records the named endpoints as Kestrel's configuration loader creates them. With
+    /// <c>Gateway:Security:ClientCaCertificate</c> set, a TLS gRPC endpoint asks clients for a certificate
+    /// (optional: API keys still work); the authentication handler checks it against that authority.
+    /// </summary>
+    internal void Configure(KestrelServerOptions kestrel, IConfiguration configuration)
+    {
+        var askForCertificates = !string.IsNullOrEmpty(configuration[$"{Configuration.SecurityOptions.SectionName}:ClientCaCertificate"]);
         kestrel.Configure(configuration.GetSection("Kestrel"), reloadOnChange: false)
-            .Endpoint(GrpcEndpointName, endpoint => _grpc = (endpoint.ListenOptions, endpoint.IsHttps))
+            .Endpoint(GrpcEndpointName, endpoint =>
+            {
+                _grpc = (endpoint.ListenOptions, endpoint.IsHttps);
+                if (endpoint.IsHttps && askForCertificates)
+                {
+                    endpoint.HttpsOptions.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    endpoint.HttpsOptions.AllowAnyClientCertificate();
+                }
+            })
             .Endpoint(HttpEndpointName, endpoint => _http = (endpoint.ListenOptions, endpoint.IsHttps));
+    }
 
     private static Uri AddressOf((ListenOptions Listen, bool IsHttps)? listener, string name)
     {

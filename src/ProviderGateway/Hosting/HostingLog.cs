@@ -14,4 +14,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Routing to {Count} configured providers")]
     public static partial void ConfiguredProviders(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "SECURITY WARNING: no clients configured (Gateway:Security:Clients is empty), so the DEVELOPMENT API KEY '{ApiKey}' is accepted with every permission in every district. It is published in the README: never expose this gateway beyond this machine. Configure clients for any other use.")]
+    public static partial void DevelopmentKey(ILogger logger, string apiKey);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Personal-data accesses are journaled to {JournalPath}")]
+    public static partial void Journal(ILogger logger, string journalPath);
 }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ProviderGateway.Configuration;
+using ProviderGateway.Security;
 
 namespace ProviderGateway.Pipeline;
 
@@ -15,7 +16,10 @@ namespace ProviderGateway.Pipeline;
 /// </param>
 /// <param name="Cancellation">Cancelled when the desk cancels or disconnects (or, inside a fan-out, at <paramref name="Deadline"/>).</param>
 /// <param name="BypassCache">True when the desk asked for a fresh answer (metadata <c>cache-control: no-cache</c>).</param>
-public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false)
+/// <param name="Caller">
+/// Who is asking (client, operator, purpose), passed on to providers as metadata; <c>null</c> when unknown.
+/// </param>
+public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null)
 {
     /// <summary>The metadata key by which a desk asks for a fresh answer.</summary>
     public const string CacheControlHeader = "cache-control";
@@ -34,7 +38,8 @@ public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, Time
             ? time.GetUtcNow().UtcDateTime + _defaultDeadline
             : context.Deadline;
         // Read from the HTTP request directly: ServerCallContext.RequestHeaders copies every header, on every call.
-        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(context.GetHttpContext().Request.Headers.CacheControl));
+        var http = context.GetHttpContext();
+        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>());
     }
 
     // HTTP semantics: "no-cache" means "do not answer from a cache without checking with the origin".

@@ -120,7 +120,7 @@ public sealed class ProviderCallPipeline(
                 {
                     try
                     {
-                        var answer = await operation.Invoke(channels.InvokerFor(provider), request, new CallOptions(deadline: deadline, cancellationToken: attemptCancellation)).ResponseAsync.ConfigureAwait(false);
+                        var answer = await operation.Invoke(channels.InvokerFor(provider), request, new CallOptions(headers: desk.Caller?.ToProviderMetadata(), deadline: deadline, cancellationToken: attemptCancellation)).ResponseAsync.ConfigureAwait(false);
                         passiveHealth.Record(provider.Id, null);
                         return Outcome.FromResult(answer);
                     }
