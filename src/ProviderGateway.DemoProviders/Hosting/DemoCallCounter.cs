@@ -12,6 +12,7 @@ public sealed class DemoCallCounter
     private readonly ConcurrentDictionary<string, Counter> _perMethod = new(StringComparer.Ordinal);
     private long _total;
     private string? _lastTraceParent;
+    private DemoCaller? _lastCaller;
 
     /// <summary>Calls received of the method named <paramref name="method"/> (for example "ListAccounts"); 0 if none.</summary>
     public long this[string method] => _perMethod.TryGetValue(method, out var counter) ? Volatile.Read(ref counter.Value) : 0;
@@ -21,6 +22,9 @@ public sealed class DemoCallCounter
 
     /// <summary>The W3C <c>traceparent</c> header of the last call received, or <c>null</c> when it had none.</summary>
     public string? LastTraceParent => Volatile.Read(ref _lastTraceParent);
+
+    /// <summary>Who the gateway said the last call was for (its x-client-id, x-operator-id, x-access-purpose), or <c>null</c> before any call.</summary>
+    public DemoCaller? LastCaller => Volatile.Read(ref _lastCaller);
 
     /// <summary>The count of every method called so far.</summary>
     public IReadOnlyDictionary<string, long> Snapshot() =>
@@ -32,10 +36,12 @@ public sealed class DemoCallCounter
         _perMethod.Clear();
         Volatile.Write(ref _total, 0);
         Volatile.Write(ref _lastTraceParent, null);
+        Volatile.Write(ref _lastCaller, null);
     }
 
-    internal void Record(string method, string? traceParent)
+    internal void Record(string method, string? traceParent, DemoCaller? caller = null)
     {
+        Volatile.Write(ref _lastCaller, caller);
         Interlocked.Increment(ref _perMethod.GetOrAdd(method, static _ => new Counter()).Value);
         Interlocked.Increment(ref _total);
         Volatile.Write(ref _lastTraceParent, traceParent);
@@ -46,3 +52,9 @@ public sealed class DemoCallCounter
         public long Value;
     }
 }
+
+/// <summary>The caller metadata a provider receives from the gateway with each call.</summary>
+/// <param name="ClientId">Metadata <c>x-client-id</c>: the gateway's client (the office's application).</param>
+/// <param name="OperatorId">Metadata <c>x-operator-id</c>: the operator at the desk.</param>
+/// <param name="Purpose">Metadata <c>x-access-purpose</c>: the purpose of access.</param>
+public sealed record DemoCaller(string? ClientId, string? OperatorId, string? Purpose);

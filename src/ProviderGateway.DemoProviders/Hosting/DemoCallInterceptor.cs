@@ -38,7 +38,11 @@ internal sealed class DemoCallInterceptor(
 
         var method = context.Method[_methodPrefix.Length..];
         var traceParent = context.GetHttpContext().Request.Headers.TraceParent;
-        calls.Record(method, StringValues.IsNullOrEmpty(traceParent) ? null : traceParent.ToString());
+        var headers = context.GetHttpContext().Request.Headers;
+        calls.Record(
+            method,
+            StringValues.IsNullOrEmpty(traceParent) ? null : traceParent.ToString(),
+            new DemoCaller(headers["x-client-id"].FirstOrDefault(), headers["x-operator-id"].FirstOrDefault(), headers["x-access-purpose"].FirstOrDefault()));
 
         if (faults.Down)
         {
