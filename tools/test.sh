@@ -20,8 +20,16 @@ else
 fi
 
 echo "== dotnet test"
+# Every gateway the tests start logs to this file too; it is scanned for IINs in clear below.
+export PG_CAPTURED_LOGS="$PWD/$results/gateway-logs.txt"
 dotnet test ProviderGateway.sln --configuration Release \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+
+echo "== no IIN in clear in the gateways' logs"
+if ! python3 tools/security/scan-logs.py "$PG_CAPTURED_LOGS"; then
+  echo "log scan failed: see above" >&2
+  status=1
+fi
 
 echo "== benchmark, quick mode (a smoke test: it must run and every call must succeed; no thresholds)"
 if tools/bench/run.sh > "$results/bench-quick.log" 2>&1; then

@@ -8,7 +8,10 @@
 #   GATEWAY_ADDR    host:port of the gateway's gRPC endpoint (default 127.0.0.1:5080)
 #   GATEWAY_TLS     1 to use TLS (https); default: plaintext h2c
 #   GATEWAY_CACERT  PEM file of the CA that signed the gateway's certificate (with GATEWAY_TLS=1)
-#   GRPC_HEADERS    extra request metadata, one "name: value" per line (for example an API key)
+#   PG_API_KEY      the client's API key, sent as x-api-key (default: the embedded default's development key)
+#   PG_OPERATOR_ID  the operator at the desk, sent as x-operator-id (default demo-operator)
+#   PG_PURPOSE      the purpose of access, sent as x-access-purpose (default citizen-enquiry)
+#   GRPC_HEADERS    extra request metadata, one "name: value" per line
 #   GRPC_CLIENT     grpcurl | buf | auto (default auto: grpcurl when installed, else buf curl)
 #   BUF             the buf binary (default: buf on PATH, else node_modules/.bin/buf)
 
@@ -23,6 +26,9 @@ SEED="$REPO_ROOT/src/ProviderGateway.DemoProviders/seed/demo-seed.json"
 : "${GATEWAY_TLS:=0}"
 : "${GRPC_CLIENT:=auto}"
 : "${GRPC_HEADERS:=}"
+: "${PG_API_KEY=pg-development-key-NOT-FOR-PRODUCTION}"
+: "${PG_OPERATOR_ID=demo-operator}"
+: "${PG_PURPOSE=citizen-enquiry}"
 
 FRONT_DESK=providergateway.frontdesk.v1.FrontDeskService
 
@@ -46,6 +52,9 @@ pg_buf() {
 # otherwise grpcurl's or buf curl's (buf curl: the gRPC code shifted left by 3).
 pg_call() {
   local method="$1" data="$2" headers=()
+  [ -n "$PG_API_KEY" ] && headers+=(-H "x-api-key: $PG_API_KEY")
+  [ -n "$PG_OPERATOR_ID" ] && headers+=(-H "x-operator-id: $PG_OPERATOR_ID")
+  [ -n "$PG_PURPOSE" ] && headers+=(-H "x-access-purpose: $PG_PURPOSE")
   while IFS= read -r line; do
     [ -n "$line" ] && headers+=(-H "$line")
   done <<< "$GRPC_HEADERS"

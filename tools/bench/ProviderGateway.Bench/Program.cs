@@ -35,6 +35,12 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
+    // The gateways' access journals (a line per call: gigabytes in a full run).
+    var journals = Path.Combine(Path.GetTempPath(), "providergateway-bench");
+    if (Directory.Exists(journals))
+    {
+        Directory.Delete(journals, recursive: true);
+    }
 }
 
 static string FindRepositoryRoot()

@@ -52,6 +52,9 @@ public static partial class H2Load
             "-d", body,
             "-H", "content-type: application/grpc",
             "-H", "te: trailers",
+            "-H", BenchClient.Headers[0],
+            "-H", BenchClient.Headers[1],
+            "-H", BenchClient.Headers[2],
             "--log-file", log,
             target.ToString()])
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using ProviderGateway.Bench.Load;
 
 namespace ProviderGateway.Bench.Processes;
 
@@ -63,7 +64,11 @@ public sealed partial class BenchServers(string repositoryRoot)
             $"--Gateway:Caching:Redis={redis}",
             $"--Gateway:Caching:KeySecret={KeySecret}",
             $"--Gateway:Caching:EncryptionKey={EncryptionKey}",
+            // Every call is journaled, as in production: the figures include it.
+            $"--Gateway:Security:Journal:Path={Path.Combine(Path.GetTempPath(), "providergateway-bench", $"{name}-{Guid.NewGuid():N}.jsonl")}",
+            $"--Gateway:Security:Journal:SubjectKey={KeySecret}",
         ];
+        arguments.AddRange(BenchClient.Settings().Select(s => "--" + s));
         for (var i = 0; i < providers.Count; i++)
         {
             arguments.Add($"--Gateway:Providers:{i}:Id={providers[i].Id}");
