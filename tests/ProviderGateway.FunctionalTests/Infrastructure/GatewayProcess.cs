@@ -42,6 +42,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public static string[] ArgumentsFor(IReadOnlyList<ConfiguredProvider> providers, params (string Key, string Value)[] settings)
     {
         var arguments = new List<string> { $"--Gateway:Caching:KeySecret={TestSecrets.KeySecret}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ProviderGateway=Information" };
+        arguments.AddRange(TestSecrets.Security(TestSecrets.NewJournalPath()).Select(s => $"--{s.Key}={s.Value}"));
         for (var i = 0; i < providers.Count; i++)
         {
             var p = providers[i];
@@ -77,7 +78,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        foreach (var argument in (string[])[dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", .. arguments])
+        // The journal goes to a temporary file unless the arguments name one (later arguments win).
+        string[] defaults = [dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", $"--Gateway:Security:Journal:Path={TestSecrets.NewJournalPath()}"];
+        foreach (var argument in (string[])[.. defaults, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -135,6 +138,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        CapturedLogs.Append(Log);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

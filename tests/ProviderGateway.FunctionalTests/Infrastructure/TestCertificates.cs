@@ -49,6 +49,26 @@ public sealed class TestCertificates : IDisposable
         return new TestCertificates(authority, server, pem);
     }
 
+    /// <summary>A client certificate (for mutual TLS) signed by <see cref="Authority"/>, with its key.</summary>
+    public X509Certificate2 IssueClient(string commonName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        using var signed = request.Create(Authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>Writes the server certificate and its key as PEM files (for Kestrel's configuration); returns both paths.</summary>
+    public (string Certificate, string Key) WriteServerPem()
+    {
+        var stem = Path.Combine(Path.GetTempPath(), $"pg-test-server-{Guid.NewGuid():N}");
+        File.WriteAllText(stem + ".pem", Server.ExportCertificatePem());
+        File.WriteAllText(stem + ".key", Server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return (stem + ".pem", stem + ".key");
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,6 +1,9 @@
 using System.Globalization;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.DemoProviders;
 using ProviderGateway.Hosting;
@@ -16,11 +19,12 @@ public sealed record ConfiguredProvider(string Id, string Domain, Uri Endpoint, 
 /// </summary>
 public sealed class TestGateway : IAsyncDisposable
 {
-    private TestGateway(GatewayApplication application)
+    private TestGateway(GatewayApplication application, string journalPath)
     {
         Application = application;
+        JournalPath = journalPath;
         Channel = GrpcChannel.ForAddress(application.Listeners.GrpcAddress);
-        FrontDesk = new FrontDeskService.FrontDeskServiceClient(Channel);
+        FrontDesk = ClientWith(TestSecrets.ApiKey, TestSecrets.OperatorId, TestSecrets.Purpose);
     }
 
     /// <summary>The running gateway.</summary>
@@ -29,8 +33,40 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>A channel to the gateway's gRPC endpoint.</summary>
     public GrpcChannel Channel { get; }
 
-    /// <summary>The front-desk client.</summary>
+    /// <summary>The front-desk client of the tests' desk: its API key, an operator and a purpose on every call.</summary>
     public FrontDeskService.FrontDeskServiceClient FrontDesk { get; }
+
+    /// <summary>The access journal file.</summary>
+    public string JournalPath { get; }
+
+    /// <summary>A front-desk client sending the given metadata (each only when not <c>null</c>).</summary>
+    public FrontDeskService.FrontDeskServiceClient ClientWith(string? apiKey, string? operatorId = null, string? purpose = null) =>
+        new(Channel.Intercept(callMetadata =>
+        {
+            // A copy: the call's own metadata may be shared between calls (a static NoCache, say).
+            var metadata = new Metadata();
+            foreach (var entry in callMetadata)
+            {
+                metadata.Add(entry);
+            }
+
+            if (apiKey is not null)
+            {
+                metadata.Add("x-api-key", apiKey);
+            }
+
+            if (operatorId is not null)
+            {
+                metadata.Add("x-operator-id", operatorId);
+            }
+
+            if (purpose is not null)
+            {
+                metadata.Add("x-access-purpose", purpose);
+            }
+
+            return metadata;
+        }));
 
     /// <summary>The gateway's HTTP/1.1 endpoint.</summary>
     public Uri HttpAddress => Application.Listeners.HttpAddress;
@@ -43,7 +79,10 @@ public sealed class TestGateway : IAsyncDisposable
     /// Starts a gateway on 127.0.0.1 port 0. Without <paramref name="providers"/> it runs the embedded default
     /// (the demo providers in-process, each on its own Kestrel listener).
     /// </summary>
-    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null)
+    /// <param name="providers">The providers; <c>null</c> for the embedded default.</param>
+    /// <param name="settings">More configuration (wins over the defaults).</param>
+    /// <param name="withTestClient">False to configure no client (and so no security settings at all).</param>
+    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -52,6 +91,11 @@ public sealed class TestGateway : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Gateway:Caching:KeySecret"] = TestSecrets.KeySecret,
         };
+        foreach (var (key, value) in withTestClient ? TestSecrets.Security(TestSecrets.NewJournalPath()) : [])
+        {
+            configuration[key] = value;
+        }
+
         for (var i = 0; i < (providers?.Count ?? 0); i++)
         {
             var p = providers![i];
@@ -71,11 +115,18 @@ public sealed class TestGateway : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var application = await GatewayApplication.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        var application = await GatewayApplication.CreateAsync([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            // Everything the gateway logs, its own Debug lines included, goes to the file the suite's IIN scan reads.
+            builder.Logging.AddProvider(CapturedLogs.Provider);
+            builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Information);
+            builder.Logging.AddFilter<CapturedLogs>("ProviderGateway", LogLevel.Debug);
+        });
         try
         {
             await application.StartAsync();
-            return new TestGateway(application);
+            return new TestGateway(application, configuration.GetValueOrDefault("Gateway:Security:Journal:Path") ?? "");
         }
         catch
         {

@@ -8,4 +8,32 @@ public static class TestSecrets
 
     /// <summary>An AES-256 key: base64 of 32 bytes.</summary>
     public const string EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    /// <summary>The API key of the tests' desk client (all permissions, every district, no practical rate limit).</summary>
+    public const string ApiKey = "test-desk-key-0123456789abcdef";
+
+    /// <summary>The journal's subject key: base64 of 32 bytes.</summary>
+    public const string SubjectKey = "c3ViamVjdC1rZXktb2YtdGhlLWpvdXJuYWwtdGVzdHM=";
+
+    /// <summary>The operator id the tests' desk client sends.</summary>
+    public const string OperatorId = "test-operator";
+
+    /// <summary>The purpose of access the tests' desk client sends.</summary>
+    public const string Purpose = "integration-test";
+
+    /// <summary>A fresh journal path under the temporary folder.</summary>
+    public static string NewJournalPath() => Path.Combine(Path.GetTempPath(), "providergateway-tests", $"journal-{Guid.NewGuid():N}.jsonl");
+
+    /// <summary>The settings of a desk client holding <see cref="ApiKey"/>, plus the journal's, as configuration keys.</summary>
+    public static IEnumerable<(string Key, string Value)> Security(string journalPath) =>
+    [
+        ("Gateway:Security:Clients:0:Id", "test-desk"),
+        ("Gateway:Security:Clients:0:ApiKeySha256:0", ProviderGateway.Security.GatewayClients.HashKey(ApiKey)),
+        ("Gateway:Security:Clients:0:Permissions:0", "*"),
+        ("Gateway:Security:Clients:0:Districts:0", "*"),
+        ("Gateway:Security:Clients:0:RateLimit:CallsPerSecond", "1000000"),
+        ("Gateway:Security:Clients:0:RateLimit:Burst", "1000000"),
+        ("Gateway:Security:Journal:Path", journalPath),
+        ("Gateway:Security:Journal:SubjectKey", SubjectKey),
+    ];
 }

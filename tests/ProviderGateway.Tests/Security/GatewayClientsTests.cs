@@ -1,0 +1,69 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Security;
+
+namespace ProviderGateway.Tests.Security;
+
+public sealed class GatewayClientsTests
+{
+    private static readonly FrontDeskMethod Overview = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetCitizenOverview")!;
+    private static readonly FrontDeskMethod Balance = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetUtilityAccountBalance")!;
+    private static readonly FrontDeskMethod Parcel = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetParcel")!;
+
+    private static GatewayClients Clients(params ClientOptions[] clients) =>
+        new(Options.Create(new SecurityOptions { Clients = clients }));
+
+    [Fact]
+    public void A_key_finds_its_client_by_hash_and_nothing_else_does()
+    {
+        var clients = Clients(new ClientOptions { Id = "karasai-office", ApiKeySha256 = [GatewayClients.HashKey("the-key").ToUpperInvariant()], Permissions = ["*"], Districts = ["*"] });
+
+        Assert.Equal("karasai-office", clients.FindByApiKey("the-key")?.Id);
+        Assert.Null(clients.FindByApiKey("the-key "));
+        Assert.Null(clients.FindByApiKey(GatewayClients.HashKey("the-key")));
+        Assert.Equal("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", GatewayClients.HashKey("x")); // sha256sum of "x"
+    }
+
+    [Fact]
+    public void Permissions_name_methods_or_domains_and_districts_are_prefixes()
+    {
+        var client = Clients(new ClientOptions { Id = "balkhash", ApiKeySha256 = [GatewayClients.HashKey("k")], Permissions = ["overview", "GetParcel"], Districts = ["1936"] })
+            .FindByApiKey("k")!;
+
+        Assert.True(client.MayCall(Overview));
+        Assert.True(client.MayCall(Parcel));
+        Assert.False(client.MayCall(Balance));
+        Assert.True(client.MayAsk("193600000"));
+        Assert.False(client.MayAsk("195200000"));
+        Assert.False(client.AllDistricts);
+        Assert.True(client.Overlaps(["193600000", "195200000"]));
+        Assert.True(client.Overlaps([]));          // a nationwide provider
+        Assert.True(client.Overlaps(["190000000"])); // a provider of the whole region
+        Assert.False(client.Overlaps(["331000000"]));
+    }
+
+    [Fact]
+    public void Every_front_desk_method_has_a_group_and_only_the_directory_is_not_personal_data()
+    {
+        Assert.Equal(FrontDeskService.Descriptor.Methods.Count, FrontDeskMethods.All.Count());
+        Assert.All(FrontDeskMethods.All, m => Assert.Contains(m.Group, FrontDeskMethods.Groups));
+        Assert.Equal(["ListProviders"], FrontDeskMethods.All.Where(m => !m.PersonalData).Select(m => m.Name));
+        Assert.Null(FrontDeskMethods.Find("/grpc.health.v1.Health/Check"));
+        Assert.True(FrontDeskMethods.IsPermission("land_registry"));
+        Assert.False(FrontDeskMethods.IsPermission("electricity"));
+    }
+
+    [Theory]
+    [InlineData("", "", "OPERATOR_ID_REQUIRED,ACCESS_PURPOSE_REQUIRED")]
+    [InlineData("op 17", "Why?", "OPERATOR_ID_INVALID,ACCESS_PURPOSE_INVALID")]
+    [InlineData("aigerim.b@karasai", "citizen-enquiry", "")]
+    public void Operator_and_purpose_are_required_and_well_formed(string operatorId, string purpose, string reasons)
+    {
+        var problem = CallerIdentity.Problems(operatorId, purpose);
+
+        var found = problem?.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.Select(v => v.Reason) ?? [];
+        Assert.Equal(reasons, string.Join(",", found));
+    }
+}

@@ -1,0 +1,55 @@
+using ProviderGateway.Configuration;
+
+namespace ProviderGateway.Tests.Security;
+
+public sealed class SecurityOptionsValidatorTests
+{
+    private const string Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    private static IEnumerable<string> Failures(SecurityOptions options) =>
+        new SecurityOptionsValidator().Validate(null, options).Failures ?? [];
+
+    [Fact]
+    public void A_complete_configuration_is_valid()
+    {
+        var options = new SecurityOptions
+        {
+            Clients = [new ClientOptions { Id = "karasai-office", ApiKeySha256 = [Hash], Permissions = ["utilities"], Districts = ["1952"] }],
+            Journal = new JournalOptions { Path = "/var/lib/providergateway/journal.jsonl", SubjectKey = Convert.ToBase64String(new byte[32]) },
+        };
+
+        Assert.Empty(Failures(options));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_with_its_key()
+    {
+        var options = new SecurityOptions
+        {
+            Clients =
+            [
+                new ClientOptions { Id = "Bad Id", ApiKeySha256 = ["the-key-itself"], Permissions = ["electricity"], Districts = ["19x"] },
+                new ClientOptions { Id = "no-credentials", Permissions = [], Districts = [], RateLimit = new RateLimitOptions { CallsPerSecond = 0 } },
+            ],
+            Journal = new JournalOptions { SubjectKey = "c2hvcnQ=" },
+        };
+
+        var failures = Failures(options).ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:0:Id 'Bad Id'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:0:ApiKeySha256:0 must be a SHA-256 hash", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:0:Permissions has 'electricity'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:0:Districts has '19x'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:1 has neither ApiKeySha256 nor CertificateSha256", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:1:Permissions is empty", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:1:RateLimit:CallsPerSecond", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:Path is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:SubjectKey must be base64 of at least 32 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void No_clients_means_no_start()
+    {
+        Assert.Contains(Failures(new SecurityOptions()), f => f.StartsWith("Gateway:Security:Clients is empty", StringComparison.Ordinal));
+    }
+}
