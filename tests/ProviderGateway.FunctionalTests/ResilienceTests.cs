@@ -212,7 +212,9 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(1000, durations.Count);
         Assert.True(durations.Order().ElementAt(500) < deadline + TimeSpan.FromMilliseconds(100), $"median {durations.Order().ElementAt(500).TotalMilliseconds:F0} ms");
         Assert.All(durations, d => Assert.True(d < deadline + TimeSpan.FromMilliseconds(250), $"a call took {d.TotalMilliseconds:F0} ms"));
-        Assert.True(after.Threads <= before.Threads + 8, $"threads {before.Threads} -> {after.Threads}");
+        // A thread held per hanging call would add hundreds; the thread pool's own hill climbing (the test host
+        // shares it with the gateway and has a floor of 16) was seen to add up to 16 while exploring.
+        Assert.True(after.Threads <= before.Threads + 32, $"threads {before.Threads} -> {after.Threads}");
         Assert.True(after.Sockets <= before.Sockets + 2, $"sockets {before.Sockets} -> {after.Sockets}");
         Assert.True(after.ManagedBytes <= before.ManagedBytes + (4 << 20), $"managed memory {before.ManagedBytes >> 10} KB -> {after.ManagedBytes >> 10} KB");
     }
