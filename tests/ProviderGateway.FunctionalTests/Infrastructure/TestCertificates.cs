@@ -55,8 +55,8 @@ public sealed class TestCertificates : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var now = DateTimeOffset.UtcNow;
-        using var signed = request.Create(Authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        // Within the authority's own validity (made earlier): a notAfter past the issuer's is refused.
+        using var signed = request.Create(Authority, Authority.NotBefore, Authority.NotAfter.AddMinutes(-1), RandomNumberGenerator.GetBytes(16));
         return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
 
