@@ -29,7 +29,6 @@ public sealed class AccessJournal : BackgroundService
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _refused;
-    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _droppedSinceLog;
 
     /// <summary>Creates the journal; the file is opened when the host starts.</summary>
@@ -50,9 +49,6 @@ public sealed class AccessJournal : BackgroundService
         _refused = meter.CreateCounter<long>("providergateway.journal.calls_refused", "{call}", "Personal-data calls refused because the journal's queue was full.");
         meter.CreateObservableGauge("providergateway.journal.queue_length", () => _queue.Reader.Count, "{record}", "Access records waiting to be written.");
     }
-
-    /// <summary>Completes once the journal file is open (or failed to open), so a start-up problem stops the host.</summary>
-    public Task Opened => _opened.Task;
 
     /// <summary>
     /// Whether a personal-data call may start: false only when the queue is nearly full and the policy is to
@@ -113,12 +109,11 @@ public sealed class AccessJournal : BackgroundService
             }
 
             AuditLog.Opened(_logger, path, tail.Seq);
-            _opened.TrySetResult();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _opened.TrySetException(new InvalidOperationException($"The access journal '{_options.Path}' cannot be opened for appending: {e.Message}", e));
-            throw;
+            // Still inside StartAsync (nothing above awaits): the host does not start, with this message.
+            throw new InvalidOperationException($"The access journal '{_options.Path}' cannot be opened for appending: {e.Message}", e);
         }
 
         using var lines = new JournalLineWriter();

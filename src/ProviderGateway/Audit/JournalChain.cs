@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace ProviderGateway.Audit;
@@ -16,15 +14,6 @@ public static class JournalChain
 {
     /// <summary>The PREV of a journal's first line.</summary>
     public static readonly string Genesis = new('0', 64);
-
-    /// <summary>The HASH of a line: SHA-256 over PREV (ASCII hex) followed by the entry's bytes.</summary>
-    public static string Hash(string prev, ReadOnlySpan<byte> entry)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.ASCII.GetBytes(prev));
-        sha.AppendData(entry);
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
 
     /// <summary>
     /// Where a journal's chain continues from: the last line's HASH and seq, read from the end of the file.

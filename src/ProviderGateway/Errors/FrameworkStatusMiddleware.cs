@@ -2,7 +2,7 @@ using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
 using ProviderGateway.Contracts.Errors;
-using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Security;
 
 namespace ProviderGateway.Errors;
 
@@ -16,13 +16,11 @@ namespace ProviderGateway.Errors;
 /// </summary>
 public static class FrameworkStatusMiddleware
 {
-    private static readonly string ServicePrefix = $"/{FrontDeskService.Descriptor.FullName}/";
-
     /// <summary>Adds the middleware (before the gRPC endpoints).</summary>
     public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments(ServicePrefix.TrimEnd('/'), StringComparison.Ordinal))
+            if (!context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -40,7 +38,8 @@ public static class FrameworkStatusMiddleware
             return Task.CompletedTask;
         }
 
-        var method = context.Request.Path.Value![ServicePrefix.Length..];
+        var path = context.Request.Path.Value ?? "";
+        var method = path.Length > FrontDeskMethods.ServicePath.Length + 1 ? path[(FrontDeskMethods.ServicePath.Length + 1)..] : "front-desk";
         var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
         Google.Rpc.Status? status = (StatusCode)code switch
         {

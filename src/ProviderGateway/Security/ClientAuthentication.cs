@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Certificate;
-using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Errors;
 
 namespace ProviderGateway.Security;
@@ -25,13 +24,11 @@ public static class ClientAuthentication
     /// <summary>The scheme name of principals authenticated by API key.</summary>
     public const string ApiKeyScheme = "ApiKey";
 
-    private static readonly string ServicePath = $"/{FrontDeskService.Descriptor.FullName}";
-
     /// <summary>Adds the authentication of front-desk calls.</summary>
     public static IApplicationBuilder UseClientAuthentication(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments(ServicePath, StringComparison.Ordinal))
+            if (!context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
             {
                 return next(context);
             }

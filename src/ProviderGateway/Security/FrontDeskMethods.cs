@@ -17,8 +17,11 @@ public static class FrontDeskMethods
     /// <summary>The permission groups a client can be given.</summary>
     public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory"];
 
+    /// <summary>The HTTP path of the front-desk service: every method's path starts with it and a '/'.</summary>
+    public static readonly string ServicePath = $"/{FrontDeskService.Descriptor.FullName}";
+
     private static readonly FrozenDictionary<string, FrontDeskMethod> ByPath = FrontDeskService.Descriptor.Methods
-        .ToFrozenDictionary(m => $"/{FrontDeskService.Descriptor.FullName}/{m.Name}", Classify, StringComparer.Ordinal);
+        .ToFrozenDictionary(m => $"{ServicePath}/{m.Name}", Classify, StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> Names = ByPath.Values.Select(m => m.Name).ToFrozenSet(StringComparer.Ordinal);
 
