@@ -2,7 +2,8 @@
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
 #   - buf (lint, format, breaking, curl), from npm at the version pinned in package-lock.json;
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
-#   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh).
+#   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
+#   - python3, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py, run by the tests).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +42,9 @@ if ! command -v h2load >/dev/null 2>&1; then
   apt_install nghttp2-client
 fi
 h2load --version >/dev/null
+
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "setup: installing python3 from Debian's packages"
+  apt_install python3-minimal
+fi
+python3 --version >/dev/null
