@@ -1,0 +1,248 @@
+using Grpc.Core;
+using ProviderGateway.Conformance.Assertions;
+using ProviderGateway.Conformance.Running;
+using ProviderGateway.Contracts.SocialServices.V1;
+
+namespace ProviderGateway.Conformance.Checks;
+
+/// <summary>The checks of <c>providergateway.socialservices.v1.SocialServicesService</c>.</summary>
+internal sealed class SocialServicesSuite : ContractSuite
+{
+    private const string BenefitResource = "socialservices.v1.Benefit";
+    private const string ApplicationResource = "socialservices.v1.Application";
+
+    private readonly SocialServicesService.SocialServicesServiceClient _client;
+    private readonly Func<CancellationToken, Task<IReadOnlyList<Benefit>>> _benefits;
+    private readonly Func<CancellationToken, Task<Benefit>> _paidBenefit;
+    private readonly Func<CancellationToken, Task<Application>> _application;
+
+    public SocialServicesSuite(ConformanceTarget target, KitOptions options)
+        : base(target, options)
+    {
+        _client = new SocialServicesService.SocialServicesServiceClient(target.Channel);
+        _benefits = Fixture("the test citizen's benefits", LoadBenefitsAsync);
+        _paidBenefit = Fixture("the test citizen's benefit with the most payments", LoadPaidBenefitAsync);
+        _application = Fixture("an application of the test citizen", async ct =>
+            (await _client.CreateApplicationAsync(await NewApplicationAsync(ct), Target.Call(ct))).Application
+            ?? throw new ConformanceFailure("CreateApplication returned no application"));
+    }
+
+    public override string ServiceName => SocialServicesService.Descriptor.FullName;
+
+    protected override Task ProbeAsync(CallOptions call) =>
+        _client.ListBenefitsAsync(new ListBenefitsRequest { Iin = Options.CitizenIin }, call).ResponseAsync;
+
+    protected override IEnumerable<ConformanceCheck> ContractChecks()
+    {
+        const string BadIinSent = "an IIN with a wrong check digit";
+        yield return Check("validation.iin.ListBenefits", "ListBenefits refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
+            ct => Expect.InvalidArgumentAsync(() => _client.ListBenefitsAsync(new() { Iin = BadIin }, Target.Call(ct)).ResponseAsync, "iin", BadIinSent));
+        yield return Check("validation.iin.ListBenefitPayments", "ListBenefitPayments refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
+            async ct => await Expect.InvalidArgumentAsync(async () => await _client.ListBenefitPaymentsAsync(new() { Iin = BadIin, BenefitId = (await _paidBenefit(ct)).BenefitId }, Target.Call(ct)), "iin", BadIinSent));
+        yield return Check("validation.iin.CheckEligibility", "CheckEligibility refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
+            async ct => await Expect.InvalidArgumentAsync(async () => await _client.CheckEligibilityAsync(new() { Iin = BadIin, BenefitType = (await _paidBenefit(ct)).BenefitType }, Target.Call(ct)), "iin", BadIinSent));
+        yield return Check("validation.iin.CreateApplication", "CreateApplication refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
+            async ct =>
+            {
+                var request = await NewApplicationAsync(ct);
+                request.Iin = BadIin;
+                await Expect.InvalidArgumentAsync(() => _client.CreateApplicationAsync(request, Target.Call(ct)).ResponseAsync, "iin", BadIinSent);
+            });
+        yield return Check("validation.iin.GetApplication", "GetApplication refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
+            async ct => await Expect.InvalidArgumentAsync(async () => await _client.GetApplicationAsync(new() { Iin = BadIin, ApplicationId = (await _application(ct)).ApplicationId }, Target.Call(ct)), "iin", BadIinSent));
+
+        yield return Check("validation.page_size.ListBenefits", "ListBenefits refuses a negative page_size with INVALID_ARGUMENT and a BadRequest violation of 'page_size'.",
+            ct => Expect.InvalidArgumentAsync(() => _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageSize = -1 }, Target.Call(ct)).ResponseAsync, "page_size", "page_size -1"));
+        yield return Check("validation.page_size.ListBenefitPayments", "ListBenefitPayments refuses a negative page_size with INVALID_ARGUMENT and a BadRequest violation of 'page_size'.",
+            async ct => await Expect.InvalidArgumentAsync(async () => await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = (await _paidBenefit(ct)).BenefitId, PageSize = -1 }, Target.Call(ct)), "page_size", "page_size -1"));
+        const string ForgedToken = "a page_token the provider never issued";
+        yield return Check("validation.page_token.ListBenefits", "ListBenefits refuses a page_token it did not issue with INVALID_ARGUMENT and a BadRequest violation of 'page_token'.",
+            ct => Expect.InvalidArgumentAsync(() => _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageToken = ForgedPageToken }, Target.Call(ct)).ResponseAsync, "page_token", ForgedToken));
+        yield return Check("validation.page_token.ListBenefitPayments", "ListBenefitPayments refuses a page_token it did not issue with INVALID_ARGUMENT and a BadRequest violation of 'page_token'.",
+            async ct => await Expect.InvalidArgumentAsync(async () => await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = (await _paidBenefit(ct)).BenefitId, PageToken = ForgedPageToken }, Target.Call(ct)), "page_token", ForgedToken));
+        yield return Check("validation.request_id.CreateApplication", "CreateApplication without request_id is INVALID_ARGUMENT with a BadRequest violation of 'request_id'.",
+            async ct =>
+            {
+                var request = await NewApplicationAsync(ct);
+                request.RequestId = "";
+                await Expect.InvalidArgumentAsync(() => _client.CreateApplicationAsync(request, Target.Call(ct)).ResponseAsync, "request_id", "a write without request_id");
+            });
+
+        yield return Check("not_found.ListBenefitPayments", "ListBenefitPayments of an unknown benefit is NOT_FOUND with a ResourceInfo of type socialservices.v1.Benefit.",
+            ct => Expect.NotFoundAsync(() => _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = "NO-SUCH-BENEFIT-0" }, Target.Call(ct)).ResponseAsync, BenefitResource, "a benefit id the provider never issued"));
+        yield return Check("not_found.GetApplication", "GetApplication of an unknown application id is NOT_FOUND with a ResourceInfo of type socialservices.v1.Application.",
+            ct => Expect.NotFoundAsync(() => _client.GetApplicationAsync(new() { Iin = Options.CitizenIin, ApplicationId = "NO-SUCH-APPLICATION-0" }, Target.Call(ct)).ResponseAsync, ApplicationResource, "an application id the provider never issued"));
+        yield return Check("not_found.GetApplication.other_citizen", "GetApplication of the test citizen's application asked with another citizen's IIN is NOT_FOUND.",
+            async ct => await Expect.NotFoundAsync(async () => await _client.GetApplicationAsync(new() { Iin = Options.UnknownIin, ApplicationId = (await _application(ct)).ApplicationId }, Target.Call(ct)), ApplicationResource, "an application of another citizen"));
+
+        yield return Check("unknown_citizen.ListBenefits", "ListBenefits of a valid IIN the provider does not know is an empty last page, not an error.",
+            async ct =>
+            {
+                var response = await _client.ListBenefitsAsync(new() { Iin = Options.UnknownIin }, Target.Call(ct));
+                Expect.That(response.Benefits.Count == 0 && response.NextPageToken.Length == 0,
+                    $"ListBenefits of an unknown citizen returned {response.Benefits.Count} benefit(s) and next_page_token '{response.NextPageToken}'; expected an empty last page");
+            });
+
+        yield return Check("paging.ListBenefits", "ListBenefits pages without overlap or gap; page_size is a bound, 0 the default, above 100 treated as 100.",
+            ct => PagingCheck.CheckAsync("ListBenefits", async (size, token) =>
+            {
+                var page = await _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageSize = size, PageToken = token }, Target.Call(ct));
+                return new Page([.. page.Benefits.Select(b => b.BenefitId)], page.NextPageToken);
+            }));
+        yield return Check("paging.ListBenefitPayments", "ListBenefitPayments pages without overlap or gap; page_size is a bound, 0 the default, above 100 treated as 100.",
+            async ct =>
+            {
+                var benefit = (await _paidBenefit(ct)).BenefitId;
+                await PagingCheck.CheckAsync("ListBenefitPayments", async (size, token) =>
+                {
+                    var page = await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = benefit, PageSize = size, PageToken = token }, Target.Call(ct));
+                    return new Page([.. page.Payments.Select(p => p.PaymentId)], page.NextPageToken);
+                });
+            });
+
+        yield return Check("data.ListBenefits", "Benefits have an id, a type, a payer, a state, an amount in tiyn KZT, a frequency and a period.",
+            async ct =>
+            {
+                var benefits = await _benefits(ct);
+                var problems = new DataProblems();
+                for (var i = 0; i < benefits.Count; i++)
+                {
+                    var benefit = benefits[i];
+                    var path = $"benefits[{i}]";
+                    problems.Required(path + ".benefit_id", benefit.BenefitId);
+                    problems.Enum(path + ".benefit_type", benefit.BenefitType);
+                    problems.Required(path + ".payer_name", benefit.PayerName);
+                    problems.Enum(path + ".state", benefit.State);
+                    problems.Money(path + ".amount", benefit.Amount);
+                    problems.Enum(path + ".frequency", benefit.Frequency);
+                    problems.DateRange(path + ".period", benefit.Period);
+                }
+
+                problems.ThrowIfAny("ListBenefits");
+            });
+        yield return Check("data.ListBenefitPayments", "Benefit payments have an id, the benefit, a positive amount in tiyn KZT, a covered period, a payment date and a state.",
+            async ct =>
+            {
+                var benefit = (await _paidBenefit(ct)).BenefitId;
+                var payments = (await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = benefit, PageSize = 100 }, Target.Call(ct))).Payments;
+                var problems = new DataProblems();
+                for (var i = 0; i < payments.Count; i++)
+                {
+                    var payment = payments[i];
+                    var path = $"payments[{i}]";
+                    problems.Required(path + ".payment_id", payment.PaymentId);
+                    if (payment.BenefitId != benefit)
+                    {
+                        problems.Add(path + ".benefit_id", $"is '{payment.BenefitId}', the list was asked for '{benefit}'");
+                    }
+
+                    problems.Money(path + ".amount", payment.Amount);
+                    if (payment.Amount is { MinorUnits: <= 0 })
+                    {
+                        problems.Add(path + ".amount.minor_units", "is not positive");
+                    }
+
+                    problems.DateRange(path + ".covered_period", payment.CoveredPeriod);
+                    problems.Date(path + ".payment_date", payment.PaymentDate);
+                    problems.Enum(path + ".state", payment.State);
+                }
+
+                problems.ThrowIfAny("ListBenefitPayments");
+            });
+        yield return Check("data.CheckEligibility", "An eligibility answer gives at least one reason, and an estimated amount (when set) in tiyn KZT only when eligible.",
+            async ct =>
+            {
+                var type = (await _paidBenefit(ct)).BenefitType;
+                var answer = await _client.CheckEligibilityAsync(new() { Iin = Options.CitizenIin, BenefitType = type }, Target.Call(ct));
+                var problems = new DataProblems();
+                if (answer.Reasons.Count == 0 || answer.Reasons.Any(string.IsNullOrWhiteSpace))
+                {
+                    problems.Add("reasons", "is empty or has an empty entry; at least one reason is always given");
+                }
+
+                problems.OptionalMoney("estimated_amount", answer.EstimatedAmount);
+                if (!answer.Eligible && answer.EstimatedAmount is not null)
+                {
+                    problems.Add("estimated_amount", "is set although the citizen is not eligible");
+                }
+
+                problems.ThrowIfAny("CheckEligibility");
+            });
+        yield return Check("data.GetApplication", "A new application has an id, the benefit type asked for, a state and times, and GetApplication finds it.",
+            async ct =>
+            {
+                var application = await _application(ct);
+                var problems = new DataProblems();
+                CheckApplication(problems, application);
+                problems.ThrowIfAny("CreateApplication");
+                var found = (await _client.GetApplicationAsync(new() { Iin = Options.CitizenIin, ApplicationId = application.ApplicationId }, Target.Call(ct))).Application;
+                Expect.That(found?.ApplicationId == application.ApplicationId, $"GetApplication('{application.ApplicationId}') did not return that application");
+                Expect.That(found!.BenefitType == application.BenefitType && Equals(found.CreateTime, application.CreateTime),
+                    "GetApplication returned an application whose benefit type or creation time differ from those CreateApplication returned");
+                CheckApplication(problems, found);
+                problems.ThrowIfAny("GetApplication");
+            });
+
+        yield return Check("idempotency.CreateApplication", "The same request_id sent twice returns the first application again (one effect); a new request_id creates a new application.",
+            async ct =>
+            {
+                var request = await NewApplicationAsync(ct);
+                var first = await _client.CreateApplicationAsync(request, Target.Call(ct));
+                var again = await _client.CreateApplicationAsync(request, Target.Call(ct));
+                Expect.That(first.Equals(again),
+                    $"the same request_id sent twice returned two different results (application_id '{first.Application?.ApplicationId}', then '{again.Application?.ApplicationId}'); a retry must return the first result and have no second effect");
+                var next = request.Clone();
+                next.RequestId = NewRequestId();
+                var other = await _client.CreateApplicationAsync(next, Target.Call(ct));
+                Expect.That(other.Application?.ApplicationId != first.Application?.ApplicationId,
+                    "a new request_id returned the application of an earlier request; only the same request_id may replay a result");
+            });
+    }
+
+    private async Task<IReadOnlyList<Benefit>> LoadBenefitsAsync(CancellationToken ct)
+    {
+        var benefits = (await _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageSize = 100 }, Target.Call(ct))).Benefits;
+        Expect.That(benefits.Count > 0, "the provider lists no benefit for the test citizen; pass --citizen-iin of a test citizen who receives a benefit from it");
+        return benefits;
+    }
+
+    private async Task<Benefit> LoadPaidBenefitAsync(CancellationToken ct)
+    {
+        Benefit? best = null;
+        var most = -1;
+        foreach (var benefit in await _benefits(ct))
+        {
+            var payments = (await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = benefit.BenefitId, PageSize = 100 }, Target.Call(ct))).Payments.Count;
+            if (payments > most)
+            {
+                (best, most) = (benefit, payments);
+            }
+        }
+
+        return best!;
+    }
+
+    /// <summary>A valid new application: for the benefit type of the test citizen's most paid benefit, in the configured district.</summary>
+    private async Task<CreateApplicationRequest> NewApplicationAsync(CancellationToken ct) => new()
+    {
+        RequestId = NewRequestId(),
+        Iin = Options.CitizenIin,
+        BenefitType = (await _paidBenefit(ct)).BenefitType,
+        KatoCode = Options.KatoCode,
+    };
+
+    private static void CheckApplication(DataProblems problems, Application? application)
+    {
+        if (application is null)
+        {
+            problems.Add("application", "is not set");
+            return;
+        }
+
+        problems.Required("application.application_id", application.ApplicationId);
+        problems.Enum("application.benefit_type", application.BenefitType);
+        problems.Enum("application.state", application.State);
+        problems.Timestamp("application.create_time", application.CreateTime);
+        problems.Timestamp("application.update_time", application.UpdateTime);
+    }
+}
