@@ -194,7 +194,10 @@ public sealed class DemoProviderServer : IAsyncDisposable
             publisher.Period = TimeSpan.FromSeconds(1);
         });
 
+        options.ConfigureServices?.Invoke(services);
+
         var app = builder.Build();
+        options.ConfigurePipeline?.Invoke(app);
         _ = provider.Domain switch
         {
             var d when d == DemoDomain.Utilities => app.MapGrpcService<UtilitiesDemoService>(),

@@ -39,4 +39,14 @@ public sealed class DemoProviderServerOptions
 
     /// <summary>Adds logging providers and filters; without it the server logs nothing.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+
+    /// <summary>
+    /// Adds services after the demo's own, for example gRPC interceptors (<c>services.AddGrpc(o =&gt;
+    /// o.Interceptors.Add&lt;T&gt;())</c>, which run inside the demo's). Tests use it to build deliberately
+    /// broken providers for the conformance kit.
+    /// </summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>Adds middleware in front of the demo's endpoints (gRPC services, health, control endpoints). For tests, as <see cref="ConfigureServices"/>.</summary>
+    public Action<Microsoft.AspNetCore.Builder.WebApplication>? ConfigurePipeline { get; set; }
 }

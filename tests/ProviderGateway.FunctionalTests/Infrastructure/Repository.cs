@@ -42,6 +42,20 @@ public static class Repository
         }
     }
 
+    /// <summary>The built conformance kit program.</summary>
+    public static string ConformanceKit => Built("ProviderGateway.Conformance");
+
+    /// <summary>The Node.js land registry provider the tests run (written from the protos alone).</summary>
+    public static string NodeLandRegistryProvider => Path.Combine(Root, "tests", "ProviderGateway.FunctionalTests", "NodeProvider", "land-registry-provider.js");
+
+    private static string Built(string project)
+    {
+        var dll = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", project + ".dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"{project} is not built at {dll}: build the solution in {Configuration}.");
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

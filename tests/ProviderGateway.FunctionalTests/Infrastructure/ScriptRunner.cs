@@ -10,7 +10,7 @@ public sealed record ScriptResult(int ExitCode, string Output, string Error)
     public JsonElement Json => JsonDocument.Parse(Output).RootElement;
 }
 
-/// <summary>Runs a script of tools/grpcurl/ through buf curl (no grpcurl in CI) against a gateway.</summary>
+/// <summary>Runs a script of tools/grpcurl/ through buf curl (no grpcurl in CI) against a gateway, or any program.</summary>
 public static class ScriptRunner
 {
     /// <summary>Runs <paramref name="script"/> with <paramref name="arguments"/>.</summary>
@@ -41,10 +41,31 @@ public static class ScriptRunner
             start.Environment[name] = value;
         }
 
+        return await RunAsync(start, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Runs a program to its end (at most <paramref name="timeout"/>) and returns what it printed.</summary>
+    public static async Task<ScriptResult> RunAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync().WaitAsync(timeout);
         return new ScriptResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> in the repository root.</summary>
+    public static Task<ScriptResult> RunProgramAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = Repository.Root };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return RunAsync(start, TimeSpan.FromMinutes(2));
     }
 }

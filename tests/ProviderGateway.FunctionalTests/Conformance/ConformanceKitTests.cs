@@ -1,0 +1,126 @@
+using System.Xml.Linq;
+using ProviderGateway.Conformance.Running;
+using ProviderGateway.DemoProviders;
+using ProviderGateway.FunctionalTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ProviderGateway.FunctionalTests.Conformance;
+
+/// <summary>
+/// The conformance kit against real providers on loopback: the demo providers pass every check, and
+/// every check is seen to fail against a provider broken on purpose, with a message saying why.
+/// </summary>
+public sealed class ConformanceKitTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, string> Providers => new()
+    {
+        { "utilities", "alatau-power" },
+        { "land_registry", "land-registry" },
+        { "social_services", "social-insurance-fund" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_demo_provider_passes_every_check(string domain, string providerId)
+    {
+        await using var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = providerId });
+
+        var report = await RunKitAsync(domain, provider.Address);
+
+        Assert.True(report.Passed, Describe(report));
+        Assert.Equal(ConformanceRunner.CheckIds(report.Domain), report.Results.Select(r => r.Check.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Every_check_fails_against_the_provider_broken_in_its_way(string domain, string providerId)
+    {
+        var failedSomewhere = new HashSet<string>();
+        foreach (var breakage in Enum.GetValues<Breakage>())
+        {
+            await using var provider = await BrokenProvider.StartAsync(providerId, breakage);
+            var report = await RunKitAsync(domain, provider.Address);
+            output.WriteLine($"{breakage}: failed {string.Join(", ", report.Failures.Select(f => f.Check.Id))}");
+
+            var category = BrokenProvider.CategoryOf(breakage);
+            var ofCategory = report.Results.Where(r => r.Check.Category == category).ToList();
+            Assert.NotEmpty(ofCategory);
+            Assert.All(ofCategory, r => Assert.False(r.Passed, $"{breakage}: {r.Check.Id} passed, but the provider breaks it."));
+            Assert.All(report.Failures, f => Assert.False(string.IsNullOrWhiteSpace(f.Message)));
+            failedSomewhere.UnionWith(report.Failures.Select(f => f.Check.Id));
+        }
+
+        var neverFailed = ConformanceRunner.CheckIds(ContractDomains.Parse(domain)!.Value).Except(failedSomewhere).ToList();
+        Assert.True(neverFailed.Count == 0, "Checks no broken provider fails: " + string.Join(", ", neverFailed));
+    }
+
+    [Fact]
+    public async Task A_failure_says_what_was_expected_and_what_came_back()
+    {
+        await using var provider = await BrokenProvider.StartAsync("alatau-power", Breakage.ErrorsWithoutDetails);
+
+        var report = await RunKitAsync("utilities", provider.Address);
+
+        var notFound = report.Results.Single(r => r.Check.Id == "not_found.GetAccountBalance");
+        Assert.Contains("NOT_FOUND came without a google.rpc.ResourceInfo", notFound.Message);
+        var iin = report.Results.Single(r => r.Check.Id == "validation.iin.ListAccounts");
+        Assert.Contains("without a google.rpc.BadRequest", iin.Message);
+    }
+
+    [Fact]
+    public async Task The_kit_as_a_program_prints_a_report_writes_JUnit_XML_and_exits_non_zero_on_failure()
+    {
+        await using var good = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "land-registry" });
+        await using var broken = await BrokenProvider.StartAsync("land-registry", Breakage.NoHealthService);
+        var folder = Directory.CreateTempSubdirectory("pg-conformance-");
+        try
+        {
+            var pass = await RunProgramAsync("--target", good.Address.Authority, "--domain", "land_registry", "--junit", Path.Combine(folder.FullName, "good.xml"));
+            Assert.True(pass.ExitCode == 0, pass.Output);
+            Assert.Contains("CONFORMANT", pass.Output);
+
+            var fail = await RunProgramAsync("--target", broken.Address.ToString(), "--domain", "land_registry", "--junit", Path.Combine(folder.FullName, "broken.xml"));
+            Assert.True(fail.ExitCode == 1, fail.Output);
+            Assert.Contains("FAIL  health.server", fail.Output);
+            Assert.Contains("grpc.health.v1.Health is not served (UNIMPLEMENTED)", fail.Output);
+            Assert.Contains("NOT CONFORMANT", fail.Output);
+
+            var junit = XDocument.Load(Path.Combine(folder.FullName, "broken.xml"));
+            var suite = junit.Root!.Element("testsuite")!;
+            Assert.Equal("conformance.land_registry", suite.Attribute("name")!.Value);
+            Assert.Equal(ConformanceRunner.CheckIds(ContractDomain.LandRegistry).Count, int.Parse(suite.Attribute("tests")!.Value, System.Globalization.CultureInfo.InvariantCulture));
+            var failed = suite.Elements("testcase").Where(c => c.Element("failure") is not null).Select(c => c.Attribute("name")!.Value).ToList();
+            Assert.Equal(["health.server", "health.service"], failed);
+            Assert.Equal("2", suite.Attribute("failures")!.Value);
+
+            var usage = await RunProgramAsync("--target", good.Address.Authority, "--domain", "post_office");
+            Assert.Equal(2, usage.ExitCode);
+            Assert.Contains("--domain must be one of utilities, land_registry, social_services", usage.Output);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs the kit in-process against <paramref name="target"/>, with its default test citizen.</summary>
+    internal static async Task<ConformanceReport> RunKitAsync(string domain, Uri target)
+    {
+        var contract = ContractDomains.Parse(domain)!.Value;
+        return await ConformanceRunner.RunAsync(new KitOptions
+        {
+            Target = target,
+            Domain = contract,
+            CitizenIin = KitOptions.DefaultCitizenIin(contract),
+        });
+    }
+
+    internal static string Describe(ConformanceReport report) =>
+        string.Join(Environment.NewLine, report.Failures.Select(f => $"{f.Check.Id}: {f.Message}"));
+
+    private static async Task<(int ExitCode, string Output)> RunProgramAsync(params string[] arguments)
+    {
+        var result = await ScriptRunner.RunProgramAsync("dotnet", [Repository.ConformanceKit, .. arguments]);
+        return (result.ExitCode, result.Output + result.Error);
+    }
+}
