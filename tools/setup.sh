@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
-#   - buf (lint, format, breaking, curl), from npm at the version pinned in package-lock.json;
+#   - buf (lint, format, breaking, curl) and the Node.js gRPC packages of the tests' Node provider,
+#     from npm at the versions pinned in package-lock.json;
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
 #   - python3, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py, run by the tests).
@@ -13,9 +14,10 @@ need dotnet "install the .NET 10 SDK"
 need node "install Node.js 20 or newer"
 need npm "install npm"
 
-# buf from npm: reinstall when package-lock.json is newer than the installed tree.
-if [ ! -x node_modules/.bin/buf ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing buf from npm (npm ci)"
+# npm packages: reinstall when one is missing or package-lock.json is newer than the installed tree.
+if [ ! -x node_modules/.bin/buf ] || [ ! -d node_modules/@grpc/grpc-js ] || [ ! -d node_modules/grpc-health-check ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing buf and the Node.js gRPC packages from npm (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node_modules/.bin/buf --version >/dev/null
