@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole ProviderGateway test suite: sets up its tools first (tools/setup.sh), checks the
-# contracts (buf lint and format), runs every test project, and ends with one line "N passed, N failed".
+# contracts (buf lint and format; no breaking change against the released contracts), runs every test
+# project, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ else
   echo "contracts: buf lint or buf format failed" >&2
   status=1
 fi
+
+echo "== buf breaking against the released contracts (tools/contracts/check-breaking.sh)"
+tools/contracts/check-breaking.sh || status=1
 
 echo "== dotnet test"
 # Every gateway the tests start logs to this file too; it is scanned for IINs in clear below.
