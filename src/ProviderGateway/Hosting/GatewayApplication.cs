@@ -50,7 +50,9 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayResilience()
                 .AddGatewayPipeline()
                 .AddGatewaySecurity()
-                .AddGatewayGrpc();
+                .AddGatewayGrpc()
+                .AddGatewayHealth()
+                .AddGatewayTelemetry();
 
             var app = builder.Build();
             app.MapProviderGateway();

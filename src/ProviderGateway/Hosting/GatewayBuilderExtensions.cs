@@ -210,7 +210,7 @@ public static class GatewayBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds gRPC with the gateway's error handling, server reflection and grpc.health.v1.</summary>
+    /// <summary>Adds gRPC with the gateway's error handling and server reflection (grpc.health.v1: <see cref="GatewayOperationsExtensions"/>).</summary>
     public static WebApplicationBuilder AddGatewayGrpc(this WebApplicationBuilder builder)
     {
         // Singletons: gRPC would otherwise build the service and the interceptor anew for every call.
@@ -227,7 +227,6 @@ public static class GatewayBuilderExtensions
             options.EnableDetailedErrors = false;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("gateway", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         return builder;
     }
 }

@@ -10,6 +10,7 @@ using ProviderGateway.HealthChecks;
 using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
+using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Pipeline;
 
@@ -28,6 +29,7 @@ public sealed class ProviderCallPipeline(
     ProviderAnswerCache answers,
     ProviderResilience resilience,
     PassiveHealthTracker passiveHealth,
+    GatewayMetrics metrics,
     TimeProvider time,
     ILogger<ProviderCallPipeline> logger)
 {
@@ -49,13 +51,15 @@ public sealed class ProviderCallPipeline(
             // CACHE: reads under a policy; writes never.
             if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
             {
-                return await answers.GetAsync(
+                var answer = await answers.GetAsync(
                     provider,
                     operation,
                     request,
                     policy,
                     desk,
                     cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation })).ConfigureAwait(false);
+                metrics.CacheLookup(provider.Id, operation.MethodName, answer.Freshness);
+                return answer;
             }
 
             var outcome = await CallProviderAsync(provider, operation, request, desk).ConfigureAwait(false);
@@ -95,7 +99,22 @@ public sealed class ProviderCallPipeline(
         return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
     }
 
+    // METRICS: every provider call (not the answers from the cache), by the outcome's status code.
     private async Task<ProviderOutcome<TResponse>> CallProviderAsync<TRequest, TResponse>(
+        ProviderDescriptor provider,
+        ProviderOperation<TRequest, TResponse> operation,
+        TRequest request,
+        DeskContext desk)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var started = time.GetTimestamp();
+        var outcome = await CallProviderOnceAsync(provider, operation, request, desk).ConfigureAwait(false);
+        metrics.ProviderCall(provider.Id, operation.MethodName, (StatusCode)outcome.Status.Code, time.GetElapsedTime(started));
+        return outcome;
+    }
+
+    private async Task<ProviderOutcome<TResponse>> CallProviderOnceAsync<TRequest, TResponse>(
         ProviderDescriptor provider,
         ProviderOperation<TRequest, TResponse> operation,
         TRequest request,

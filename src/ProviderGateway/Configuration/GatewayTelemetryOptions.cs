@@ -1,0 +1,18 @@
+namespace ProviderGateway.Configuration;
+
+/// <summary>Where traces and metrics go besides the Prometheus scrape endpoint (<c>Gateway:Telemetry</c>).</summary>
+public sealed class GatewayTelemetryOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Gateway:Telemetry";
+
+    /// <summary>
+    /// An OpenTelemetry collector's OTLP endpoint (gRPC, for example <c>http://otel-collector:4317</c>): traces and
+    /// metrics are exported to it when set. The standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable works too.
+    /// Not set by default: no export.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>The service name traces and metrics carry (<c>service.name</c>). Default: ProviderGateway.</summary>
+    public string ServiceName { get; init; } = "ProviderGateway";
+}

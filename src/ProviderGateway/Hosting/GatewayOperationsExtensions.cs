@@ -1,0 +1,141 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.HealthChecks;
+using ProviderGateway.Telemetry;
+
+namespace ProviderGateway.Hosting;
+
+/// <summary>
+/// What the akimat's IT runs the gateway with: health (grpc.health.v1 for the gateway and per provider;
+/// HTTP <c>/healthz</c>, <c>/readyz</c>, <c>/health</c>), metrics (OpenTelemetry, scraped at <c>/metrics</c>),
+/// traces (W3C trace context to the providers; OTLP export when configured) and logs with the trace id.
+/// </summary>
+public static class GatewayOperationsExtensions
+{
+    /// <summary>The tag of the checks <c>/readyz</c> and the gateway's own grpc.health.v1 services run.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Adds the health checks: readiness (configuration valid, every domain with a provider that can take
+    /// calls), one check per provider, and Redis; and serves them through grpc.health.v1: <c>""</c> and
+    /// <c>providergateway.frontdesk.v1.FrontDeskService</c> follow readiness, <c>providergateway.provider.ID</c>
+    /// follows that provider.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayHealth(this WebApplicationBuilder builder)
+    {
+        // Providers are known from configuration here (the embedded default has added its own by now).
+        var providerIds = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Providers").GetChildren()
+            .Select(p => p["Id"]).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var checks = builder.Services.AddHealthChecks()
+            .AddCheck<ConfigurationReadinessCheck>(ConfigurationReadinessCheck.Name, tags: [ReadyTag])
+            .AddCheck<DomainReadinessCheck>(DomainReadinessCheck.Name, tags: [ReadyTag]);
+        foreach (var id in providerIds)
+        {
+            checks.Add(new HealthCheckRegistration(
+                ProviderHealthCheck.NameOf(id),
+                sp => ActivatorUtilities.CreateInstance<ProviderHealthCheck>(sp, id),
+                failureStatus: null,
+                tags: ["provider"]));
+        }
+
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map("", r => r.Tags.Contains(ReadyTag));
+            health.Services.Map(FrontDeskService.Descriptor.FullName, r => r.Tags.Contains(ReadyTag));
+            foreach (var id in providerIds)
+            {
+                var name = ProviderHealthCheck.NameOf(id);
+                health.Services.Map(ProviderHealthCheck.GrpcServiceOf(id), r => r.Name == name);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds OpenTelemetry: the gateway's metrics and ASP.NET Core's, for the Prometheus scrape endpoint; traces
+    /// of desk calls and of provider calls (W3C trace context flows from the desk to each provider); OTLP
+    /// export when <c>Gateway:Telemetry:OtlpEndpoint</c> is set; the trace id in every log line.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<GatewayTelemetryOptions>, GatewayTelemetryOptionsValidator>();
+        services.AddOptions<GatewayTelemetryOptions>().BindConfiguration(GatewayTelemetryOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<GatewayMetrics>();
+        builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        // JSON console lines are read by people too: quotes and '+' as themselves, not \u0027 (logs are not HTML).
+        services.Configure<JsonConsoleFormatterOptions>(json => json.JsonWriterOptions = json.JsonWriterOptions with { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        var settings = builder.Configuration.GetSection(GatewayTelemetryOptions.SectionName).Get<GatewayTelemetryOptions>() ?? new GatewayTelemetryOptions();
+        var otlp = settings.OtlpEndpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : null;
+        var exportOtlp = otlp is not null || !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceVersion: typeof(GatewayMetrics).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewayMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusExporter();
+                if (exportOtlp)
+                {
+                    metrics.AddOtlpExporter(o => o.Endpoint = otlp ?? o.Endpoint);
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsOperationsPath(context.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (exportOtlp)
+                {
+                    tracing.AddOtlpExporter(o => o.Endpoint = otlp ?? o.Endpoint);
+                }
+            });
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps grpc.health.v1, <c>/healthz</c> (liveness: the process answers), <c>/readyz</c> (readiness), <c>/health</c>
+    /// (every check with its status, for operators) and <c>/metrics</c> (Prometheus).
+    /// </summary>
+    public static WebApplication MapGatewayOperations(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthReportAsync });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthReportAsync });
+        // A report, not a probe: always 200, Redis or a provider down shows in its entries.
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResponseWriter = WriteHealthReportAsync,
+            ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK, [HealthStatus.Unhealthy] = StatusCodes.Status200OK },
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        // The gauges (circuits, Redis) exist from the start, not from the first provider call.
+        _ = app.Services.GetRequiredService<GatewayMetrics>();
+        return app;
+    }
+
+    private static bool IsOperationsPath(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz")
+        || path.StartsWithSegments("/health") || path.StartsWithSegments("/grpc.health.v1.Health");
+
+    private static Task WriteHealthReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+    }
+}

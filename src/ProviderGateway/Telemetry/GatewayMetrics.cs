@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using ProviderGateway.Caching;
+using ProviderGateway.Configuration;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Errors;
+using ProviderGateway.Resilience;
+using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
+
+namespace ProviderGateway.Telemetry;
+
+/// <summary>
+/// The gateway's own metrics (meter <c>ProviderGateway</c>), scraped at <c>/metrics</c> in Prometheus form:
+/// provider calls and their latency by provider, method and gRPC status code; cache lookups by result;
+/// circuit breaker state per provider; Redis reachability. Labels carry configured names only (provider
+/// ids, method names, status codes): never anything from a request.
+/// </summary>
+public sealed class GatewayMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "ProviderGateway";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _providerCalls;
+    private readonly Histogram<double> _providerCallDuration;
+    private readonly Counter<long> _cacheLookups;
+
+    public GatewayMetrics(IMeterFactory meters, ProviderRegistry registry, ProviderResilience resilience, RedisConnection? redis = null)
+    {
+        _meter = meters.Create(MeterName);
+        _providerCalls = _meter.CreateCounter<long>(
+            "providergateway.provider.calls",
+            unit: "{call}",
+            description: "Calls the gateway made to providers (answers from the cache excluded), by provider, method and gRPC status code of the outcome.");
+        _providerCallDuration = _meter.CreateHistogram(
+            "providergateway.provider.call.duration",
+            unit: "s",
+            description: "Duration of the calls to providers, retries included, by provider, method and gRPC status code.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _cacheLookups = _meter.CreateCounter<long>(
+            "providergateway.cache.lookups",
+            unit: "{lookup}",
+            description: "Reads under a cache policy, by provider, method and result: hit (a fresh cached answer), miss (asked the provider), stale (the provider failed; an older answer was served).");
+        _meter.CreateObservableGauge(
+            "providergateway.provider.circuit.state",
+            () => registry.All.Select(provider => new Measurement<int>(CircuitCode(resilience.CircuitStateOf(provider)), new KeyValuePair<string, object?>("provider", provider.Id))),
+            unit: "{state}",
+            description: "Circuit breaker of each provider: 0 closed, 1 half-open, 2 open.");
+        if (redis is not null)
+        {
+            _meter.CreateObservableGauge(
+                "providergateway.redis.up",
+                () => redis.IsConnected ? 1 : 0,
+                unit: "{up}",
+                description: "1 while the gateway is connected to Redis, 0 while it is not (answers then come from memory and providers).");
+        }
+    }
+
+    /// <summary>Records one call to a provider: its outcome's status code and its duration.</summary>
+    public void ProviderCall(string providerId, string method, StatusCode code, TimeSpan duration)
+    {
+        var tags = new TagList
+        {
+            { "provider", providerId },
+            { "method", method },
+            { "code", GrpcStatusNames.Name(code) },
+        };
+        _providerCalls.Add(1, tags);
+        _providerCallDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    /// <summary>Records a read under a cache policy by the freshness of its answer.</summary>
+    public void CacheLookup(string providerId, string method, Freshness freshness) =>
+        _cacheLookups.Add(1, new TagList
+        {
+            { "provider", providerId },
+            { "method", method },
+            { "result", freshness switch { Freshness.Cached => "hit", Freshness.Stale => "stale", _ => "miss" } },
+        });
+
+    public void Dispose() => _meter.Dispose();
+
+    private static int CircuitCode(PollyCircuitState state) => state switch
+    {
+        PollyCircuitState.Closed => 0,
+        PollyCircuitState.HalfOpen => 1,
+        _ => 2,
+    };
+}

@@ -1,0 +1,35 @@
+using ProviderGateway.Configuration;
+
+namespace ProviderGateway.Tests.Configuration;
+
+public sealed class GatewayTelemetryOptionsValidatorTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("http://otel-collector:4317")]
+    [InlineData("https://collector.example.kz:4317")]
+    public void An_absent_or_absolute_http_endpoint_is_valid(string? endpoint)
+    {
+        var result = new GatewayTelemetryOptionsValidator().Validate(null, new GatewayTelemetryOptions { OtlpEndpoint = endpoint });
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("otel-collector:4317")]
+    [InlineData("ftp://collector")]
+    public void Another_endpoint_is_refused_naming_the_key(string endpoint)
+    {
+        var result = new GatewayTelemetryOptionsValidator().Validate(null, new GatewayTelemetryOptions { OtlpEndpoint = endpoint });
+
+        Assert.Contains("Gateway:Telemetry:OtlpEndpoint", Assert.Single(result.Failures!));
+    }
+
+    [Fact]
+    public void An_empty_service_name_is_refused()
+    {
+        var result = new GatewayTelemetryOptionsValidator().Validate(null, new GatewayTelemetryOptions { ServiceName = " " });
+
+        Assert.Contains("Gateway:Telemetry:ServiceName", Assert.Single(result.Failures!));
+    }
+}
