@@ -54,14 +54,14 @@ public sealed class GatewayStartupTests
     {
         await using var process = await GatewayProcess.StartAsync();
 
-        Assert.Contains("running 9 demo providers in-process", process.Log, StringComparison.Ordinal);
-        Assert.Contains($"Try it: GATEWAY_ADDR={process.GrpcAuthority} tools/grpcurl/overview.sh", process.Log, StringComparison.Ordinal);
+        Assert.Contains("running 9 demo providers in-process", process.LogMessages, StringComparison.Ordinal);
+        Assert.Contains($"Try it: GATEWAY_ADDR={process.GrpcAuthority} tools/grpcurl/overview.sh", process.LogMessages, StringComparison.Ordinal);
         Assert.Contains(
             $"grpcurl -plaintext -H 'x-api-key: {EmbeddedDemoProviders.DevelopmentApiKey}' -H 'x-operator-id: demo-operator' -H 'x-access-purpose: citizen-enquiry' " +
             $"-d '{{\"iin\":\"<IIN>\"}}' {process.GrpcAuthority} providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview",
-            process.Log,
+            process.LogMessages,
             StringComparison.Ordinal);
-        Assert.Contains("SECURITY WARNING", process.Log, StringComparison.Ordinal);
-        Assert.Contains(EmbeddedDemoProviders.DevelopmentApiKey, process.Log, StringComparison.Ordinal);
+        Assert.Contains("SECURITY WARNING", process.LogMessages, StringComparison.Ordinal);
+        Assert.Contains(EmbeddedDemoProviders.DevelopmentApiKey, process.LogMessages, StringComparison.Ordinal);
     }
 }

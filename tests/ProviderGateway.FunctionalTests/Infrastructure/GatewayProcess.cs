@@ -35,6 +35,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The log as JSON lines (the console's format): one element per line that is a JSON object.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> LogEntries =>
+        [.. Log.Split('\n')
+            .Where(line => line.StartsWith('{'))
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.Clone())];
+
+    /// <summary>The messages of <see cref="LogEntries"/>, one per line.</summary>
+    public string LogMessages => string.Join('\n', LogEntries.Select(e => e.GetProperty("Message").GetString()));
+
     /// <summary>The process id (to read its threads, sockets and memory from /proc).</summary>
     public int ProcessId => _process.Id;
 

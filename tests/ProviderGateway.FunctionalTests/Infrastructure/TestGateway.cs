@@ -82,7 +82,8 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="providers">The providers; <c>null</c> for the embedded default.</param>
     /// <param name="settings">More configuration (wins over the defaults).</param>
     /// <param name="withTestClient">False to configure no client (and so no security settings at all).</param>
-    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true)
+    /// <param name="configure">Adds configuration sources after the settings (a JSON file that a test edits, for example).</param>
+    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -118,6 +119,7 @@ public sealed class TestGateway : IAsyncDisposable
         var application = await GatewayApplication.CreateAsync([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(configuration);
+            configure?.Invoke(builder.Configuration);
             // Everything the gateway logs, its own Debug lines included, goes to the file the suite's IIN scan reads.
             builder.Logging.AddProvider(CapturedLogs.Provider);
             builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Information);
