@@ -13,6 +13,12 @@ public sealed class GatewayTelemetryOptions
     /// </summary>
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// The OTLP transport: <c>grpc</c> (the default; collectors listen on 4317) or <c>http/protobuf</c>
+    /// (port 4318; the endpoint is then the base address, <c>/v1/traces</c> and <c>/v1/metrics</c> are added).
+    /// </summary>
+    public string OtlpProtocol { get; init; } = "grpc";
+
     /// <summary>The service name traces and metrics carry (<c>service.name</c>). Default: ProviderGateway.</summary>
     public string ServiceName { get; init; } = "ProviderGateway";
 }

@@ -15,6 +15,11 @@ public sealed class GatewayTelemetryOptionsValidator : IValidateOptions<GatewayT
             failures.Add($"{GatewayTelemetryOptions.SectionName}:OtlpEndpoint must be an absolute http(s) URI such as http://otel-collector:4317.");
         }
 
+        if (options.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            failures.Add($"{GatewayTelemetryOptions.SectionName}:OtlpProtocol must be grpc or http/protobuf.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ServiceName))
         {
             failures.Add($"{GatewayTelemetryOptions.SectionName}:ServiceName must not be empty.");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -79,7 +80,18 @@ public static class GatewayOperationsExtensions
         var settings = builder.Configuration.GetSection(GatewayTelemetryOptions.SectionName).Get<GatewayTelemetryOptions>() ?? new GatewayTelemetryOptions();
         var otlp = settings.OtlpEndpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : null;
         var exportOtlp = otlp is not null || !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        services.AddOpenTelemetry()
+        var protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        void Otlp(OtlpExporterOptions exporter, string signal)
+        {
+            exporter.Protocol = protocol;
+            if (otlp is not null)
+            {
+                // Over HTTP the endpoint set in code is the signal's full URL.
+                exporter.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(otlp, signal) : otlp;
+            }
+        }
+
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceVersion: typeof(GatewayMetrics).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(metrics =>
             {
@@ -89,18 +101,21 @@ public static class GatewayOperationsExtensions
                     .AddPrometheusExporter();
                 if (exportOtlp)
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = otlp ?? o.Endpoint);
-                }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsOperationsPath(context.Request.Path))
-                    .AddHttpClientInstrumentation();
-                if (exportOtlp)
-                {
-                    tracing.AddOtlpExporter(o => o.Endpoint = otlp ?? o.Endpoint);
+                    metrics.AddOtlpExporter(o => Otlp(o, "v1/metrics"));
                 }
             });
+
+        // Trace context reaches the providers without a tracer: ASP.NET Core starts an activity for each call
+        // (from the desk's traceparent), and the provider channels' HTTP handler sends it on. Spans are only
+        // recorded when there is somewhere to send them, which costs nothing on the hot path otherwise.
+        if (exportOtlp)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsOperationsPath(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(o => Otlp(o, "v1/traces")));
+        }
+
         return builder;
     }
 
