@@ -172,6 +172,14 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Health_script_reports_one_provider_as_the_gateway_sees_it()
+    {
+        var result = await Run("health.sh", "providergateway.provider.alatau-power");
+
+        Assert.Equal("SERVING", result.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task List_services_script_lists_by_reflection_and_from_the_protos()
     {
         var reflected = await Run("list-services.sh");
