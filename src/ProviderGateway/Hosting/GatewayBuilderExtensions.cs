@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Telemetry;
 using ProviderGateway.Audit;
+using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
@@ -228,6 +229,7 @@ public static class GatewayBuilderExtensions
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("gateway", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.AddBrowserDesks();
         return builder;
     }
 }

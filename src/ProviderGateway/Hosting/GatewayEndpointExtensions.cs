@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ProviderGateway.BrowserDesks;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.Security;
@@ -13,6 +14,7 @@ public static class GatewayEndpointExtensions
     /// <summary>Maps the front-desk service, grpc.health.v1 and server reflection, plus a plain HTTP landing page.</summary>
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
+        app.MapBrowserDesks();
         // Statuses grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread;
         // the rate limiter then counts each call against its client.
         app.UseFrameworkStatusDetails();
