@@ -30,7 +30,7 @@ internal static class DemoControlEndpoints
     {
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoControlEndpoints));
 
-        endpoints.MapGet("/demo/calls", () => Results.Json(new DemoCallsReport(calls.Total, calls.Snapshot()), Json));
+        endpoints.MapGet("/demo/calls", () => Results.Json(new DemoCallsReport(calls.Total, calls.Snapshot(), calls.LastTraceParent), Json));
 
         endpoints.MapGet("/demo/faults", () => Results.Json(DemoFaultSettings.From(faults), Json));
 
@@ -63,5 +63,5 @@ internal static class DemoControlEndpoints
         Results.Json(new { errors }, Json, statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>The body of <c>GET /demo/calls</c>: <c>{"total":3,"methods":{"ListAccounts":2,"GetAccountBalance":1}}</c>.</summary>
-    private sealed record DemoCallsReport(long Total, IReadOnlyDictionary<string, long> Methods);
+    private sealed record DemoCallsReport(long Total, IReadOnlyDictionary<string, long> Methods, string? LastTraceParent);
 }

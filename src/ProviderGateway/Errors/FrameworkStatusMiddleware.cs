@@ -1,6 +1,13 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.Errors;
 using ProviderGateway.Security;
 
@@ -13,21 +20,33 @@ namespace ProviderGateway.Errors;
 /// <c>MALFORMED_REQUEST</c>; an oversized one keeps RESOURCE_EXHAUSTED and gains ErrorInfo <c>REQUEST_TOO_LARGE</c>.
 /// Only front-desk calls answered "trailers-only" without details are touched: every status of the gateway's own
 /// code carries details, so none of them is rewritten. Costs nothing on answered calls.
+/// JSON calls (JSON transcoding) get the same: a body that is not well-formed JSON of the method's request, which
+/// JSON transcoding answers with a bare INVALID_ARGUMENT, gains the BadRequest and ErrorInfo <c>MALFORMED_REQUEST</c>;
+/// a body above <c>MaxRequestBytes</c> is refused RESOURCE_EXHAUSTED (<c>REQUEST_TOO_LARGE</c>) as soon as its
+/// length is known; an UNKNOWN becomes INTERNAL (<c>GATEWAY_INTERNAL_ERROR</c>). Their answers pass through; only an
+/// error body is held back until complete.
 /// </summary>
 public static class FrameworkStatusMiddleware
 {
+    private static readonly JsonParser StatusParser = new(JsonParser.Settings.Default.WithTypeRegistry(JsonStatus.DetailTypes).WithIgnoreUnknownFields(true));
+
     /// <summary>Adds the middleware (before the gRPC endpoints).</summary>
     public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
+            if (context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
+            {
+                context.Response.OnStarting(static state => Rewrite((HttpContext)state), context);
+                await next(context).ConfigureAwait(false);
+            }
+            else if (JsonStatus.IsJsonCall(context))
+            {
+                await WithJsonDetailsAsync(context, next).ConfigureAwait(false);
+            }
+            else
             {
                 await next(context).ConfigureAwait(false);
-                return;
             }
-
-            context.Response.OnStarting(static state => Rewrite((HttpContext)state), context);
-            await next(context).ConfigureAwait(false);
         });
 
     private static Task Rewrite(HttpContext context)
@@ -44,12 +63,7 @@ public static class FrameworkStatusMiddleware
         Google.Rpc.Status? status = (StatusCode)code switch
         {
             StatusCode.Unknown or StatusCode.Internal => Malformed(method, frameworkMessage),
-            StatusCode.ResourceExhausted => new Google.Rpc.Status
-            {
-                Code = code,
-                Message = $"The request is larger than the gateway accepts ({frameworkMessage})",
-                Details = { Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.RequestTooLarge)) },
-            },
+            StatusCode.ResourceExhausted => TooLarge(frameworkMessage),
             _ => null,
         };
         if (status is not null)
@@ -60,23 +74,91 @@ public static class FrameworkStatusMiddleware
         return Task.CompletedTask;
     }
 
-    private static Google.Rpc.Status Malformed(string method, string frameworkMessage)
+    private static async Task WithJsonDetailsAsync(HttpContext context, RequestDelegate next)
     {
-        var description = frameworkMessage.Contains("handler", StringComparison.Ordinal)
-            ? $"The request is not a well-formed protobuf {method} request message."
-            : $"The request's gRPC framing is invalid: {frameworkMessage}";
-        return new Google.Rpc.Status
+        var maxRequestBytes = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBytes;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            Code = (int)StatusCode.InvalidArgument,
-            Message = description,
-            Details =
-            {
-                Google.Protobuf.WellKnownTypes.Any.Pack(new BadRequest
-                {
-                    FieldViolations = { new BadRequest.Types.FieldViolation { Field = "", Description = description, Reason = ErrorReasons.MalformedRequest } },
-                }),
-                Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.MalformedRequest)),
-            },
+            limit.MaxRequestBodySize = maxRequestBytes;
+        }
+
+        // JSON transcoding writes a unary call's answer or error to Response.Body, so a stream in its place sees both.
+        var response = context.Response;
+        var body = response.Body;
+        var capture = new ErrorBodyCapture(response, body);
+        response.Body = capture;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            response.Body = body;
+        }
+
+        if (capture.HeldBack is not { } heldBack)
+        {
+            return;
+        }
+
+        var status = TryParse(heldBack);
+        if (status is null || status.Details.Count > 0)
+        {
+            heldBack.Position = 0;
+            await heldBack.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>()?.MethodDescriptor.Name ?? "front-desk";
+        var detailed = (StatusCode)status.Code switch
+        {
+            StatusCode.InvalidArgument when context.Request.ContentLength > maxRequestBytes => TooLarge($"{context.Request.ContentLength} bytes; at most {maxRequestBytes}"),
+            StatusCode.InvalidArgument => Malformed($"The request is not a well-formed JSON {method} request: {status.Message}"),
+            StatusCode.Unknown or StatusCode.Internal => GatewayErrors.Internal(Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier).GetRpcStatus()!,
+            _ => status,
         };
+        await JsonStatus.WriteAsync(response, detailed).ConfigureAwait(false);
     }
+
+    private static Google.Rpc.Status? TryParse(MemoryStream body)
+    {
+        try
+        {
+            return StatusParser.Parse<Google.Rpc.Status>(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length));
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+        catch (InvalidJsonException)
+        {
+            return null;
+        }
+    }
+
+    private static Google.Rpc.Status TooLarge(string frameworkMessage) => new()
+    {
+        Code = (int)StatusCode.ResourceExhausted,
+        Message = $"The request is larger than the gateway accepts ({frameworkMessage})",
+        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.RequestTooLarge)) },
+    };
+
+    private static Google.Rpc.Status Malformed(string method, string frameworkMessage) =>
+        Malformed(frameworkMessage.Contains("handler", StringComparison.Ordinal)
+            ? $"The request is not a well-formed protobuf {method} request message."
+            : $"The request's gRPC framing is invalid: {frameworkMessage}");
+
+    private static Google.Rpc.Status Malformed(string description) => new()
+    {
+        Code = (int)StatusCode.InvalidArgument,
+        Message = description,
+        Details =
+        {
+            Google.Protobuf.WellKnownTypes.Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = "", Description = description, Reason = ErrorReasons.MalformedRequest } },
+            }),
+            Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.MalformedRequest)),
+        },
+    };
 }

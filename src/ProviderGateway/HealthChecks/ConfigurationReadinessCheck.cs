@@ -24,6 +24,7 @@ public sealed class ConfigurationReadinessCheck(IConfiguration configuration, IS
         Validate<ResilienceOptions>(ResilienceOptions.SectionName, problems);
         Validate<SecurityOptions>(SecurityOptions.SectionName, problems);
         Validate<GatewayTelemetryOptions>(GatewayTelemetryOptions.SectionName, problems);
+        Validate<BrowserDesksOptions>(BrowserDesksOptions.SectionName, problems);
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy("The configuration is valid.")
             : HealthCheckResult.Unhealthy("The configuration is invalid (the gateway runs with the one it started with; a restart would fail): " + string.Join(" ", problems)));

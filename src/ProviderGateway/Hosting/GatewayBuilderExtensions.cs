@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Telemetry;
 using ProviderGateway.Audit;
+using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
@@ -227,6 +228,7 @@ public static class GatewayBuilderExtensions
             options.EnableDetailedErrors = false;
         });
         builder.Services.AddGrpcReflection();
+        builder.AddBrowserDesks();
         return builder;
     }
 }

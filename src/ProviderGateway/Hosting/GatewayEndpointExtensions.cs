@@ -1,3 +1,4 @@
+using ProviderGateway.BrowserDesks;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.Security;
@@ -10,6 +11,7 @@ public static class GatewayEndpointExtensions
     /// <summary>Maps the front-desk service and server reflection, the operations endpoints (health, metrics), and a plain HTTP landing page.</summary>
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
+        app.MapBrowserDesks();
         // Statuses grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread;
         // the rate limiter then counts each call against its client.
         app.UseFrameworkStatusDetails();

@@ -105,10 +105,13 @@ public static class GatewayOperationsExtensions
                 }
             });
 
-        // Trace context reaches the providers without a tracer: ASP.NET Core starts an activity for each call
-        // (from the desk's traceparent), and the provider channels' HTTP handler sends it on. Spans are only
-        // recorded when there is somewhere to send them, which costs nothing on the hot path otherwise.
-        if (exportOtlp)
+        // Spans are recorded only when there is somewhere to send them; otherwise trace context still flows
+        // from the desk to the providers and into the logs, through propagation-only activities.
+        if (!exportOtlp)
+        {
+            services.AddHostedService<TraceContextListener>();
+        }
+        else
         {
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsOperationsPath(context.Request.Path))

@@ -10,7 +10,8 @@ namespace ProviderGateway.Security;
 /// ASP.NET Core's certificate authentication handler (chain to the configured authority) and looked up by
 /// thumbprint. The client's principal becomes <see cref="HttpContext.User"/>; a call from no configured client is
 /// answered UNAUTHENTICATED at once, unread, before the rate limiter and before the request is parsed.
-/// (<see cref="AccessControlInterceptor"/> checks again.) Health and reflection stay open.
+/// (<see cref="AccessControlInterceptor"/> checks again.) The same holds whichever way the call came: native gRPC,
+/// gRPC-Web or JSON (whose refusal is a JSON status, HTTP 401). Health, reflection and the OpenAPI document stay open.
 /// </summary>
 /// <remarks>
 /// API keys are checked here rather than by an ASP.NET Core authentication handler: the authentication
@@ -28,7 +29,7 @@ public static class ClientAuthentication
     public static IApplicationBuilder UseClientAuthentication(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
+            if (!FrontDeskMethods.IsCall(context))
             {
                 return next(context);
             }
@@ -64,9 +65,6 @@ public static class ClientAuthentication
         await RefuseAsync(context, presentedKey: false).ConfigureAwait(false);
     }
 
-    private static Task RefuseAsync(HttpContext context, bool presentedKey)
-    {
-        TrailersOnly.Set(context.Response, SecurityErrors.UnauthenticatedStatus(presentedKey));
-        return Task.CompletedTask;
-    }
+    private static Task RefuseAsync(HttpContext context, bool presentedKey) =>
+        EarlyStatus.WriteAsync(context, SecurityErrors.UnauthenticatedStatus(presentedKey));
 }

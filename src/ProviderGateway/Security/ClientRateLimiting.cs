@@ -31,8 +31,7 @@ public static class ClientRateLimiting
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : TimeSpan.FromSeconds(1);
                 var status = SecurityErrors.RateLimited(http.RequestServices.GetRequiredService<GatewayClients>().Of(http.User)?.Id ?? "", retryAfter);
-                TrailersOnly.Set(http.Response, status);
-                return ValueTask.CompletedTask;
+                return new ValueTask(EarlyStatus.WriteAsync(http, status));
             };
         });
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using Google.Protobuf.Reflection;
+using Grpc.AspNetCore.Server;
 using ProviderGateway.Contracts.FrontDesk.V1;
 
 namespace ProviderGateway.Security;
@@ -20,6 +21,8 @@ public static class FrontDeskMethods
     /// <summary>The HTTP path of the front-desk service: every method's path starts with it and a '/'.</summary>
     public static readonly string ServicePath = $"/{FrontDeskService.Descriptor.FullName}";
 
+    private static readonly string ServiceName = FrontDeskService.Descriptor.FullName;
+
     private static readonly FrozenDictionary<string, FrontDeskMethod> ByPath = FrontDeskService.Descriptor.Methods
         .ToFrozenDictionary(m => $"{ServicePath}/{m.Name}", Classify, StringComparer.Ordinal);
 
@@ -27,6 +30,16 @@ public static class FrontDeskMethods
 
     /// <summary>Every front-desk method.</summary>
     public static IEnumerable<FrontDeskMethod> All => ByPath.Values;
+
+    /// <summary>
+    /// Whether a request calls the front-desk service, whichever way it came: by its gRPC path (native gRPC and
+    /// gRPC-Web, the hot path: one string comparison), or routed to an endpoint of one of its methods (the JSON routes
+    /// of JSON transcoding, whose paths are the methods' HTTP routes such as <c>/v1/citizens:overview</c>).
+    /// </summary>
+    public static bool IsCall(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(ServicePath, StringComparison.Ordinal)
+        || (context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc
+            && string.Equals(grpc.Method.ServiceName, ServiceName, StringComparison.Ordinal));
 
     /// <summary>The front-desk method of a gRPC method path (<c>/package.Service/Method</c>); <c>null</c> for other services.</summary>
     public static FrontDeskMethod? Find(string path) => ByPath.GetValueOrDefault(path);

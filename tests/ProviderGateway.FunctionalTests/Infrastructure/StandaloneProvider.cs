@@ -49,6 +49,14 @@ public sealed partial class StandaloneProvider : IAsyncDisposable
         return calls.RootElement.GetProperty("methods").TryGetProperty(method, out var count) ? count.GetInt64() : 0;
     }
 
+    /// <summary>The W3C traceparent of the last contract call the provider received (its GET /demo/calls), or <c>null</c>.</summary>
+    public async Task<string?> LastTraceParentAsync()
+    {
+        using var http = new HttpClient { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var calls = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(Address, "/demo/calls")));
+        return calls.RootElement.TryGetProperty("lastTraceParent", out var value) ? value.GetString() : null;
+    }
+
     private static async Task<(Process Process, Uri Address)> LaunchAsync(string providerId, string url, string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")

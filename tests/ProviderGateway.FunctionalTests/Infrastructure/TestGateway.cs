@@ -41,7 +41,11 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>A front-desk client sending the given metadata (each only when not <c>null</c>).</summary>
     public FrontDeskService.FrontDeskServiceClient ClientWith(string? apiKey, string? operatorId = null, string? purpose = null) =>
-        new(Channel.Intercept(callMetadata =>
+        ClientWith(Channel, apiKey, operatorId, purpose);
+
+    /// <summary>A front-desk client over <paramref name="channel"/> (a gRPC-Web one, say) sending the given metadata.</summary>
+    public static FrontDeskService.FrontDeskServiceClient ClientWith(ChannelBase channel, string? apiKey, string? operatorId = null, string? purpose = null) =>
+        new(channel.Intercept(callMetadata =>
         {
             // A copy: the call's own metadata may be shared between calls (a static NoCache, say).
             var metadata = new Metadata();

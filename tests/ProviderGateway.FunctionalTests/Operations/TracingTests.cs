@@ -38,6 +38,30 @@ public sealed class TracingTests
         Assert.All(gateway.EmbeddedProviders.Servers, server => Assert.Equal(desk.TraceId.ToHexString(), server.LastTraceParent?.Split('-')[1]));
     }
 
+    [Fact]
+    public async Task The_gateway_process_passes_the_traceparent_a_desk_sends_on_to_a_provider_process()
+    {
+        var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "alatau-power");
+        await using var provider = await StandaloneProvider.StartAsync("alatau-power");
+        await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.ArgumentsFor(
+            [new ConfiguredProvider("alatau-power", "utilities", provider.Address, [])]));
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var traceParent = $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+
+        var balance = await ScriptRunner.RunAsync(
+            gateway.GrpcAuthority,
+            new Dictionary<string, string> { ["PG_API_KEY"] = TestSecrets.ApiKey, ["GRPC_HEADERS"] = "traceparent: " + traceParent },
+            "account-balance.sh",
+            account.ProviderId,
+            account.AccountNumber,
+            account.Iin);
+
+        Assert.True(balance.ExitCode == 0, balance.Error);
+        var received = await provider.LastTraceParentAsync();
+        Assert.NotNull(received);
+        Assert.Equal(traceId, received!.Split('-')[1]);
+    }
+
     private static Activity DeskActivity()
     {
         var desk = new Activity("front-desk call");
