@@ -57,6 +57,16 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         ]);
         var deskDeadline = TimeSpan.FromMilliseconds(500);
         await gateway.FrontDesk.ListParcelsAsync(new ListParcelsRequest { Iin = DemoData.Seed.Citizens[^1].Iin }); // connections and JIT
+        try
+        {
+            // The overview's own path with a late provider, once before it is timed: in a process where nothing
+            // ran it yet (this test alone), JIT and first allocations make this first answer tens of ms late.
+            await gateway.FrontDesk.GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = DemoData.Seed.Citizens[^1].Iin }, NoCache, deadline: DateTime.UtcNow + deskDeadline);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            // Late while cold: what the timed call below must not be.
+        }
 
         var clock = Stopwatch.StartNew();
         var overview = await gateway.FrontDesk.GetCitizenOverviewAsync(
