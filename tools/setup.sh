@@ -4,6 +4,7 @@
 #     from npm at the versions pinned in package-lock.json;
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
+#   - nginx, from Debian (the benchmark's grpc_pass peer);
 #   - python3, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py, run by the tests).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
@@ -44,6 +45,14 @@ if ! command -v h2load >/dev/null 2>&1; then
   apt_install nghttp2-client
 fi
 h2load --version >/dev/null
+
+# nginx from Debian: the benchmark's grpc_pass peer (it starts its own instances with their own configuration,
+# so the package's service is stopped if the package started it).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "setup: installing nginx from Debian's packages (the benchmark's grpc_pass peer)"
+  apt_install nginx
+  service nginx stop >/dev/null 2>&1 || true
+fi
 
 if ! command -v python3 >/dev/null 2>&1; then
   echo "setup: installing python3 from Debian's packages"

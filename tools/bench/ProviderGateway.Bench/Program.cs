@@ -1,7 +1,7 @@
 using ProviderGateway.Bench;
 
 // tools/bench/run.sh builds in Release and runs this:
-//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only caching|isolation]
+//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|isolation]
 var settings = args.Contains("--full") ? BenchSettings.Full : BenchSettings.Quick;
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var repositoryRoot = FindRepositoryRoot();
@@ -11,26 +11,35 @@ try
 {
     Directory.CreateDirectory(output);
     var markdown = "";
-    if (only is null or "caching")
+    if (only is null or "hop" or "caching")
     {
-        var caching = await new CachingBenchmark(settings, repositoryRoot, work).RunAsync();
-        markdown += await caching.WriteAsync(output) + Environment.NewLine;
+        var hop = await new HopBenchmark(settings, repositoryRoot, work).RunAsync();
+        markdown += await hop.WriteAsync(output) + Environment.NewLine;
+    }
+
+    if (only is null or "overview")
+    {
+        var overview = await new OverviewBenchmark(settings, repositoryRoot, work).RunAsync();
+        markdown += overview.ToMarkdown() + Environment.NewLine;
+        await WriteJsonAsync("overview.json", overview);
     }
 
     if (only is null or "isolation")
     {
         var isolation = await new IsolationBenchmark(settings, repositoryRoot, work).RunAsync();
         markdown += IsolationBenchmark.ToMarkdown(isolation);
-        await File.WriteAllTextAsync(
-            Path.Combine(output, "isolation.json"),
-            System.Text.Json.JsonSerializer.Serialize(isolation, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        await WriteJsonAsync("isolation.json", isolation);
     }
 
     await File.WriteAllTextAsync(Path.Combine(output, "report.md"), markdown);
     Console.WriteLine();
     Console.WriteLine(markdown);
-    Console.WriteLine($"Written to {output}/report.md, report.json and isolation.json");
+    Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, isolation.json");
     return 0;
+
+    Task WriteJsonAsync<T>(string name, T result) => File.WriteAllTextAsync(
+        Path.Combine(output, name),
+        System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
 }
 finally
 {

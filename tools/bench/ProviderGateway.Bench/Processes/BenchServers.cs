@@ -81,6 +81,73 @@ public sealed partial class BenchServers(string repositoryRoot)
         return (process, address);
     }
 
+    /// <summary>YARP 2.3 as a plain gRPC forwarder to <paramref name="destination"/> (tools/bench/ProviderGateway.Bench.Yarp).</summary>
+    public async Task<(MeteredProcess Process, Uri Address)> StartYarpAsync(Uri destination)
+    {
+        var port = FreePort();
+        var dll = Path.Combine(repositoryRoot, "tools", "bench", "ProviderGateway.Bench.Yarp", "bin", "Release", "net10.0", "ProviderGateway.Bench.Yarp.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
+        }
+
+        var process = await MeteredProcess.StartAsync(
+            "yarp",
+            "dotnet",
+            [dll, "--listen", $"127.0.0.1:{port}", "--destination", destination.ToString().TrimEnd('/')],
+            YarpReadyLine());
+        return (process, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>
+    /// nginx's <c>grpc_pass</c> to <paramref name="destination"/> (HTTP/2 cleartext in, keep-alive upstream), with as
+    /// many workers as cores; <c>null</c> when nginx is not installed.
+    /// </summary>
+    public async Task<(MeteredProcess Process, Uri Address)?> StartNginxAsync(Uri destination, string workDirectory)
+    {
+        var nginx = new[] { "/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx" }.FirstOrDefault(File.Exists);
+        if (nginx is null)
+        {
+            return null;
+        }
+
+        var port = FreePort();
+        var prefix = Directory.CreateDirectory(Path.Combine(workDirectory, $"nginx-{port}")).FullName;
+        var configuration = Path.Combine(prefix, "nginx.conf");
+        await File.WriteAllTextAsync(configuration, $$"""
+            worker_processes auto;
+            daemon off;
+            pid {{prefix}}/nginx.pid;
+            error_log stderr notice;
+            events { worker_connections 4096; }
+            http {
+                access_log off;
+                # nginx closes a connection after 1000 requests by default (client and upstream): calls in
+                # flight on it then fail. The load generator keeps its connections for the whole run.
+                keepalive_requests 10000000;
+                client_body_temp_path {{prefix}}/body;
+                proxy_temp_path {{prefix}}/proxy;
+                fastcgi_temp_path {{prefix}}/fastcgi;
+                uwsgi_temp_path {{prefix}}/uwsgi;
+                scgi_temp_path {{prefix}}/scgi;
+                upstream provider {
+                    server {{destination.Authority}};
+                    keepalive 64;
+                    keepalive_requests 10000000;
+                }
+                server {
+                    listen 127.0.0.1:{{port}} http2;
+                    http2_max_concurrent_streams 1000;
+                    location / {
+                        grpc_pass grpc://provider;
+                    }
+                }
+            }
+            """);
+        var process = await MeteredProcess.StartAsync("nginx", nginx, ["-p", prefix, "-c", configuration], NginxReadyLine());
+        return (process, new Uri($"http://127.0.0.1:{port}"));
+    }
+
     private string Built(string project)
     {
         var dll = Path.Combine(repositoryRoot, "src", project, "bin", "Release", "net10.0", project + ".dll");
@@ -102,4 +169,10 @@ public sealed partial class BenchServers(string repositoryRoot)
 
     [GeneratedRegex(@"serving gRPC \(HTTP/2\) on")]
     private static partial Regex ServingLine();
+
+    [GeneratedRegex("yarp forwarder listening on")]
+    private static partial Regex YarpReadyLine();
+
+    [GeneratedRegex("start worker process")]
+    private static partial Regex NginxReadyLine();
 }

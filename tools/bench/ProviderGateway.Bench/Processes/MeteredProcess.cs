@@ -84,16 +84,47 @@ public sealed class MeteredProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>CPU time used so far (user + system), from /proc/PID/stat.</summary>
-    public TimeSpan CpuTime => ReadCpuTime(Id) ?? TimeSpan.Zero;
+    /// <summary>
+    /// CPU time used so far (user + system) by the process and its live child processes (nginx's workers),
+    /// from /proc/PID/stat.
+    /// </summary>
+    public TimeSpan CpuTime => ProcessTree().Select(pid => ReadCpuTime(pid) ?? TimeSpan.Zero).Aggregate(TimeSpan.Zero, (sum, cpu) => sum + cpu);
 
-    /// <summary>Peak resident memory so far (VmHWM), in bytes.</summary>
-    public long PeakRssBytes
+    /// <summary>Peak resident memory so far (VmHWM), in bytes, summed over the process and its live children.</summary>
+    public long PeakRssBytes => ProcessTree().Sum(PeakRssOf);
+
+    private static long PeakRssOf(int pid)
     {
-        get
+        try
         {
-            var line = File.ReadLines($"/proc/{Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The process and its direct children (from /proc/PID/task/*/children).</summary>
+    private IEnumerable<int> ProcessTree()
+    {
+        yield return Id;
+        IEnumerable<string> children;
+        try
+        {
+            children = Directory.GetDirectories($"/proc/{Id}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .ToList();
+        }
+        catch (IOException)
+        {
+            yield break;
+        }
+
+        foreach (var child in children)
+        {
+            yield return int.Parse(child, CultureInfo.InvariantCulture);
         }
     }
 

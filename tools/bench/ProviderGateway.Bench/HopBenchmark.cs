@@ -9,11 +9,18 @@ using Utilities = ProviderGateway.Contracts.Utilities.V1;
 namespace ProviderGateway.Bench;
 
 /// <summary>
-/// What the cache costs and saves on one hop: the same account balance read directly from a demo
-/// provider (the baseline), through the gateway answering from memory (L1 hit), and through a gateway
-/// whose memory level is off, answering from Redis (L2 hit).
+/// What one hop costs: the same account balance read directly from a demo provider (the baseline);
+/// through the gateway asking the provider every time (caching off for the method: the uncached forward);
+/// through YARP and nginx forwarding to the provider (general-purpose proxies, the peers); through the
+/// gateway answering from memory (L1 hit); and through a gateway whose memory level is off, answering
+/// from Redis (L2 hit). Every configuration runs once per round, in turn, and ratios are taken within a round.
 /// </summary>
-public sealed class CachingBenchmark(BenchSettings settings, string repositoryRoot, string workDirectory)
+/// <remarks>
+/// The gateway's scenarios serve the front-desk API with everything production has: API-key authentication,
+/// access control, the access journal (a line per call), validation, metrics. YARP and nginx only forward
+/// bytes; that is the comparison the targets ask for.
+/// </remarks>
+public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, string workDirectory)
 {
     private const string ProviderId = "alatau-power";
 
@@ -32,14 +39,31 @@ public sealed class CachingBenchmark(BenchSettings settings, string repositoryRo
         await using var memoryGatewayProcess = memoryGateway;
         var (redisGateway, redisAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
         await using var redisGatewayProcess = redisGateway;
+        var (forwardingGateway, forwardingAddress) = await servers.StartGatewayAsync(
+            "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, ["Gateway:Caching:Methods:GetAccountBalance:Enabled=false"]);
+        await using var forwardingGatewayProcess = forwardingGateway;
+        var (yarp, yarpAddress) = await servers.StartYarpAsync(providerAddress);
+        await using var yarpProcess = yarp;
+        var nginx = await servers.StartNginxAsync(providerAddress, workDirectory);
+        await using var nginxProcess = nginx?.Process;
+        if (nginx is null)
+        {
+            Console.WriteLine("nginx is not installed: its scenario is skipped (tools/setup.sh installs it from Debian's packages).");
+        }
 
         // SCENARIOS: the same account, the same answer, three paths.
         var direct = new Utilities.GetAccountBalanceRequest { Iin = iin, AccountNumber = accountNumber }.ToByteArray();
         var throughGateway = new FrontDesk.GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = iin, AccountNumber = accountNumber }.ToByteArray();
         const string DeskMethod = "providergateway.frontdesk.v1.FrontDeskService/GetUtilityAccountBalance";
+        const string ProviderMethod = "providergateway.utilities.v1.UtilitiesService/GetAccountBalance";
         Scenario[] scenarios =
         [
-            new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, "providergateway.utilities.v1.UtilitiesService/GetAccountBalance", direct, [provider]),
+            new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, ProviderMethod, direct, [provider]),
+            new("gateway-forward", "the gateway's GetUtilityAccountBalance with caching off for the method: every call authenticated, journaled and forwarded to the provider", forwardingAddress, DeskMethod, throughGateway, [forwardingGateway, provider]),
+            new("yarp", "YARP 2.3 forwarding GetAccountBalance to the provider (HTTP/2 in and out)", yarpAddress, ProviderMethod, direct, [yarp, provider]),
+            .. nginx is { } n
+                ? new[] { new Scenario("nginx", "nginx 1.22 grpc_pass to the provider (keep-alive upstream)", n.Address, ProviderMethod, direct, [n.Process, provider]) }
+                : [],
             new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis]),
             new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis]),
         ];
