@@ -1,7 +1,7 @@
 using ProviderGateway.Bench;
 
 // tools/bench/run.sh builds in Release and runs this:
-//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|isolation]
+//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|stampede|mix|isolation]
 var settings = args.Contains("--full") ? BenchSettings.Full : BenchSettings.Quick;
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var repositoryRoot = FindRepositoryRoot();
@@ -24,6 +24,20 @@ try
         await WriteJsonAsync("overview.json", overview);
     }
 
+    if (only is null or "stampede")
+    {
+        var stampede = await new StampedeBenchmark(settings, repositoryRoot).RunAsync();
+        markdown += stampede.ToMarkdown() + Environment.NewLine;
+        await WriteJsonAsync("stampede.json", stampede);
+    }
+
+    if (only is null or "mix")
+    {
+        var mix = await new DeskMixBenchmark(settings, repositoryRoot).RunAsync();
+        markdown += mix.ToMarkdown() + Environment.NewLine;
+        await WriteJsonAsync("mix.json", mix);
+    }
+
     if (only is null or "isolation")
     {
         var isolation = await new IsolationBenchmark(settings, repositoryRoot, work).RunAsync();
@@ -34,7 +48,7 @@ try
     await File.WriteAllTextAsync(Path.Combine(output, "report.md"), markdown);
     Console.WriteLine();
     Console.WriteLine(markdown);
-    Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, isolation.json");
+    Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, stampede.json, mix.json, isolation.json");
     return 0;
 
     Task WriteJsonAsync<T>(string name, T result) => File.WriteAllTextAsync(
