@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The benchmark: builds in Release, starts a demo provider, Redis and the gateway (production
-# configuration) on loopback, drives them with h2load and writes tools/bench/results/<mode>/report.{md,json}.
-#   tools/bench/run.sh           quick mode (under a minute; CI's smoke test, no thresholds)
-#   tools/bench/run.sh --full    full mode (the method of ../shared/PERF.md; several minutes)
+# The benchmark: builds in Release, starts demo providers, Redis, the gateway (production configuration)
+# and its peers (YARP, nginx grpc_pass) on loopback, drives them (h2load; a Grpc.Net.Client load generator
+# for the stampede and the desk mix) and writes tools/bench/results/<mode>/report.md plus a JSON per scenario.
+# Scenarios: the hop (direct, gateway uncached, YARP, nginx, L1 hit, Redis hit), the overview fan-out,
+# the stampede, the desk mix, provider isolation. See README "Performance".
+#   tools/bench/run.sh                    quick mode (about a minute; CI's smoke test, no thresholds)
+#   tools/bench/run.sh --full             full mode (the method of ../shared/PERF.md; about 20 minutes)
+#   tools/bench/run.sh --only overview    one scenario: hop, overview, stampede, mix or isolation
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
