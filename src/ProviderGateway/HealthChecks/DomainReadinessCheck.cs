@@ -18,9 +18,9 @@ public sealed class DomainReadinessCheck(ProviderRegistry registry, ProviderHeal
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var unreachable = registry.All
-            .GroupBy(p => p.Domain)
-            .Where(domain => !domain.Any(p => ProviderHealthCheck.Judge(p, monitor, resilience).Status == HealthStatus.Healthy))
-            .Select(domain => $"no provider of {DomainName(domain.Key)} can take calls ({string.Join("; ", domain.Select(p => ProviderHealthCheck.Judge(p, monitor, resilience).Description))})")
+            .GroupBy(p => p.Domain, p => ProviderHealthCheck.Judge(p, monitor, resilience))
+            .Where(domain => !domain.Any(judged => judged.Status == HealthStatus.Healthy))
+            .Select(domain => $"no provider of {DomainName(domain.Key)} can take calls ({string.Join("; ", domain.Select(judged => judged.Description))})")
             .ToList();
         return Task.FromResult(unreachable.Count == 0
             ? HealthCheckResult.Healthy($"Every domain has a provider serving ({registry.All.Length} providers).")

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using ProviderGateway.Bench.Load;
 using ProviderGateway.Bench.Processes;
+using ProviderGateway.Bench.Report;
 using FrontDesk = ProviderGateway.Contracts.FrontDesk.V1;
 
 namespace ProviderGateway.Bench;
@@ -115,17 +116,11 @@ public sealed class IsolationBenchmark(BenchSettings settings, string repository
     /// <summary>The Markdown section of the report.</summary>
     public static string ToMarkdown(IReadOnlyList<IsolationRound> rounds)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-
         string Row(string label, Func<IsolationRound, LoadResult> pick) =>
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {label} | {Median(rounds.Select(r => pick(r).RequestsPerSecond)):0} | {Median(rounds.Select(r => pick(r).P50.TotalMilliseconds)):0.00} ms | " +
-                $"{Median(rounds.Select(r => pick(r).P99.TotalMilliseconds)):0.00} ms | {Median(rounds.Select(r => pick(r).P99 / r.Alone.P99)):0.00} |");
+                $"| {label} | {Statistics.Median(rounds.Select(r => pick(r).RequestsPerSecond)):0} | {Statistics.Median(rounds.Select(r => pick(r).P50.TotalMilliseconds)):0.00} ms | " +
+                $"{Statistics.Median(rounds.Select(r => pick(r).P99.TotalMilliseconds)):0.00} ms | {Statistics.Median(rounds.Select(r => pick(r).P99 / r.Alone.P99)):0.00} |");
 
         var capacity = 1000 / SlowLatencyMs * SlowLimit;
         var text = new StringBuilder();
@@ -138,7 +133,7 @@ public sealed class IsolationBenchmark(BenchSettings settings, string repository
         text.AppendLine(Row($"neighbour saturated ({SaturatedRate}/s offered)", r => r.WithNeighbourSaturated));
         text.AppendLine(Row($"neighbour overloaded ({OverloadedRate}/s offered)", r => r.WithNeighbourOverloaded));
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"The slow provider received {Median(rounds.Select(r => (double)r.SaturatedAnswered)):0} calls per saturated run and {Median(rounds.Select(r => (double)r.OverloadedAnswered)):0} per overloaded run (its limit lets about {capacity} a second through); the rest failed fast with PROVIDER_BUSY.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"The slow provider received {Statistics.Median(rounds.Select(r => (double)r.SaturatedAnswered)):0} calls per saturated run and {Statistics.Median(rounds.Select(r => (double)r.OverloadedAnswered)):0} per overloaded run (its limit lets about {capacity} a second through); the rest failed fast with PROVIDER_BUSY.");
         return text.ToString();
     }
 

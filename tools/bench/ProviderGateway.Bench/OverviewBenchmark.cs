@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using ProviderGateway.Bench.Load;
 using ProviderGateway.Bench.Processes;
+using ProviderGateway.Bench.Report;
 using FrontDesk = ProviderGateway.Contracts.FrontDesk.V1;
 
 namespace ProviderGateway.Bench;
@@ -86,10 +87,10 @@ public sealed record OverviewRound(int Round, double RequestsPerSecond, double P
 public sealed record OverviewResult(int Providers, double ProviderLatencyMilliseconds, int InFlight, IReadOnlyList<OverviewRound> Rounds, long GatewayPeakRssBytes)
 {
     /// <summary>The median over rounds of each round's p50.</summary>
-    public double P50Milliseconds => Median(Rounds.Select(r => r.P50Milliseconds));
+    public double P50Milliseconds => Statistics.Median(Rounds.Select(r => r.P50Milliseconds));
 
     /// <summary>The median over rounds of each round's p99.</summary>
-    public double P99Milliseconds => Median(Rounds.Select(r => r.P99Milliseconds));
+    public double P99Milliseconds => Statistics.Median(Rounds.Select(r => r.P99Milliseconds));
 
     /// <summary>A Markdown paragraph and table.</summary>
     public string ToMarkdown() =>
@@ -98,13 +99,7 @@ public sealed record OverviewResult(int Providers, double ProviderLatencyMillise
 
         | p50 (median of rounds) | p99 | req/s | gateway CPU µs per request | gateway peak RSS |
         |---|---|---|---|---|
-        | {P50Milliseconds:0.00} ms | {P99Milliseconds:0.00} ms | {Median(Rounds.Select(r => r.RequestsPerSecond)):0} | {Median(Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)):0.0} | {GatewayPeakRssBytes / 1024.0 / 1024.0:0} MB |
+        | {P50Milliseconds:0.00} ms | {P99Milliseconds:0.00} ms | {Statistics.Median(Rounds.Select(r => r.RequestsPerSecond)):0} | {Statistics.Median(Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)):0.0} | {GatewayPeakRssBytes / 1024.0 / 1024.0:0} MB |
 
         """;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

@@ -46,7 +46,7 @@ public sealed class BenchReport(BenchSettings settings, string baseline, IReadOn
     }
 
     /// <summary>The median ratio of a scenario's throughput to the baseline's, over rounds.</summary>
-    public double RatioToBaseline(string scenario) => Median(runs
+    public double RatioToBaseline(string scenario) => Statistics.Median(runs
         .Where(r => r.Scenario == scenario)
         .Select(r => r.Load.RequestsPerSecond / runs.Single(b => b.Round == r.Round && b.Scenario == baseline).Load.RequestsPerSecond));
 
@@ -60,10 +60,10 @@ public sealed class BenchReport(BenchSettings settings, string baseline, IReadOn
         foreach (var scenario in scenarios)
         {
             var mine = runs.Where(r => r.Scenario == scenario.Name).ToList();
-            var cpu = string.Join(", ", mine[0].CpuMicrosecondsPerRequest.Keys.Select(p => $"{p} {Median(mine.Select(r => r.CpuMicrosecondsPerRequest[p])):0.0}"));
+            var cpu = string.Join(", ", mine[0].CpuMicrosecondsPerRequest.Keys.Select(p => $"{p} {Statistics.Median(mine.Select(r => r.CpuMicrosecondsPerRequest[p])):0.0}"));
             var rss = string.Join(", ", mine[^1].PeakRssBytes.Select(p => $"{p.Key} {p.Value / 1024.0 / 1024.0:0} MB"));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {scenario.Name} | {Median(mine.Select(r => r.Load.RequestsPerSecond)):0} | {RatioToBaseline(scenario.Name):0.00} | {Median(mine.Select(r => r.Load.P50.TotalMilliseconds)):0.00} / {Median(mine.Select(r => r.Load.P99.TotalMilliseconds)):0.00} ms | {cpu} | {rss} | {responseBytes[scenario.Name]} |");
+                $"| {scenario.Name} | {Statistics.Median(mine.Select(r => r.Load.RequestsPerSecond)):0} | {RatioToBaseline(scenario.Name):0.00} | {Statistics.Median(mine.Select(r => r.Load.P50.TotalMilliseconds)):0.00} / {Statistics.Median(mine.Select(r => r.Load.P99.TotalMilliseconds)):0.00} ms | {cpu} | {rss} | {responseBytes[scenario.Name]} |");
         }
 
         text.AppendLine();
@@ -73,13 +73,5 @@ public sealed class BenchReport(BenchSettings settings, string baseline, IReadOn
         }
 
         return text.ToString();
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN
-            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2]
-            : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }
