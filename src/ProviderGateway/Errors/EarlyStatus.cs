@@ -1,15 +1,21 @@
+using Grpc.Core;
+using ProviderGateway.Security;
+using ProviderGateway.Telemetry;
+
 namespace ProviderGateway.Errors;
 
 /// <summary>
 /// A status answered from ASP.NET Core middleware before any gRPC code runs (authentication, rate limit), in the
 /// call's own protocol: a JSON <c>google.rpc.Status</c> body under the mapped HTTP status for a JSON call,
-/// <see cref="TrailersOnly"/> for gRPC and gRPC-Web (whose middleware turns it into a gRPC-Web response).
+/// <see cref="TrailersOnly"/> for gRPC and gRPC-Web (whose middleware turns it into a gRPC-Web response). Counted in
+/// <see cref="GatewayMetrics.DeskCall"/>.
 /// </summary>
 public static class EarlyStatus
 {
     /// <summary>Answers the call with <paramref name="status"/>; the response must not have started.</summary>
     public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
     {
+        context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(FrontDeskMethods.NameOf(context), (StatusCode)status.Code);
         if (JsonStatus.IsJsonCall(context))
         {
             return JsonStatus.WriteAsync(context.Response, status);

@@ -4,12 +4,14 @@ using System.Text;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.Errors;
 using ProviderGateway.Security;
+using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Errors;
 
@@ -69,6 +71,18 @@ public static class FrameworkStatusMiddleware
         if (status is not null)
         {
             TrailersOnly.Set(context.Response, status);
+
+            // Refused by grpc-dotnet before the service: counted here, not by DeskCallMetricsInterceptor, once the
+            // call is over. A request stream cut off (the desk reset the call or dropped its connection) fails the
+            // same way as a malformed message, and the abort may only be signalled after this: nobody read the answer.
+            var refusal = (StatusCode)status.Code;
+            context.Response.OnCompleted(() =>
+            {
+                var cutOff = context.RequestAborted.IsCancellationRequested
+                    || context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.IsCancellationRequested == true;
+                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, cutOff ? StatusCode.Cancelled : refusal);
+                return Task.CompletedTask;
+            });
         }
 
         return Task.CompletedTask;
@@ -117,6 +131,13 @@ public static class FrameworkStatusMiddleware
             StatusCode.Unknown or StatusCode.Internal => GatewayErrors.Internal(Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier).GetRpcStatus()!,
             _ => status,
         };
+        if ((StatusCode)status.Code == StatusCode.InvalidArgument)
+        {
+            // Refused before the service (a body that is not the method's JSON, or too large): counted here, not by
+            // DeskCallMetricsInterceptor.
+            context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, (StatusCode)detailed.Code);
+        }
+
         await JsonStatus.WriteAsync(response, detailed).ConfigureAwait(false);
     }
 

@@ -20,6 +20,7 @@ using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
 using ProviderGateway.Security;
+using ProviderGateway.Telemetry;
 using ProviderGateway.Validation;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
@@ -160,6 +161,10 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<AccessControlInterceptor>();
 
         // API keys are checked by ClientAuthentication; certificates by ASP.NET Core's certificate handler.
+        // No default scheme: with one scheme registered ASP.NET Core would make it the default and run the certificate
+        // handler (and its metric) on every call, certificate or not; ClientAuthentication calls it when needed.
+        // (A process-wide switch, read when the options are built: it only concerns hosts with a single scheme.)
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddCertificate();
         services.AddOptions<CertificateAuthenticationOptions>(CertificateAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<SecurityOptions>>((options, security) =>
@@ -217,10 +222,13 @@ public static class GatewayBuilderExtensions
         // Singletons: gRPC would otherwise build the service and the interceptor anew for every call.
         builder.Services.AddSingleton<FrontDeskGrpcService>();
         builder.Services.AddSingleton<UnexpectedFailureInterceptor>();
+        builder.Services.AddSingleton<DeskCallMetricsInterceptor>();
         var maxRequestBytes = builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>()?.MaxRequestBytes ?? new SecurityOptions().MaxRequestBytes;
         builder.Services.AddGrpc(options =>
         {
-            // Outermost first: unexpected failures become INTERNAL, then access control and the journal.
+            // Outermost first: the desk-call count (of the status the desk gets), unexpected failures become
+            // INTERNAL, then access control and the journal.
+            options.Interceptors.Add<DeskCallMetricsInterceptor>();
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
             options.Interceptors.Add<AccessControlInterceptor>();
             options.MaxReceiveMessageSize = maxRequestBytes;

@@ -44,6 +44,12 @@ public static class FrontDeskMethods
     /// <summary>The front-desk method of a gRPC method path (<c>/package.Service/Method</c>); <c>null</c> for other services.</summary>
     public static FrontDeskMethod? Find(string path) => ByPath.GetValueOrDefault(path);
 
+    /// <summary>The front-desk method a request calls (by gRPC path or JSON route), for metrics; <c>unknown</c> when none.</summary>
+    public static string NameOf(HttpContext context) =>
+        Find(context.Request.Path.Value ?? "")?.Name
+        ?? context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.Name
+        ?? "unknown";
+
     /// <summary>Whether <paramref name="permission"/> names a method, a group or everything (<c>*</c>).</summary>
     public static bool IsPermission(string permission) => permission == "*" || Groups.Contains(permission) || Names.Contains(permission);
 

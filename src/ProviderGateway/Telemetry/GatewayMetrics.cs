@@ -12,7 +12,8 @@ namespace ProviderGateway.Telemetry;
 
 /// <summary>
 /// The gateway's own metrics (meter <c>ProviderGateway</c>), scraped at <c>/metrics</c> in Prometheus form:
-/// provider calls and their latency by provider, method and gRPC status code; cache lookups by result;
+/// front-desk calls by method and the status the desk received; provider calls and their latency by provider,
+/// method and gRPC status code; cache lookups by result;
 /// circuit breaker state per provider; Redis reachability. Labels carry configured names only (provider
 /// ids, method names, status codes): never anything from a request.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _providerCalls;
     private readonly Histogram<double> _providerCallDuration;
     private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _deskCalls;
 
     public GatewayMetrics(IMeterFactory meters, ProviderRegistry registry, ProviderResilience resilience, RedisConnection? redis = null)
     {
@@ -42,6 +44,10 @@ public sealed class GatewayMetrics : IDisposable
             "providergateway.cache.lookups",
             unit: "{lookup}",
             description: "Reads under a cache policy, by provider, method and result: hit (a fresh cached answer), miss (asked the provider), stale (the provider failed; an older answer was served).");
+        _deskCalls = _meter.CreateCounter<long>(
+            "providergateway.desk.calls",
+            unit: "{call}",
+            description: "Front-desk calls answered, by method and the gRPC status code the desk received (refusals before the service included).");
         _meter.CreateObservableGauge(
             "providergateway.provider.circuit.state",
             () => registry.All.Select(provider => new Measurement<int>(CircuitCode(resilience.CircuitStateOf(provider)), new KeyValuePair<string, object?>("provider", provider.Id))),
@@ -78,6 +84,10 @@ public sealed class GatewayMetrics : IDisposable
             { "method", method },
             { "result", freshness switch { Freshness.Cached => "hit", Freshness.Stale => "stale", _ => "miss" } },
         });
+
+    /// <summary>Records one front-desk call by the status its desk received.</summary>
+    public void DeskCall(string method, StatusCode code) =>
+        _deskCalls.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", GrpcStatusNames.Name(code)));
 
     public void Dispose() => _meter.Dispose();
 

@@ -57,6 +57,59 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Every_desk_call_is_counted_by_the_status_its_desk_received_refusals_before_the_service_included()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var account = DemoData.Seed.UtilityAccounts[0];
+        var request = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
+
+        // Answered (twice: once live, once from memory), NOT_FOUND from the provider, INVALID_ARGUMENT from validation,
+        // UNAUTHENTICATED from the middleware, and a message that is not protobuf (refused by grpc-dotnet).
+        await gateway.FrontDesk.GetUtilityAccountBalanceAsync(request);
+        await gateway.FrontDesk.GetUtilityAccountBalanceAsync(request);
+        await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.GetUtilityAccountBalanceAsync(
+            new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = "NO-SUCH-ACCOUNT-0" }).ResponseAsync);
+        await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.GetUtilityAccountBalanceAsync(
+            new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = "123", AccountNumber = account.AccountNumber }).ResponseAsync);
+        await Assert.ThrowsAsync<RpcException>(() => gateway.ClientWith(apiKey: null).GetUtilityAccountBalanceAsync(request).ResponseAsync);
+        Assert.Equal("3", await SendRawAsync(gateway, "GetUtilityAccountBalance", [0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff]));
+
+        (string, string) method = ("method", "GetUtilityAccountBalance");
+        Assert.True(
+            await PollAsync(async () => (await PrometheusScrape.FromAsync(gateway.HttpAddress)).Value("providergateway_desk_calls_total", method, ("code", "INVALID_ARGUMENT")) == 2),
+            "The malformed message was not counted.");
+        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        Assert.Equal(2, scrape.Value("providergateway_desk_calls_total", method, ("code", "OK")));
+        Assert.Equal(1, scrape.Value("providergateway_desk_calls_total", method, ("code", "NOT_FOUND")));
+        Assert.Equal(1, scrape.Value("providergateway_desk_calls_total", method, ("code", "UNAUTHENTICATED")));
+        Assert.Equal(0, scrape.Value("providergateway_desk_calls_total", ("method", "GetCitizenOverview")));
+        Assert.DoesNotContain(account.Iin, scrape.Text);
+        Assert.DoesNotContain("NO-SUCH-ACCOUNT-0", scrape.Text);
+    }
+
+    // A gRPC call with a body of our choosing; returns its grpc-status.
+    private static async Task<string?> SendRawAsync(TestGateway gateway, string method, byte[] body)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Application.Listeners.GrpcAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/providergateway.frontdesk.v1.FrontDeskService/{method}")
+        {
+            Content = new ByteArrayContent(body),
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        request.Headers.TryAddWithoutValidation("x-api-key", TestSecrets.ApiKey);
+        request.Headers.TryAddWithoutValidation("x-operator-id", TestSecrets.OperatorId);
+        request.Headers.TryAddWithoutValidation("x-access-purpose", TestSecrets.Purpose);
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        return response.Headers.TryGetValues("grpc-status", out var status) || response.TrailingHeaders.TryGetValues("grpc-status", out status)
+            ? status.First()
+            : null;
+    }
+
+    [Fact]
     public async Task Redis_reachability_is_a_gauge_that_follows_the_connection()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -35,11 +35,11 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         await using var providerProcess = provider;
         var (redis, redisConfiguration) = await servers.StartRedisAsync();
         await using var redisProcess = redis;
-        var (memoryGateway, memoryAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
+        var (memoryGateway, memoryAddress, memoryHttp) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
         await using var memoryGatewayProcess = memoryGateway;
-        var (redisGateway, redisAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
+        var (redisGateway, redisAddress, redisHttp) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
         await using var redisGatewayProcess = redisGateway;
-        var (forwardingGateway, forwardingAddress) = await servers.StartGatewayAsync(
+        var (forwardingGateway, forwardingAddress, forwardingHttp) = await servers.StartGatewayAsync(
             "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, ["Gateway:Caching:Methods:GetAccountBalance:Enabled=false"]);
         await using var forwardingGatewayProcess = forwardingGateway;
         var (yarp, yarpAddress) = await servers.StartYarpAsync(providerAddress);
@@ -56,16 +56,18 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         var throughGateway = new FrontDesk.GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = iin, AccountNumber = accountNumber }.ToByteArray();
         const string DeskMethod = "providergateway.frontdesk.v1.FrontDeskService/GetUtilityAccountBalance";
         const string ProviderMethod = "providergateway.utilities.v1.UtilitiesService/GetAccountBalance";
+        // Direct, YARP and nginx: every call reaches the provider, which answers every one of them OK.
+        var providerAnswers = AnsweredCalls.DemoProvider(providerAddress, "GetAccountBalance");
         Scenario[] scenarios =
         [
-            new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, ProviderMethod, direct, [provider]),
-            new("gateway-forward", "the gateway's GetUtilityAccountBalance with caching off for the method: every call authenticated, journaled and forwarded to the provider", forwardingAddress, DeskMethod, throughGateway, [forwardingGateway, provider]),
-            new("yarp", "YARP 2.3 forwarding GetAccountBalance to the provider (HTTP/2 in and out)", yarpAddress, ProviderMethod, direct, [yarp, provider]),
+            new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, ProviderMethod, direct, [provider], providerAnswers),
+            new("gateway-forward", "the gateway's GetUtilityAccountBalance with caching off for the method: every call authenticated, journaled and forwarded to the provider", forwardingAddress, DeskMethod, throughGateway, [forwardingGateway, provider], AnsweredCalls.Gateway(forwardingHttp)),
+            new("yarp", "YARP 2.3 forwarding GetAccountBalance to the provider (HTTP/2 in and out)", yarpAddress, ProviderMethod, direct, [yarp, provider], providerAnswers),
             .. nginx is { } n
-                ? new[] { new Scenario("nginx", "nginx 1.22 grpc_pass to the provider (keep-alive upstream)", n.Address, ProviderMethod, direct, [n.Process, provider]) }
+                ? new[] { new Scenario("nginx", "nginx 1.22 grpc_pass to the provider (keep-alive upstream)", n.Address, ProviderMethod, direct, [n.Process, provider], providerAnswers) }
                 : [],
-            new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis]),
-            new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis]),
+            new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis], AnsweredCalls.Gateway(memoryHttp)),
+            new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis], AnsweredCalls.Gateway(redisHttp)),
         ];
 
         // CHECK: grpc-status 0 with the exact request bytes (h2load sees HTTP statuses only); this also fills the caches.
@@ -105,14 +107,19 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
 
     private async Task<RunResult> MeasureAsync(int round, Scenario scenario)
     {
+        var answeredBefore = await scenario.Answers.ReadAsync();
         var before = scenario.Processes.ToDictionary(p => p.Name, p => p.CpuTime);
         var load = await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), settings.Connections, settings.Streams, settings.Measure, workDirectory);
+        var cpuAfter = scenario.Processes.ToDictionary(p => p.Name, p => p.CpuTime);
         if (load.Succeeded != load.Requests)
         {
             throw new InvalidOperationException($"{scenario.Name}: {load.Requests - load.Succeeded} of {load.Requests} requests did not succeed.");
         }
 
-        var cpu = scenario.Processes.ToDictionary(p => p.Name, p => (p.CpuTime - before[p.Name]).TotalMicroseconds / Math.Max(1, load.Requests));
+        // Every response had grpc-status 0: the server's own count (read after the CPU, which it would add to).
+        AnsweredCalls.Verify(scenario.Name, await scenario.Answers.ReadAsync() - answeredBefore, load.Succeeded);
+
+        var cpu = scenario.Processes.ToDictionary(p => p.Name, p => (cpuAfter[p.Name] - before[p.Name]).TotalMicroseconds / Math.Max(1, load.Requests));
         cpu["h2load"] = load.LoadGeneratorCpu.TotalMicroseconds / Math.Max(1, load.Requests);
         return new RunResult(round, scenario.Name, load, cpu, scenario.Processes.ToDictionary(p => p.Name, p => p.PeakRssBytes));
     }

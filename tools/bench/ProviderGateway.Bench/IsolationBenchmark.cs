@@ -55,7 +55,7 @@ public sealed class IsolationBenchmark(BenchSettings settings, string repository
         await using var neighbourProcess = neighbour;
         var (redis, redisConfiguration) = await servers.StartRedisAsync();
         await using var redisProcess = redis;
-        var (gateway, gatewayAddress) = await servers.StartGatewayAsync(
+        var (gateway, gatewayAddress, _) = await servers.StartGatewayAsync(
             "gateway",
             [(Healthy, "utilities", healthyAddress), (Slow, "utilities", slowAddress), (Neighbour, "utilities", neighbourAddress)],
             redisConfiguration,
@@ -147,7 +147,7 @@ public sealed class IsolationBenchmark(BenchSettings settings, string repository
             Iin = account.GetProperty("iin").GetString()!,
             AccountNumber = account.GetProperty("accountNumber").GetString()!,
         }.ToByteArray();
-        return new Scenario(providerId, "", new Uri("http://unused"), "", request, []).GrpcFrame();
+        return Scenario.FrameOf(request);
     }
 
     private static async Task<long> CallsAsync(Uri provider)

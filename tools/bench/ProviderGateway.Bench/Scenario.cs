@@ -1,3 +1,4 @@
+using ProviderGateway.Bench.Load;
 using ProviderGateway.Bench.Processes;
 
 namespace ProviderGateway.Bench;
@@ -9,14 +10,18 @@ namespace ProviderGateway.Bench;
 /// <param name="FullMethod">The method, <c>package.Service/Method</c>.</param>
 /// <param name="Request">The request message, protobuf binary.</param>
 /// <param name="Processes">The processes doing the work, metered.</param>
-public sealed record Scenario(string Name, string Description, Uri Server, string FullMethod, byte[] Request, IReadOnlyList<MeteredProcess> Processes)
+/// <param name="Answers">The server's own count of the calls it answered (h2load sees HTTP statuses only).</param>
+public sealed record Scenario(string Name, string Description, Uri Server, string FullMethod, byte[] Request, IReadOnlyList<MeteredProcess> Processes, AnsweredCalls Answers)
 {
     /// <summary>The request as one gRPC length-prefixed frame (what h2load sends as the body).</summary>
-    public byte[] GrpcFrame()
+    public byte[] GrpcFrame() => FrameOf(Request);
+
+    /// <summary>A protobuf message as one uncompressed gRPC length-prefixed frame.</summary>
+    public static byte[] FrameOf(byte[] message)
     {
-        var frame = new byte[5 + Request.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), Request.Length);
-        Request.CopyTo(frame, 5);
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
+        message.CopyTo(frame, 5);
         return frame;
     }
 

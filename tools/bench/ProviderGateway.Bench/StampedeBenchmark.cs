@@ -67,7 +67,7 @@ public sealed class StampedeBenchmark(BenchSettings settings, string repositoryR
         await using var providerProcess = provider;
         var (redis, redisConfiguration) = await servers.StartRedisAsync();
         await using var redisProcess = redis;
-        var (gateway, gatewayAddress) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
+        var (gateway, gatewayAddress, _) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
         await using var gatewayProcess = gateway;
 
         var channels = DeskClient.Channels(gatewayAddress, Channels);

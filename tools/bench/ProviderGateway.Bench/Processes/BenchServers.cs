@@ -41,22 +41,26 @@ public sealed partial class BenchServers(string repositoryRoot)
     /// The gateway in its production configuration: one provider configured, Redis with encrypted values,
     /// logs at Warning. <paramref name="memoryCache"/> false sends every read to Redis.
     /// </summary>
-    public Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache) =>
+    public Task<(MeteredProcess Process, Uri Address, Uri Http)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache) =>
         StartGatewayAsync(name, [(providerId, "utilities", providerAddress)], redis, [$"Gateway:Caching:MemoryCacheEnabled={memoryCache}"]);
 
-    /// <summary>The gateway in its production configuration with several providers and extra settings (<c>Key=Value</c>).</summary>
-    public async Task<(MeteredProcess Process, Uri Address)> StartGatewayAsync(
+    /// <summary>
+    /// The gateway in its production configuration with several providers and extra settings (<c>Key=Value</c>);
+    /// <c>Http</c> is its HTTP/1.1 endpoint (<c>/metrics</c>).
+    /// </summary>
+    public async Task<(MeteredProcess Process, Uri Address, Uri Http)> StartGatewayAsync(
         string name,
         IReadOnlyList<(string Id, string Domain, Uri Address)> providers,
         string redis,
         IEnumerable<string> settings)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var http = new Uri($"http://127.0.0.1:{FreePort()}");
         List<string> arguments =
         [
             Built("ProviderGateway"),
             $"--Kestrel:Endpoints:Grpc:Url={address.ToString().TrimEnd('/')}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            $"--Kestrel:Endpoints:Http:Url={http.ToString().TrimEnd('/')}",
             "--hostBuilder:reloadConfigOnChange=false",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:ProviderGateway=Information",
@@ -67,6 +71,9 @@ public sealed partial class BenchServers(string repositoryRoot)
             // Every call is journaled, as in production: the figures include it.
             $"--Gateway:Security:Journal:Path={Path.Combine(Path.GetTempPath(), "providergateway-bench", $"{name}-{Guid.NewGuid():N}.jsonl")}",
             $"--Gateway:Security:Journal:SubjectKey={KeySecret}",
+            // The hop drives 160 calls in flight: a provider sized for that (the default, 64, would refuse the rest
+            // as PROVIDER_BUSY, fast failures that h2load counts as HTTP 200).
+            "--Gateway:Resilience:MaxConcurrentCalls=1024",
         ];
         arguments.AddRange(BenchClient.Settings().Select(s => "--" + s));
         for (var i = 0; i < providers.Count; i++)
@@ -78,7 +85,7 @@ public sealed partial class BenchServers(string repositoryRoot)
 
         arguments.AddRange(settings.Select(s => "--" + s));
         var process = await MeteredProcess.StartAsync(name, "dotnet", arguments, ServingLine());
-        return (process, address);
+        return (process, address, http);
     }
 
     /// <summary>YARP 2.3 as a plain gRPC forwarder to <paramref name="destination"/> (tools/bench/ProviderGateway.Bench.Yarp).</summary>
