@@ -3,6 +3,7 @@ using ProviderGateway.Bench.Load;
 using ProviderGateway.Bench.Processes;
 using ProviderGateway.Bench.Report;
 using FrontDesk = ProviderGateway.Contracts.FrontDesk.V1;
+using Utilities = ProviderGateway.Contracts.Utilities.V1;
 
 namespace ProviderGateway.Bench;
 
@@ -49,6 +50,12 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
             var request = new FrontDesk.GetCitizenOverviewRequest { Iin = Citizen }.ToByteArray();
             var scenario = new Scenario("overview", "GetCitizenOverview fanned out to 5 providers of 20 ms each, cache bypassed", gatewayAddress, "providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview", request, [gateway], AnsweredCalls.Gateway(gatewayHttp));
             await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
+
+            // The floor: one of the providers asked directly, one call at a time (its 20 ms plus the timer's overshoot).
+            var floor = new Scenario(
+                "provider alone", "one provider's ListAccounts called directly", providers[0].Address, "providergateway.utilities.v1.UtilitiesService/ListAccounts",
+                new Utilities.ListAccountsRequest { Iin = Citizen }.ToByteArray(), [started[0]], AnsweredCalls.DemoProvider(providers[0].Address, "ListAccounts"));
+            await GrpcCheck.CallAsync(floor.Server, floor.FullMethod, floor.Request);
             string[] noCache = ["cache-control: no-cache"];
 
             Console.WriteLine($"warm-up overview ({settings.WarmUp.TotalSeconds:0} s)");
@@ -77,8 +84,14 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
                 }
 
                 AnsweredCalls.Verify(scenario.Name + " alone", await scenario.Answers.ReadAsync() - answeredBefore, alone.Succeeded);
-                rounds.Add(new OverviewRound(round, load.RequestsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, cpu, alone.P50.TotalMilliseconds, alone.P99.TotalMilliseconds));
-                Console.WriteLine($"round {round} overview: {load.RequestsPerSecond:0} req/s, p50 {load.P50.TotalMilliseconds:0.00} ms, p99 {load.P99.TotalMilliseconds:0.00} ms; alone p50 {alone.P50.TotalMilliseconds:0.00} ms, p99 {alone.P99.TotalMilliseconds:0.00} ms");
+
+                answeredBefore = await floor.Answers.ReadAsync();
+                var provider = await H2Load.RunAsync(floor.Target, floor.GrpcFrame(), 1, 1, settings.Measure, workDirectory);
+                AnsweredCalls.Verify(floor.Name, await floor.Answers.ReadAsync() - answeredBefore, provider.Succeeded);
+                rounds.Add(new OverviewRound(
+                    round, load.RequestsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, cpu, alone.P50.TotalMilliseconds, alone.P99.TotalMilliseconds,
+                    provider.P50.TotalMilliseconds, provider.P99.TotalMilliseconds));
+                Console.WriteLine($"round {round} overview: {load.RequestsPerSecond:0} req/s, p50 {load.P50.TotalMilliseconds:0.00} ms, p99 {load.P99.TotalMilliseconds:0.00} ms; alone p50 {alone.P50.TotalMilliseconds:0.00} ms, p99 {alone.P99.TotalMilliseconds:0.00} ms; one provider directly p50 {provider.P50.TotalMilliseconds:0.00} ms");
             }
 
             await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
@@ -102,8 +115,18 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
 /// <param name="GatewayCpuMicrosecondsPerRequest">Gateway CPU per overview under load.</param>
 /// <param name="AloneP50Milliseconds">Median latency with one overview in flight at a time.</param>
 /// <param name="AloneP99Milliseconds">99th percentile with one in flight.</param>
+/// <param name="ProviderP50Milliseconds">Median latency of one of the providers called directly, one call at a time (the floor).</param>
+/// <param name="ProviderP99Milliseconds">Its 99th percentile.</param>
 public sealed record OverviewRound(
-    int Round, double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, double GatewayCpuMicrosecondsPerRequest, double AloneP50Milliseconds, double AloneP99Milliseconds);
+    int Round,
+    double RequestsPerSecond,
+    double P50Milliseconds,
+    double P99Milliseconds,
+    double GatewayCpuMicrosecondsPerRequest,
+    double AloneP50Milliseconds,
+    double AloneP99Milliseconds,
+    double ProviderP50Milliseconds,
+    double ProviderP99Milliseconds);
 
 /// <summary>The overview scenario's figures.</summary>
 public sealed record OverviewResult(int Providers, double ProviderLatencyMilliseconds, int InFlight, IReadOnlyList<OverviewRound> Rounds, long GatewayPeakRssBytes)
@@ -120,13 +143,20 @@ public sealed record OverviewResult(int Providers, double ProviderLatencyMillise
     /// <summary>The median over rounds of the p99 with one overview in flight.</summary>
     public double AloneP99Milliseconds => Statistics.Median(Rounds.Select(r => r.AloneP99Milliseconds));
 
+    /// <summary>The median over rounds of the p50 of one provider called directly.</summary>
+    public double ProviderP50Milliseconds => Statistics.Median(Rounds.Select(r => r.ProviderP50Milliseconds));
+
+    /// <summary>The median over rounds of the p99 of one provider called directly.</summary>
+    public double ProviderP99Milliseconds => Statistics.Median(Rounds.Select(r => r.ProviderP99Milliseconds));
+
     /// <summary>A Markdown paragraph and table.</summary>
     public string ToMarkdown() =>
         $"""
-        **Overview fan-out**: GetCitizenOverview of a citizen with accounts at {Providers} providers that each take {ProviderLatencyMilliseconds:0} ms, cache bypassed (target: p50 at most 22 ms); one at a time, and {InFlight} in flight as fast as answered.
+        **Overview fan-out**: GetCitizenOverview of a citizen with accounts at {Providers} providers that each take {ProviderLatencyMilliseconds:0} ms, cache bypassed (target: p50 at most 22 ms); one at a time, and {InFlight} in flight as fast as answered; beside them, one of the providers called directly, one call at a time: the floor the fan-out cannot beat.
 
         | in flight | p50 (median of rounds) | p99 | req/s | gateway CPU µs per request | gateway peak RSS |
         |---|---|---|---|---|---|
+        | 1, one provider called directly (the floor) | {ProviderP50Milliseconds:0.00} ms | {ProviderP99Milliseconds:0.00} ms | | | |
         | 1 | {AloneP50Milliseconds:0.00} ms | {AloneP99Milliseconds:0.00} ms | | | |
         | {InFlight} | {P50Milliseconds:0.00} ms | {P99Milliseconds:0.00} ms | {Statistics.Median(Rounds.Select(r => r.RequestsPerSecond)):0} | {Statistics.Median(Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)):0.0} | {GatewayPeakRssBytes / 1024.0 / 1024.0:0} MB |
 
