@@ -111,10 +111,7 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         var before = scenario.Processes.ToDictionary(p => p.Name, p => p.CpuTime);
         var load = await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), settings.Connections, settings.Streams, settings.Measure, workDirectory);
         var cpuAfter = scenario.Processes.ToDictionary(p => p.Name, p => p.CpuTime);
-        if (load.Succeeded != load.Requests)
-        {
-            throw new InvalidOperationException($"{scenario.Name}: {load.Requests - load.Succeeded} of {load.Requests} requests did not succeed.");
-        }
+        load.RequireAllSucceeded(scenario.Name);
 
         // Every response had grpc-status 0: the server's own count (read after the CPU, which it would add to).
         AnsweredCalls.Verify(scenario.Name, await scenario.Answers.ReadAsync() - answeredBefore, load.Succeeded);

@@ -67,10 +67,7 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
                 var cpuBefore = gateway.CpuTime;
                 var load = await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), Connections, Streams, settings.Measure, workDirectory, null, noCache);
                 var cpu = (gateway.CpuTime - cpuBefore).TotalMicroseconds / Math.Max(1, load.Requests);
-                if (load.Succeeded != load.Requests)
-                {
-                    throw new InvalidOperationException($"overview: {load.Requests - load.Succeeded} of {load.Requests} requests did not succeed.");
-                }
+                load.RequireAllSucceeded(scenario.Name);
 
                 // Every overview OK, and every provider call in it too (a fan-out answers OK with a failed source).
                 AnsweredCalls.Verify(scenario.Name, await scenario.Answers.ReadAsync() - answeredBefore, load.Succeeded);
@@ -78,15 +75,12 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
                 // One desk at a time.
                 answeredBefore = await scenario.Answers.ReadAsync();
                 var alone = await H2Load.RunAsync(scenario.Target, scenario.GrpcFrame(), 1, 1, settings.Measure, workDirectory, null, noCache);
-                if (alone.Succeeded != alone.Requests)
-                {
-                    throw new InvalidOperationException($"overview alone: {alone.Requests - alone.Succeeded} of {alone.Requests} requests did not succeed.");
-                }
-
+                alone.RequireAllSucceeded(scenario.Name + " alone");
                 AnsweredCalls.Verify(scenario.Name + " alone", await scenario.Answers.ReadAsync() - answeredBefore, alone.Succeeded);
 
                 answeredBefore = await floor.Answers.ReadAsync();
                 var provider = await H2Load.RunAsync(floor.Target, floor.GrpcFrame(), 1, 1, settings.Measure, workDirectory);
+                provider.RequireAllSucceeded(floor.Name);
                 AnsweredCalls.Verify(floor.Name, await floor.Answers.ReadAsync() - answeredBefore, provider.Succeeded);
                 rounds.Add(new OverviewRound(
                     round, load.RequestsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, cpu, alone.P50.TotalMilliseconds, alone.P99.TotalMilliseconds,

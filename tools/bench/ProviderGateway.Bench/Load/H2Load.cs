@@ -12,7 +12,17 @@ namespace ProviderGateway.Bench.Load;
 /// <param name="P50">Median latency.</param>
 /// <param name="P99">99th percentile latency.</param>
 /// <param name="LoadGeneratorCpu">CPU time h2load itself used.</param>
-public sealed record LoadResult(long Requests, long Succeeded, double RequestsPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan LoadGeneratorCpu);
+public sealed record LoadResult(long Requests, long Succeeded, double RequestsPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan LoadGeneratorCpu)
+{
+    /// <summary>Throws unless every request h2load completed got an HTTP 2xx (gRPC statuses: <see cref="AnsweredCalls"/>).</summary>
+    public void RequireAllSucceeded(string scenario)
+    {
+        if (Succeeded != Requests)
+        {
+            throw new InvalidOperationException($"{scenario}: {Requests - Succeeded} of {Requests} requests did not succeed.");
+        }
+    }
+}
 
 /// <summary>
 /// h2load (Debian's nghttp2-client) driving one unary gRPC method: the request as a gRPC frame, the
