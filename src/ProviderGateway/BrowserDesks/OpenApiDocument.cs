@@ -66,7 +66,7 @@ public static class OpenApiDocument
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             var grpc = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<GrpcMethodMetadata>().FirstOrDefault();
-            if (grpc is null || FrontDeskMethods.Find(grpc.Method.FullName) is not { } method)
+            if (grpc is null || grpc.Method.ServiceName != FrontDeskMethods.ServiceName || FrontDeskMethods.Find(grpc.Method.Name) is not { } method)
             {
                 return;
             }

@@ -15,8 +15,9 @@ public static class EarlyStatus
     /// <summary>Answers the call with <paramref name="status"/>; the response must not have started.</summary>
     public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
     {
-        context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(FrontDeskMethods.NameOf(context), (StatusCode)status.Code);
-        if (JsonStatus.IsJsonCall(context))
+        var call = FrontDeskCalls.Of(context);
+        context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(call?.Method.Name ?? "unknown", (StatusCode)status.Code);
+        if (call?.IsJson ?? JsonStatus.IsJsonCall(context))
         {
             return JsonStatus.WriteAsync(context.Response, status);
         }

@@ -83,4 +83,7 @@ public static class ErrorReasons
 
     /// <summary>The request is not a well-formed message of its method (or its gRPC framing is broken).</summary>
     public const string MalformedRequest = "MALFORMED_REQUEST";
+
+    /// <summary>The request named a front-desk method in another spelling than its exact path (refused UNIMPLEMENTED).</summary>
+    public const string PathNotCanonical = "METHOD_PATH_NOT_CANONICAL";
 }

@@ -36,14 +36,15 @@ public static class FrameworkStatusMiddleware
     public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments(FrontDeskMethods.ServicePath, StringComparison.Ordinal))
+            var call = FrontDeskCalls.Of(context);
+            if (call is { IsJson: false })
             {
                 context.Response.OnStarting(static state => Rewrite((HttpContext)state), context);
                 await next(context).ConfigureAwait(false);
             }
-            else if (JsonStatus.IsJsonCall(context))
+            else if (call is { IsJson: true })
             {
-                await WithJsonDetailsAsync(context, next).ConfigureAwait(false);
+                await WithJsonDetailsAsync(context, call, next).ConfigureAwait(false);
             }
             else
             {
@@ -59,8 +60,8 @@ public static class FrameworkStatusMiddleware
             return Task.CompletedTask;
         }
 
-        var path = context.Request.Path.Value ?? "";
-        var method = path.Length > FrontDeskMethods.ServicePath.Length + 1 ? path[(FrontDeskMethods.ServicePath.Length + 1)..] : "front-desk";
+        var call = FrontDeskCalls.Of(context)!;
+        var method = call.Method.Name;
         var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
         Google.Rpc.Status? status = (StatusCode)code switch
         {
@@ -71,6 +72,7 @@ public static class FrameworkStatusMiddleware
         if (status is not null)
         {
             TrailersOnly.Set(context.Response, status);
+            AccessJournaling.JournalRefusal(context, call, (StatusCode)status.Code);
 
             // Refused by grpc-dotnet before the service: counted here, not by DeskCallMetricsInterceptor, once the
             // call is over. A request stream cut off (the desk reset the call or dropped its connection) fails the
@@ -88,7 +90,7 @@ public static class FrameworkStatusMiddleware
         return Task.CompletedTask;
     }
 
-    private static async Task WithJsonDetailsAsync(HttpContext context, RequestDelegate next)
+    private static async Task WithJsonDetailsAsync(HttpContext context, FrontDeskCall call, RequestDelegate next)
     {
         var maxRequestBytes = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -123,7 +125,7 @@ public static class FrameworkStatusMiddleware
             return;
         }
 
-        var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>()?.MethodDescriptor.Name ?? "front-desk";
+        var method = call.Method.Name;
         var detailed = (StatusCode)status.Code switch
         {
             StatusCode.InvalidArgument when context.Request.ContentLength > maxRequestBytes => TooLarge($"{context.Request.ContentLength} bytes; at most {maxRequestBytes}"),
@@ -134,8 +136,9 @@ public static class FrameworkStatusMiddleware
         if ((StatusCode)status.Code == StatusCode.InvalidArgument)
         {
             // Refused before the service (a body that is not the method's JSON, or too large): counted here, not by
-            // DeskCallMetricsInterceptor.
+            // DeskCallMetricsInterceptor; and journaled, the service never having seen it.
             context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, (StatusCode)detailed.Code);
+            AccessJournaling.JournalRefusal(context, call, (StatusCode)detailed.Code);
         }
 
         await JsonStatus.WriteAsync(response, detailed).ConfigureAwait(false);

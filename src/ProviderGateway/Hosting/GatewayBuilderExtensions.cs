@@ -227,14 +227,13 @@ public static class GatewayBuilderExtensions
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: the desk-call count (of the status the desk gets), unexpected failures become
-            // INTERNAL, then access control and the journal.
+            // INTERNAL; then, for the front-desk service, access control and the journal.
             options.Interceptors.Add<DeskCallMetricsInterceptor>();
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
-            options.Interceptors.Add<AccessControlInterceptor>();
             options.MaxReceiveMessageSize = maxRequestBytes;
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
-        });
+        }).AddServiceOptions<FrontDeskGrpcService>(options => options.Interceptors.Add<AccessControlInterceptor>());
         builder.Services.AddGrpcReflection();
         builder.AddBrowserDesks();
         return builder;

@@ -12,12 +12,15 @@ public static class GatewayEndpointExtensions
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
         app.MapBrowserDesks();
-        // Statuses grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread;
-        // the rate limiter then counts each call against its client.
+        // Each request is classified once, from the endpoint routing dispatched it to (FrontDeskCalls); then statuses
+        // grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread; the rate limiter
+        // counts each call against its client; a front-desk method named in any spelling but its exact path is refused.
+        app.UseFrontDeskCallClassification();
         app.UseFrameworkStatusDetails();
         app.UseClientAuthentication();
         app.UseRateLimiter();
-        app.MapGrpcService<FrontDeskGrpcService>().RequireRateLimiting(ClientRateLimiting.PolicyName);
+        app.UseCanonicalFrontDeskPaths();
+        app.MapGrpcService<FrontDeskGrpcService>().WithFrontDeskCatalogue();
         app.MapGrpcReflectionService();
         app.MapGatewayOperations();
         app.MapGet("/", () => Results.Text(

@@ -28,13 +28,17 @@ public sealed class AccessControlInterceptor(
         ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (FrontDeskMethods.Find(context.Method) is not { } method)
+        // Registered for the front-desk service only. The call was classified from the endpoint that was dispatched
+        // (FrontDeskCalls), never from context.Method, which is the path as the caller spelt it; a call that was not
+        // classified, or not at its exact path (refused earlier), never reaches a handler.
+        var http = context.GetHttpContext();
+        if (FrontDeskCalls.Of(http) is not { Canonical: true } call)
         {
-            return continuation(request, context);
+            return Task.FromException<TResponse>(SecurityErrors.NotClassified());
         }
 
-        var http = context.GetHttpContext();
-        if (clients.Of(http.User) is not { } client)
+        var method = call.Method;
+        if (call.Client is not { } client || clients.Of(http.User) != client)
         {
             return Task.FromException<TResponse>(SecurityErrors.Unauthenticated(http.Request.Headers.ContainsKey(ClientAuthentication.ApiKeyHeader)));
         }
@@ -50,18 +54,23 @@ public sealed class AccessControlInterceptor(
 
         if (refusal is not null)
         {
-            if (method.PersonalData)
+            if (method.PersonalData && call.TryClaimJournalLine())
             {
-                journal.Append(Record(client, operatorId, purpose, method, request as IMessage, [], refusal.StatusCode));
+                var (journaledOperator, journaledPurpose) = CallerIdentity.ReadForJournal(http.Request.Headers);
+                journal.Append(Record(client, journaledOperator, journaledPurpose, method, request as IMessage, [], refusal.StatusCode));
             }
 
             return Task.FromException<TResponse>(refusal);
         }
 
         http.Features.Set(new CallerIdentity(client.Id, operatorId, purpose));
-        return method.PersonalData
-            ? JournaledAsync(request, context, continuation, client, method, operatorId, purpose)
-            : continuation(request, context);
+        if (!method.PersonalData)
+        {
+            return continuation(request, context);
+        }
+
+        call.TryClaimJournalLine();
+        return JournaledAsync(request, context, continuation, client, method, operatorId, purpose);
     }
 
     private async Task<TResponse> JournaledAsync<TRequest, TResponse>(

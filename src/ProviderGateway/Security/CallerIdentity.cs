@@ -40,6 +40,21 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
     public static (string OperatorId, string Purpose) Read(IHeaderDictionary headers) =>
         (headers[OperatorHeader].Count == 1 ? headers[OperatorHeader][0] ?? "" : "", headers[PurposeHeader].Count == 1 ? headers[PurposeHeader][0] ?? "" : "");
 
+    /// <summary>The value written to the journal for an operator id or purpose that is present but malformed.</summary>
+    public const string InvalidMarker = "(invalid)";
+
+    /// <summary>
+    /// The operator and purpose of a request as a journal line may hold them: each as sent when well-formed, empty when
+    /// absent, <see cref="InvalidMarker"/> otherwise (a caller's garbage is never written to the journal).
+    /// </summary>
+    public static (string OperatorId, string Purpose) ReadForJournal(IHeaderDictionary headers)
+    {
+        var (operatorId, purpose) = Read(headers);
+        return (
+            operatorId.Length == 0 || OperatorPattern().IsMatch(operatorId) ? operatorId : InvalidMarker,
+            purpose.Length == 0 || PurposePattern().IsMatch(purpose) ? purpose : InvalidMarker);
+    }
+
     /// <summary>
     /// INVALID_ARGUMENT listing each missing or malformed one, or nothing when both are well-formed: an operator id
     /// is 1–64 of letters, digits and <c>. _ @ -</c>; a purpose is a code of 3–64 of a-z, 0-9, '-' and '_'.

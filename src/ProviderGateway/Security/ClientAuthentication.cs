@@ -29,7 +29,7 @@ public static class ClientAuthentication
     public static IApplicationBuilder UseClientAuthentication(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            if (!FrontDeskMethods.IsCall(context))
+            if (FrontDeskCalls.Of(context) is not { } call)
             {
                 return next(context);
             }
@@ -41,6 +41,7 @@ public static class ClientAuthentication
                 if (keys.Count == 1 && clients.FindByApiKey(keys[0]!) is { } client)
                 {
                     context.User = GatewayClients.PrincipalOf(client, ApiKeyScheme);
+                    call.Client = client;
                     return next(context);
                 }
 
@@ -48,16 +49,17 @@ public static class ClientAuthentication
             }
 
             return context.Connection.ClientCertificate is not null
-                ? WithCertificateAsync(context, next)
+                ? WithCertificateAsync(context, call, next)
                 : RefuseAsync(context, presentedKey: false);
         });
 
-    private static async Task WithCertificateAsync(HttpContext context, RequestDelegate next)
+    private static async Task WithCertificateAsync(HttpContext context, FrontDeskCall call, RequestDelegate next)
     {
         var result = await context.AuthenticateAsync(CertificateAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
-        if (result.Succeeded && context.RequestServices.GetRequiredService<GatewayClients>().Of(result.Principal) is not null)
+        if (result.Succeeded && context.RequestServices.GetRequiredService<GatewayClients>().Of(result.Principal) is { } client)
         {
             context.User = result.Principal;
+            call.Client = client;
             await next(context).ConfigureAwait(false);
             return;
         }

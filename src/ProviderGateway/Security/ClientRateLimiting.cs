@@ -6,31 +6,32 @@ using ProviderGateway.Errors;
 namespace ProviderGateway.Security;
 
 /// <summary>
-/// ASP.NET Core's rate limiter, one token bucket per client, applied to the front-desk service. A call over the limit is answered at once, unread, with gRPC
-/// RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo saying when a call will pass.
+/// ASP.NET Core's rate limiter, one token bucket per client, applied to every front-desk call. A call over the limit is answered at once, unread, with gRPC
+/// RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo saying when a call will pass, and journaled.
 /// </summary>
 public static class ClientRateLimiting
 {
-    /// <summary>The policy's name, required by the front-desk endpoints.</summary>
-    public const string PolicyName = "per-client";
-
-    /// <summary>Adds the policy and the gRPC rejection.</summary>
+    /// <summary>Adds the limiter (global: it sees every request, and limits the front-desk calls of each client) and its refusal.</summary>
     public static IServiceCollection AddClientRateLimiting(this IServiceCollection services) =>
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(PolicyName, http =>
-            {
-                // Unauthenticated calls never get here (ClientAuthentication answers them first).
-                var client = http.RequestServices.GetRequiredService<GatewayClients>().Of(http.User);
-                return client is not null
+            // Global rather than an endpoint policy: a front-desk request is limited whatever endpoint routing found for
+            // it (a mis-spelt path is counted against its client before it is refused).
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                FrontDeskCalls.Of(http)?.Client is { } client
                     ? RateLimitPartition.GetTokenBucketLimiter(client.Id, _ => Bucket(client.RateLimit))
-                    : RateLimitPartition.GetNoLimiter("");
-            });
+                    : RateLimitPartition.GetNoLimiter(""));
             options.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;
+                var call = FrontDeskCalls.Of(http);
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : TimeSpan.FromSeconds(1);
-                var status = SecurityErrors.RateLimited(http.RequestServices.GetRequiredService<GatewayClients>().Of(http.User)?.Id ?? "", retryAfter);
+                var status = SecurityErrors.RateLimited(call?.Client?.Id ?? "", retryAfter);
+                if (call is not null)
+                {
+                    AccessJournaling.JournalRefusal(http, call, Grpc.Core.StatusCode.ResourceExhausted);
+                }
+
                 return new ValueTask(EarlyStatus.WriteAsync(http, status));
             };
         });

@@ -1,57 +1,52 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using Google.Api;
 using Google.Protobuf.Reflection;
-using Grpc.AspNetCore.Server;
 using ProviderGateway.Contracts.FrontDesk.V1;
 
 namespace ProviderGateway.Security;
 
 /// <summary>One method of the front-desk service, as permissions and the journal see it.</summary>
 /// <param name="Name">The method's name, for example <c>GetCitizenOverview</c>.</param>
-/// <param name="Group">Its permission group: a domain (<c>utilities</c> …), <c>overview</c> or <c>directory</c>.</param>
+/// <param name="Group">
+/// Its permission group: a domain (<c>utilities</c> …), <c>overview</c> or <c>directory</c>; empty when the catalogue
+/// cannot classify it, and then no client may call it.
+/// </param>
 /// <param name="PersonalData">True when it reads or writes a citizen's data: operator and purpose required, journaled.</param>
-public sealed record FrontDeskMethod(string Name, string Group, bool PersonalData);
+/// <param name="GrpcPath">Its gRPC path, exactly: <c>/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview</c>.</param>
+/// <param name="JsonPath">The path of its JSON route (<c>google.api.http</c>), exactly; empty when it has none.</param>
+public sealed record FrontDeskMethod(string Name, string Group, bool PersonalData, string GrpcPath, string JsonPath)
+{
+    /// <summary>True when the catalogue classified the method (it has a permission group).</summary>
+    public bool IsClassified => Group.Length > 0;
+}
 
-/// <summary>The catalogue of front-desk methods, read from the service's descriptor: every method is classified.</summary>
+/// <summary>
+/// The catalogue of front-desk methods, read from the service's descriptor. Every method is classified here, once:
+/// authentication, the rate limiter, access control, metrics and the journal all take the method of a call from this
+/// catalogue through the endpoint ASP.NET Core dispatched (<see cref="FrontDeskCalls"/>), never from the request path.
+/// A method added to the contract without a permission group here is refused to every client.
+/// </summary>
 public static class FrontDeskMethods
 {
     /// <summary>The permission groups a client can be given.</summary>
     public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory"];
 
-    /// <summary>The HTTP path of the front-desk service: every method's path starts with it and a '/'.</summary>
-    public static readonly string ServicePath = $"/{FrontDeskService.Descriptor.FullName}";
+    /// <summary>The full name of the front-desk service.</summary>
+    public static readonly string ServiceName = FrontDeskService.Descriptor.FullName;
 
-    private static readonly string ServiceName = FrontDeskService.Descriptor.FullName;
-
-    private static readonly FrozenDictionary<string, FrontDeskMethod> ByPath = FrontDeskService.Descriptor.Methods
-        .ToFrozenDictionary(m => $"{ServicePath}/{m.Name}", Classify, StringComparer.Ordinal);
-
-    private static readonly FrozenSet<string> Names = ByPath.Values.Select(m => m.Name).ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, FrontDeskMethod> ByName = FrontDeskService.Descriptor.Methods
+        .ToFrozenDictionary(m => m.Name, Classify, StringComparer.Ordinal);
 
     /// <summary>Every front-desk method.</summary>
-    public static IEnumerable<FrontDeskMethod> All => ByPath.Values;
+    public static IEnumerable<FrontDeskMethod> All => ByName.Values;
 
-    /// <summary>
-    /// Whether a request calls the front-desk service, whichever way it came: by its gRPC path (native gRPC and
-    /// gRPC-Web, the hot path: one string comparison), or routed to an endpoint of one of its methods (the JSON routes
-    /// of JSON transcoding, whose paths are the methods' HTTP routes such as <c>/v1/citizens:overview</c>).
-    /// </summary>
-    public static bool IsCall(HttpContext context) =>
-        context.Request.Path.StartsWithSegments(ServicePath, StringComparison.Ordinal)
-        || (context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc
-            && string.Equals(grpc.Method.ServiceName, ServiceName, StringComparison.Ordinal));
-
-    /// <summary>The front-desk method of a gRPC method path (<c>/package.Service/Method</c>); <c>null</c> for other services.</summary>
-    public static FrontDeskMethod? Find(string path) => ByPath.GetValueOrDefault(path);
-
-    /// <summary>The front-desk method a request calls (by gRPC path or JSON route), for metrics; <c>unknown</c> when none.</summary>
-    public static string NameOf(HttpContext context) =>
-        Find(context.Request.Path.Value ?? "")?.Name
-        ?? context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.Name
-        ?? "unknown";
+    /// <summary>The front-desk method of this name (as the contract spells it), or <c>null</c>.</summary>
+    public static FrontDeskMethod? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>Whether <paramref name="permission"/> names a method, a group or everything (<c>*</c>).</summary>
-    public static bool IsPermission(string permission) => permission == "*" || Groups.Contains(permission) || Names.Contains(permission);
+    public static bool IsPermission(string permission) =>
+        permission == "*" || Groups.Contains(permission) || (ByName.TryGetValue(permission, out var method) && method.IsClassified);
 
     private static FrontDeskMethod Classify(MethodDescriptor method)
     {
@@ -62,7 +57,18 @@ public static class FrontDeskMethods
             : name.Contains("Utility", StringComparison.Ordinal) || name.Contains("MeterReading", StringComparison.Ordinal) ? "utilities"
             : name.Contains("Parcel", StringComparison.Ordinal) || name.Contains("CertificateOrder", StringComparison.Ordinal) ? "land_registry"
             : name.Contains("Benefit", StringComparison.Ordinal) ? "social_services"
-            : throw new InvalidOperationException($"Front-desk method {name} has no permission group: add it to {nameof(FrontDeskMethods)}.");
-        return new FrontDeskMethod(name, group, PersonalData: group != "directory");
+            : "";
+        var http = method.GetOptions()?.GetExtension(AnnotationsExtensions.Http);
+        var jsonPath = http?.PatternCase switch
+        {
+            HttpRule.PatternOneofCase.Get => http.Get,
+            HttpRule.PatternOneofCase.Post => http.Post,
+            HttpRule.PatternOneofCase.Put => http.Put,
+            HttpRule.PatternOneofCase.Patch => http.Patch,
+            HttpRule.PatternOneofCase.Delete => http.Delete,
+            _ => "",
+        };
+        // Unclassified methods are treated as personal data: refused, and the refusal journaled.
+        return new FrontDeskMethod(name, group, PersonalData: group != "directory", $"/{method.Service.FullName}/{name}", jsonPath);
     }
 }

@@ -48,6 +48,28 @@ public static class SecurityErrors
         },
     };
 
+    /// <summary>
+    /// UNIMPLEMENTED: the request named a front-desk method in another spelling than its exact path (another case, a
+    /// trailing or doubled slash, percent-encoding, a query). Refused whoever sends it, before any handler runs.
+    /// </summary>
+    public static Google.Rpc.Status NotCanonicalStatus(FrontDeskCall call)
+    {
+        var path = call.IsJson ? call.Method.JsonPath : call.Method.GrpcPath;
+        return new()
+        {
+            Code = (int)StatusCode.Unimplemented,
+            Message = $"No front-desk method at this path. Front-desk methods are served at their exact paths only (case-sensitive, no trailing or doubled slash, no percent-encoding), such as {path}.",
+            Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.PathNotCanonical)) },
+        };
+    }
+
+    /// <summary>PERMISSION_DENIED: a front-desk call that was not classified by the catalogue (never served).</summary>
+    public static RpcException NotClassified() =>
+        RpcErrors.Build(
+            StatusCode.PermissionDenied,
+            "This front-desk call could not be classified by the gateway's method catalogue and is refused.",
+            RpcErrors.ErrorInfo(ErrorReasons.MethodNotPermitted));
+
     /// <summary>UNAVAILABLE: the journal's queue is full and the policy is to refuse rather than not record.</summary>
     public static RpcException JournalFull() =>
         RpcErrors.Build(

@@ -18,10 +18,12 @@ public sealed class DeskCallMetricsInterceptor(GatewayMetrics metrics) : Interce
         ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (FrontDeskMethods.Find(context.Method) is not { } method)
+        if (FrontDeskCalls.Of(context.GetHttpContext()) is not { } frontDesk)
         {
             return continuation(request, context);
         }
+
+        var method = frontDesk.Method;
 
         var call = continuation(request, context);
         if (call.IsCompleted)

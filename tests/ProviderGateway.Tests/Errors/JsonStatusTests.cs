@@ -42,33 +42,43 @@ public sealed class JsonStatusTests
     }
 
     [Fact]
-    public void Front_desk_calls_are_recognised_by_gRPC_path_or_by_the_endpoint_of_a_front_desk_method()
+    public void Front_desk_calls_are_classified_by_the_endpoint_dispatched_and_only_the_exact_path_is_canonical()
     {
-        var method = FrontDeskService.Descriptor.FindMethodByName("GetCitizenOverview");
-        var grpcMethod = Unary(FrontDeskService.Descriptor.FullName, method.Name);
-        var health = Unary("grpc.health.v1.Health", "Check");
+        var overview = FrontDeskMethods.Find("GetCitizenOverview")!;
+        var grpcEndpoint = new object[] { new FrontDeskEndpoint(overview, IsJson: false) };
+        var jsonEndpoint = new object[] { new FrontDeskEndpoint(overview, IsJson: true), new GrpcJsonTranscodingMetadata(FrontDeskService.Descriptor.FindMethodByName("GetCitizenOverview"), new Google.Api.HttpRule()) };
+        var providers = new object[] { new FrontDeskEndpoint(FrontDeskMethods.Find("ListProviders")!, IsJson: true) };
 
-        var native = Request("/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview");
-        var json = Request("/v1/citizens:overview", new GrpcMethodMetadata(typeof(object), grpcMethod), new GrpcJsonTranscodingMetadata(method, new Google.Api.HttpRule()));
-        var healthCheck = Request("/grpc.health.v1.Health/Check", new GrpcMethodMetadata(typeof(object), health));
-        var document = Request("/openapi/v1.json");
+        var native = FrontDeskCalls.Classify(Request("/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview", grpcEndpoint))!;
+        var lowerCase = FrontDeskCalls.Classify(Request("/providergateway.frontdesk.v1.frontdeskservice/getcitizenoverview", grpcEndpoint))!;
+        var trailingSlash = FrontDeskCalls.Classify(Request("/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview/", grpcEndpoint))!;
+        var encoded = FrontDeskCalls.Classify(Request("/providergateway.frontdesk.v1.FrontDeskService/GetCitizen%4Fverview", grpcEndpoint))!;
+        var grpcQuery = FrontDeskCalls.Classify(Request("/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview?x=1", grpcEndpoint))!;
+        var json = FrontDeskCalls.Classify(Request("/v1/citizens:overview", jsonEndpoint))!;
+        var jsonQuery = FrontDeskCalls.Classify(Request("/v1/providers?pageSize=2", providers))!;
+        var unrouted = FrontDeskCalls.Classify(Request("//providergateway.frontdesk.v1.FrontDeskService//GetCitizenOverview"))!;
+        var health = FrontDeskCalls.Classify(Request("/grpc.health.v1.Health/Check"));
+        var document = FrontDeskCalls.Classify(Request("/openapi/v1.json"));
 
-        Assert.True(FrontDeskMethods.IsCall(native));
-        Assert.True(FrontDeskMethods.IsCall(json));
-        Assert.False(FrontDeskMethods.IsCall(healthCheck));
-        Assert.False(FrontDeskMethods.IsCall(document));
-        Assert.True(JsonStatus.IsJsonCall(json));
-        Assert.False(JsonStatus.IsJsonCall(native));
+        Assert.All([native, lowerCase, trailingSlash, encoded, grpcQuery, json, unrouted], c => Assert.Equal("GetCitizenOverview", c.Method.Name));
+        Assert.True(native.Canonical);
+        Assert.True(json.Canonical);
+        Assert.True(jsonQuery.Canonical);
+        Assert.All([lowerCase, trailingSlash, encoded, grpcQuery, unrouted], c => Assert.False(c.Canonical));
+        Assert.True(json.IsJson);
+        Assert.False(native.IsJson);
+        Assert.Null(health);
+        Assert.Null(document);
+        Assert.True(JsonStatus.IsJsonCall(Request("/v1/citizens:overview", jsonEndpoint)));
     }
 
-    private static Method<Empty, Empty> Unary(string service, string name) =>
-        new(MethodType.Unary, service, name, Marshallers.Create<Empty>(_ => [], _ => new()), Marshallers.Create<Empty>(_ => [], _ => new()));
-
-    private static DefaultHttpContext Request(string path, params object[] metadata)
+    private static DefaultHttpContext Request(string target, params object[] metadata)
     {
         var context = new DefaultHttpContext();
-        context.Request.Path = path;
-        context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(metadata), path));
+        var query = target.IndexOf('?', StringComparison.Ordinal);
+        context.Request.Path = Uri.UnescapeDataString(query < 0 ? target : target[..query]);
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget = target;
+        context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(metadata), target));
         return context;
     }
 }

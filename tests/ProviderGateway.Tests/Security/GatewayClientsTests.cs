@@ -8,9 +8,9 @@ namespace ProviderGateway.Tests.Security;
 
 public sealed class GatewayClientsTests
 {
-    private static readonly FrontDeskMethod Overview = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetCitizenOverview")!;
-    private static readonly FrontDeskMethod Balance = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetUtilityAccountBalance")!;
-    private static readonly FrontDeskMethod Parcel = FrontDeskMethods.Find($"/{FrontDeskService.Descriptor.FullName}/GetParcel")!;
+    private static readonly FrontDeskMethod Overview = FrontDeskMethods.Find("GetCitizenOverview")!;
+    private static readonly FrontDeskMethod Balance = FrontDeskMethods.Find("GetUtilityAccountBalance")!;
+    private static readonly FrontDeskMethod Parcel = FrontDeskMethods.Find("GetParcel")!;
 
     private static GatewayClients Clients(params ClientOptions[] clients) =>
         new(Options.Create(new SecurityOptions { Clients = clients }));
@@ -50,7 +50,10 @@ public sealed class GatewayClientsTests
         Assert.Equal(FrontDeskService.Descriptor.Methods.Count, FrontDeskMethods.All.Count());
         Assert.All(FrontDeskMethods.All, m => Assert.Contains(m.Group, FrontDeskMethods.Groups));
         Assert.Equal(["ListProviders"], FrontDeskMethods.All.Where(m => !m.PersonalData).Select(m => m.Name));
-        Assert.Null(FrontDeskMethods.Find("/grpc.health.v1.Health/Check"));
+        Assert.Null(FrontDeskMethods.Find("Check"));
+        Assert.Null(FrontDeskMethods.Find("getcitizenoverview"));
+        Assert.All(FrontDeskMethods.All, m => Assert.Equal($"/providergateway.frontdesk.v1.FrontDeskService/{m.Name}", m.GrpcPath));
+        Assert.All(FrontDeskMethods.All, m => Assert.StartsWith("/v1/", m.JsonPath, StringComparison.Ordinal));
         Assert.True(FrontDeskMethods.IsPermission("land_registry"));
         Assert.False(FrontDeskMethods.IsPermission("electricity"));
     }
