@@ -13,6 +13,7 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<ListParcelsResponse> ListParcels(ListParcelsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
         var page = await lister.ListAsync(
             ProviderOperations.LandRegistry.ListParcels,
             request.Iin,
@@ -21,13 +22,13 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Land.ListParcelsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            deskContexts.For(context));
+            desk);
 
         var response = new ListParcelsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
         {
             response.Sources.Add(outcome.ToSourceStatus());
-            response.Parcels.AddRange(outcome.Response?.Parcels.Select(p => new RegisteredParcel { ProviderId = outcome.Provider.Id, Parcel = p }) ?? []);
+            response.Parcels.AddRange(districts.Visible(desk, outcome.Response?.Parcels ?? []).Select(p => new RegisteredParcel { ProviderId = outcome.Provider.Id, Parcel = p }));
         }
 
         return response;
@@ -37,19 +38,26 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<GetParcelResponse> GetParcel(GetParcelRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
             ProviderOperations.LandRegistry.GetParcel,
             new Land.GetParcelRequest { CadastralNumber = request.CadastralNumber },
-            deskContexts.For(context));
-        return new GetParcelResponse { Parcel = answer.Parcel, Source = source };
+            desk);
+        return new GetParcelResponse { Parcel = districts.EnsureVisible(desk, answer.Parcel), Source = source };
     }
 
     /// <inheritdoc />
     public override async Task<CreateCertificateOrderResponse> CreateCertificateOrder(CreateCertificateOrderRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
+        if (request.CadastralNumber.Length > 0)
+        {
+            await districts.EnsureParcelVisibleAsync(request.ProviderId, request.KatoCode, request.CadastralNumber, desk);
+        }
+
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
@@ -61,7 +69,7 @@ public sealed partial class FrontDeskGrpcService
                 CertificateType = request.CertificateType,
                 CadastralNumber = request.CadastralNumber,
             },
-            deskContexts.For(context));
+            desk);
         return new CreateCertificateOrderResponse { Order = answer.Order, Source = source };
     }
 
@@ -69,12 +77,18 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<GetCertificateOrderResponse> GetCertificateOrder(GetCertificateOrderRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
             ProviderOperations.LandRegistry.GetCertificateOrder,
             new Land.GetCertificateOrderRequest { Iin = request.Iin, OrderId = request.OrderId },
-            deskContexts.For(context));
+            desk);
+        if (answer.Order?.CadastralNumber is { Length: > 0 } parcel)
+        {
+            await districts.EnsureParcelVisibleAsync(request.ProviderId, request.KatoCode, parcel, desk);
+        }
+
         return new GetCertificateOrderResponse { Order = answer.Order, Source = source };
     }
 }

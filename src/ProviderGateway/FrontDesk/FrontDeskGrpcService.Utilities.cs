@@ -13,6 +13,7 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<ListUtilityAccountsResponse> ListUtilityAccounts(ListUtilityAccountsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
         var page = await lister.ListAsync(
             ProviderOperations.Utilities.ListAccounts,
             request.Iin,
@@ -21,13 +22,13 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Util.ListAccountsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            deskContexts.For(context));
+            desk);
 
         var response = new ListUtilityAccountsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
         {
             response.Sources.Add(outcome.ToSourceStatus());
-            response.Accounts.AddRange(outcome.Response?.Accounts.Select(a => new UtilityAccount { ProviderId = outcome.Provider.Id, Account = a }) ?? []);
+            response.Accounts.AddRange(districts.Visible(desk, outcome.Response?.Accounts ?? []).Select(a => new UtilityAccount { ProviderId = outcome.Provider.Id, Account = a }));
         }
 
         return response;
@@ -37,12 +38,14 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<GetUtilityAccountBalanceResponse> GetUtilityAccountBalance(GetUtilityAccountBalanceRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
+        await districts.EnsureAccountVisibleAsync(request.ProviderId, request.KatoCode, request.Iin, request.AccountNumber, desk);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
             ProviderOperations.Utilities.GetAccountBalance,
             new Util.GetAccountBalanceRequest { Iin = request.Iin, AccountNumber = request.AccountNumber },
-            deskContexts.For(context));
+            desk);
         return new GetUtilityAccountBalanceResponse { Balance = answer.Balance, Source = source };
     }
 
@@ -50,12 +53,14 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<ListUtilityInvoicesResponse> ListUtilityInvoices(ListUtilityInvoicesRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
+        await districts.EnsureAccountVisibleAsync(request.ProviderId, request.KatoCode, request.Iin, request.AccountNumber, desk);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
             ProviderOperations.Utilities.ListInvoices,
             new Util.ListInvoicesRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
-            deskContexts.For(context));
+            desk);
         return new ListUtilityInvoicesResponse { Invoices = { answer.Invoices }, NextPageToken = answer.NextPageToken, Source = source };
     }
 
@@ -63,12 +68,14 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<ListUtilityPaymentsResponse> ListUtilityPayments(ListUtilityPaymentsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
+        await districts.EnsureAccountVisibleAsync(request.ProviderId, request.KatoCode, request.Iin, request.AccountNumber, desk);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
             ProviderOperations.Utilities.ListPayments,
             new Util.ListPaymentsRequest { Iin = request.Iin, AccountNumber = request.AccountNumber, PageSize = request.PageSize, PageToken = request.PageToken },
-            deskContexts.For(context));
+            desk);
         return new ListUtilityPaymentsResponse { Payments = { answer.Payments }, NextPageToken = answer.NextPageToken, Source = source };
     }
 
@@ -76,6 +83,8 @@ public sealed partial class FrontDeskGrpcService
     public override async Task<CreateMeterReadingResponse> CreateMeterReading(CreateMeterReadingRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
+        await districts.EnsureAccountVisibleAsync(request.ProviderId, request.KatoCode, request.Iin, request.AccountNumber, desk);
         var (answer, source) = await pipeline.CallOneAsync(
             request.ProviderId,
             request.KatoCode,
@@ -89,7 +98,7 @@ public sealed partial class FrontDeskGrpcService
                 ValueMilliUnits = request.ValueMilliUnits,
                 ReadingDate = request.ReadingDate,
             },
-            deskContexts.For(context));
+            desk);
         return new CreateMeterReadingResponse { Reading = answer.Reading, Source = source };
     }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Districts;
 using ProviderGateway.Overview;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Validation;
@@ -18,7 +19,8 @@ public sealed partial class FrontDeskGrpcService(
     CitizenOverviewService overview,
     FanOutLister lister,
     ProviderCallPipeline pipeline,
-    ProviderDirectory directory) : FrontDeskService.FrontDeskServiceBase
+    ProviderDirectory directory,
+    DistrictGuard districts) : FrontDeskService.FrontDeskServiceBase
 {
     /// <inheritdoc />
     public override Task<GetCitizenOverviewResponse> GetCitizenOverview(GetCitizenOverviewRequest request, ServerCallContext context)

@@ -11,6 +11,7 @@ using ProviderGateway.Audit;
 using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
+using ProviderGateway.Districts;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.HealthChecks;
@@ -212,6 +213,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<ProviderDirectory>();
         builder.Services.AddSingleton<ProviderCallPipeline>();
         builder.Services.AddSingleton<FanOutLister>();
+        builder.Services.AddSingleton<DistrictGuard>();
         builder.Services.AddSingleton<CitizenOverviewService>();
         return builder;
     }

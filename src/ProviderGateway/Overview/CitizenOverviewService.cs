@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Districts;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Routing;
@@ -19,6 +20,7 @@ namespace ProviderGateway.Overview;
 /// </summary>
 public sealed class CitizenOverviewService(
     ProviderRouter router,
+    DistrictGuard districts,
     ProviderCallPipeline pipeline,
     IOptions<GatewayOptions> options,
     TimeProvider time)
@@ -50,13 +52,13 @@ public sealed class CitizenOverviewService(
             ProviderOperations.Utilities.ListAccounts,
             new Util.ListAccountsRequest { Iin = iin, PageSize = _pageSize },
             desk,
-            (result, answer) => result.Utilities = new UtilitiesOverview { Accounts = { answer.Accounts }, HasMore = answer.NextPageToken.Length > 0 }),
+            (result, answer) => result.Utilities = new UtilitiesOverview { Accounts = { districts.Visible(desk, answer.Accounts) }, HasMore = answer.NextPageToken.Length > 0 }),
         Domain.LandRegistry => FetchAsync(
             provider,
             ProviderOperations.LandRegistry.ListParcels,
             new Land.ListParcelsRequest { Iin = iin, PageSize = _pageSize },
             desk,
-            (result, answer) => result.LandRegistry = new LandRegistryOverview { Parcels = { answer.Parcels }, HasMore = answer.NextPageToken.Length > 0 }),
+            (result, answer) => result.LandRegistry = new LandRegistryOverview { Parcels = { districts.Visible(desk, answer.Parcels) }, HasMore = answer.NextPageToken.Length > 0 }),
         Domain.SocialServices => FetchAsync(
             provider,
             ProviderOperations.SocialServices.ListBenefits,

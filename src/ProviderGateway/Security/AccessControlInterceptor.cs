@@ -63,7 +63,7 @@ public sealed class AccessControlInterceptor(
             return Task.FromException<TResponse>(refusal);
         }
 
-        http.Features.Set(new CallerIdentity(client.Id, operatorId, purpose));
+        http.Features.Set(new CallerIdentity(client.Id, operatorId, purpose) { Districts = client.Scope });
         if (!method.PersonalData)
         {
             return continuation(request, context);

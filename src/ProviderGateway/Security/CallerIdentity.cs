@@ -14,6 +14,9 @@ namespace ProviderGateway.Security;
 /// <param name="Purpose">The purpose of access (metadata <c>x-access-purpose</c>); empty for calls that need none.</param>
 public sealed partial record CallerIdentity(string ClientId, string OperatorId, string Purpose)
 {
+    /// <summary>The districts the client may see: what comes back from providers is filtered by them.</summary>
+    public DistrictScope Districts { get; init; } = DistrictScope.Everywhere;
+
     /// <summary>The metadata key of the operator's id.</summary>
     public const string OperatorHeader = "x-operator-id";
 

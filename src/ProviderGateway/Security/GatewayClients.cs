@@ -22,7 +22,11 @@ public sealed class GatewayClient
         AllDistricts = options.Districts.Contains("*");
         _districts = [.. options.Districts.Where(d => d != "*")];
         RateLimit = options.RateLimit ?? defaultRateLimit;
+        Scope = AllDistricts ? DistrictScope.Everywhere : DistrictScope.Of(_districts);
     }
+
+    /// <summary>The districts the client may see, as a scope the answers are filtered by.</summary>
+    public DistrictScope Scope { get; }
 
     /// <summary>The client's id.</summary>
     public string Id { get; }
