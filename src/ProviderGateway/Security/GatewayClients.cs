@@ -40,9 +40,9 @@ public sealed class GatewayClient
     /// <summary>The client's rate limit.</summary>
     public RateLimitOptions RateLimit { get; }
 
-    /// <summary>Whether the client may call <paramref name="method"/>.</summary>
+    /// <summary>Whether the client may call <paramref name="method"/>; never a method the catalogue could not classify.</summary>
     public bool MayCall(FrontDeskMethod method) =>
-        _permissions.Contains("*") || _permissions.Contains(method.Name) || _permissions.Contains(method.Group);
+        method.IsClassified && (_permissions.Contains("*") || _permissions.Contains(method.Name) || _permissions.Contains(method.Group));
 
     /// <summary>Whether the client may ask about district <paramref name="katoCode"/>.</summary>
     public bool MayAsk(string katoCode) =>

@@ -45,6 +45,17 @@ public sealed class GatewayClientsTests
     }
 
     [Fact]
+    public void A_method_the_catalogue_cannot_classify_is_refused_even_to_a_client_with_every_permission()
+    {
+        var everything = Clients(new ClientOptions { Id = "all", ApiKeySha256 = [GatewayClients.HashKey("k")], Permissions = ["*"], Districts = ["*"] }).FindByApiKey("k")!;
+        var unclassified = new FrontDeskMethod("GetSomethingNew", "", PersonalData: true, "/providergateway.frontdesk.v1.FrontDeskService/GetSomethingNew", "");
+
+        Assert.False(everything.MayCall(unclassified));
+        Assert.True(everything.MayCall(Overview));
+        Assert.False(FrontDeskMethods.IsPermission("GetSomethingNew"));
+    }
+
+    [Fact]
     public void Every_front_desk_method_has_a_group_and_only_the_directory_is_not_personal_data()
     {
         Assert.Equal(FrontDeskService.Descriptor.Methods.Count, FrontDeskMethods.All.Count());
