@@ -111,6 +111,12 @@ public sealed class GatewayApplication : IAsyncDisposable
             HostingLog.ConfiguredProviders(logger, registry.All.Length);
         }
 
+        // Validation let such an endpoint through only with the provider's AllowInsecureTransport.
+        foreach (var provider in registry.All.Where(p => p.Endpoint.Scheme == Uri.UriSchemeHttp && !p.Endpoint.IsLoopback))
+        {
+            HostingLog.InsecureProvider(logger, provider.Id);
+        }
+
         var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
         if (security.DevelopmentClient)
         {

@@ -20,4 +20,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Personal-data accesses are journaled to {JournalPath}")]
     public static partial void Journal(ILogger logger, string journalPath);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "SECURITY WARNING: provider {ProviderId} is called over cleartext HTTP on a host that is not loopback (AllowInsecureTransport is set): personal data crosses the network unencrypted")]
+    public static partial void InsecureProvider(ILogger logger, string providerId);
 }
