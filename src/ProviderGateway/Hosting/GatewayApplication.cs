@@ -123,6 +123,7 @@ public sealed class GatewayApplication : IAsyncDisposable
             HostingLog.DevelopmentKey(logger, EmbeddedDemoProviders.DevelopmentApiKey);
         }
 
+        app.Services.GetRequiredService<Security.ClientCertificateRevocation>().ReportAtStart();
         HostingLog.Journal(logger, Path.GetFullPath(security.Journal.Path!));
         HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress);
         var authority = listeners.GrpcAddress.Authority;
