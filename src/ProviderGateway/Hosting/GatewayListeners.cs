@@ -34,6 +34,7 @@ public sealed class GatewayListeners
     /// </summary>
     internal void Configure(KestrelServerOptions kestrel, IConfiguration configuration)
     {
+        ApplyLimits(kestrel.Limits, configuration.GetSection("Kestrel:Limits"));
         var askForCertificates = !string.IsNullOrEmpty(configuration[$"{Configuration.SecurityOptions.SectionName}:ClientCaCertificate"]);
         kestrel.Configure(configuration.GetSection("Kestrel"), reloadOnChange: false)
             .Endpoint(GrpcEndpointName, endpoint =>
@@ -46,6 +47,36 @@ public sealed class GatewayListeners
                 }
             })
             .Endpoint(HttpEndpointName, endpoint => _http = (endpoint.ListenOptions, endpoint.IsHttps));
+    }
+
+    /// <summary>
+    /// The gateway's limits on what a connection may hold or take (Kestrel leaves several unlimited or lax), then
+    /// whatever <c>Kestrel:Limits</c> configures on top: a configured value always wins.
+    /// </summary>
+    internal static void ApplyLimits(KestrelServerLimits limits, IConfigurationSection configured)
+    {
+        // Beyond this, new connections are refused at once rather than starving those being served (Kestrel: unlimited).
+        limits.MaxConcurrentConnections = 4096;
+        // Calls in flight on one HTTP/2 connection; a desk needing more opens another connection.
+        limits.Http2.MaxStreamsPerConnection = 100;
+        // A client that dribbles its headers holds a connection for nothing (Kestrel: 30 s).
+        limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // A body slower than this (after a 5 s grace) is cut: slow-body attacks. grpc-dotnet lifts it for streaming calls.
+        limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+        // Finds desks whose connection died silently (NAT, firewalls) so their streams and memory are freed (Kestrel: off).
+        limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+        // Desk calls carry a few short metadata entries; more is abuse.
+        limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        configured.Bind(limits);
+        // MinDataRate is immutable, which the binder leaves alone: built from its two keys.
+        var rate = configured.GetSection("MinRequestBodyDataRate");
+        if (rate.Exists())
+        {
+            limits.MinRequestBodyDataRate = new MinDataRate(
+                rate.GetValue("BytesPerSecond", limits.MinRequestBodyDataRate.BytesPerSecond),
+                rate.GetValue("GracePeriod", limits.MinRequestBodyDataRate.GracePeriod));
+        }
     }
 
     private static Uri AddressOf((ListenOptions Listen, bool IsHttps)? listener, string name)
