@@ -125,7 +125,7 @@ public sealed class GatewayApplication : IAsyncDisposable
 
         app.Services.GetRequiredService<Security.ClientCertificateRevocation>().ReportAtStart();
         HostingLog.Journal(logger, Path.GetFullPath(security.Journal.Path!));
-        HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress);
+        HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress, listeners.ManagementAddress);
         var authority = listeners.GrpcAddress.Authority;
         // No IIN in the log, not even a demo one: the script picks the first demo citizen itself.
         var key = security.DevelopmentClient ? EmbeddedDemoProviders.DevelopmentApiKey : "<API key>";

@@ -30,9 +30,17 @@ namespace ProviderGateway.Hosting;
 /// <summary>Adds the gateway's parts to a <see cref="WebApplicationBuilder"/>, one method per concern.</summary>
 public static class GatewayBuilderExtensions
 {
-    /// <summary>Binds the two Kestrel endpoints (gRPC and HTTP/1.1) from <c>Kestrel:Endpoints</c>.</summary>
+    /// <summary>
+    /// Binds the three Kestrel endpoints (gRPC, HTTP/1.1, management) from <c>Kestrel:Endpoints</c>; refuses to start
+    /// without a management endpoint of its own.
+    /// </summary>
     public static GatewayListeners AddGatewayListeners(this WebApplicationBuilder builder)
     {
+        if (GatewayListeners.Check(builder.Configuration) is { Count: > 0 } failures)
+        {
+            throw new OptionsValidationException("Kestrel:Endpoints", typeof(GatewayListeners), failures);
+        }
+
         var listeners = new GatewayListeners();
         builder.Services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel((context, kestrel) => listeners.Configure(kestrel, context.Configuration));

@@ -3,8 +3,8 @@ namespace ProviderGateway.Hosting;
 /// <summary>Log messages of start-up and shutdown.</summary>
 internal static partial class HostingLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ProviderGateway serving gRPC (HTTP/2) on {GrpcAddress} and HTTP/1.1 on {HttpAddress}")]
-    public static partial void Serving(ILogger logger, Uri grpcAddress, Uri httpAddress);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ProviderGateway serving gRPC (HTTP/2) on {GrpcAddress}, HTTP/1.1 on {HttpAddress} and management (health, metrics) on {ManagementAddress}")]
+    public static partial void Serving(ILogger logger, Uri grpcAddress, Uri httpAddress, Uri managementAddress);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Try it: {ExampleCommand}")]
     public static partial void Example(ILogger logger, string exampleCommand);
