@@ -63,19 +63,29 @@ public sealed partial class ClientCertificateRevocation
             Refresh(now);
         }
 
-        var ofIssuer = _loaded.Where(f => f.List is { } list && list.Issuer.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)).Select(f => f.List!).ToList();
-        if (ofIssuer.Count == 0)
+        var issuer = certificate.IssuerName.RawData;
+        var serial = certificate.SerialNumberBytes.Span;
+        bool known = false, current = false;
+        foreach (var file in _loaded)
         {
-            return "no usable CRL of the certificate's issuer is configured";
-        }
+            if (file.List is not { } list || !list.Issuer.RawData.AsSpan().SequenceEqual(issuer))
+            {
+                continue;
+            }
 
-        if (ofIssuer.Any(list => list.IsRevoked(certificate.SerialNumberBytes.Span)))
-        {
-            return "the certificate is revoked";
+            if (list.IsRevoked(serial))
+            {
+                return "the certificate is revoked";
+            }
+
+            known = true;
+            current |= list.NextUpdate > now;
         }
 
         // A stale CRL proves nothing: the certificate may have been revoked since.
-        return ofIssuer.Any(list => list.NextUpdate > now) ? null : "the CRL of the certificate's issuer is past its nextUpdate";
+        return !known ? "no usable CRL of the certificate's issuer is configured"
+            : !current ? "the CRL of the certificate's issuer is past its nextUpdate"
+            : null;
     }
 
     /// <summary>Logs at start-up what revocation checking does, with a warning for a stale CRL or for NoCheck.</summary>
