@@ -123,7 +123,7 @@ public sealed class RedisCachingTests(RedisFixture redis)
         var settings = TestGateway.WithRedis(redis.Server, ("Gateway:Caching:Methods:GetAccountBalance:Duration", "00:00:02"));
         await using var a = await TestGateway.StartAsync(providers, settings);
         await using var b = await TestGateway.StartAsync(providers, settings);
-        using var http = new HttpClient { BaseAddress = a.HttpAddress };
+        using var http = new HttpClient { BaseAddress = a.ManagementAddress };
         var load = new DeskLoad([a, b]);
 
         // 20 seconds of desk traffic on two instances: Redis dies at 5 s and comes back at 12 s.

@@ -236,6 +236,7 @@ public sealed class SecurityTests
             ["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem,
             ["Kestrel:Endpoints:Grpc:Certificate:KeyPath"] = serverKey,
             ["Gateway:Security:ClientCaCertificate"] = certificates.AuthorityPemFile,
+            ["Gateway:Security:ClientCertificateRevocationLists:0"] = certificates.WriteCrl([], DateTimeOffset.UtcNow.AddDays(1)),
             ["Gateway:Security:Clients:1:Id"] = "karasai-office",
             ["Gateway:Security:Clients:1:CertificateSha256:0"] = known.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
             ["Gateway:Security:Clients:1:Permissions:0"] = "*",

@@ -72,6 +72,14 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         {
             failures.Add($"{key}:Endpoint '{provider.Endpoint}' must be an absolute http:// or https:// URI with no path, such as https://provider.example.kz:443.");
         }
+        else if (endpoint.Scheme == "http" && !endpoint.IsLoopback && !provider.AllowInsecureTransport)
+        {
+            // Citizens' personal data would cross the network in clear: only a provider on this machine may be
+            // called without TLS, unless the operator says otherwise for this one provider.
+            failures.Add(
+                $"{key}:Endpoint '{provider.Endpoint}' is cleartext http:// to a host that is not loopback (127.0.0.0/8, ::1, localhost): " +
+                $"use https://, or set {key}:AllowInsecureTransport to true to accept personal data crossing the network unencrypted.");
+        }
 
         for (var k = 0; k < provider.KatoCodes.Count; k++)
         {

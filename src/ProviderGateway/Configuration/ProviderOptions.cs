@@ -59,6 +59,13 @@ public sealed class ProviderOptions
     public string? ClientKey { get; init; }
 
     /// <summary>
+    /// Allows an <c>http://</c> (cleartext) <see cref="Endpoint"/> on a host that is not loopback. Without it such an
+    /// endpoint is a start-up error: personal data would cross the network unencrypted. Each provider allowed this way is
+    /// named in a warning at start-up. Defaults to <c>false</c>.
+    /// </summary>
+    public bool AllowInsecureTransport { get; init; }
+
+    /// <summary>
     /// Cache policies of this provider's methods, overriding <c>Gateway:Caching:Methods</c>, keyed by
     /// method name (for example <c>GetAccountBalance</c>). Empty by default.
     /// </summary>

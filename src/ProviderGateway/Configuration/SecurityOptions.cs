@@ -19,6 +19,18 @@ public sealed class SecurityOptions
     /// </summary>
     public string? ClientCaCertificate { get; init; }
 
+    /// <summary>
+    /// How client certificates are checked for revocation. Defaults to <see cref="ClientCertificateRevocationMode.Offline"/>,
+    /// which needs <see cref="ClientCertificateRevocationLists"/> when <see cref="ClientCaCertificate"/> is set.
+    /// </summary>
+    public ClientCertificateRevocationMode ClientCertificateRevocation { get; init; } = ClientCertificateRevocationMode.Offline;
+
+    /// <summary>
+    /// CRL files (PEM or DER), each signed by <see cref="ClientCaCertificate"/>, for
+    /// <see cref="ClientCertificateRevocationMode.Offline"/>. Re-read when they change (checked at most every 30 s).
+    /// </summary>
+    public IList<string> ClientCertificateRevocationLists { get; init; } = [];
+
     /// <summary>The rate limit of clients that set none.</summary>
     public RateLimitOptions DefaultRateLimit { get; init; } = new();
 
@@ -72,6 +84,25 @@ public sealed class RateLimitOptions
 
     /// <summary>Calls that may come at once after a quiet spell (the bucket's size). Defaults to 100.</summary>
     public int Burst { get; init; } = 100;
+}
+
+/// <summary>How client certificates (mutual TLS) are checked for revocation. Every mode but NoCheck fails closed.</summary>
+public enum ClientCertificateRevocationMode
+{
+    /// <summary>
+    /// Only the CRL files of <see cref="SecurityOptions.ClientCertificateRevocationLists"/>: a certificate is refused when
+    /// listed, when no CRL of its issuer is configured, or when that CRL is past its nextUpdate.
+    /// </summary>
+    Offline,
+
+    /// <summary>
+    /// The CRL distribution points (or OCSP) named in the certificates are fetched; a certificate whose status cannot
+    /// be fetched is refused.
+    /// </summary>
+    Online,
+
+    /// <summary>No revocation check: a revoked certificate is accepted until removed from the configuration.</summary>
+    NoCheck,
 }
 
 /// <summary>What happens to a personal-data call when the journal's queue is full.</summary>

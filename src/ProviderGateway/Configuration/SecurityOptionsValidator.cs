@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Security;
@@ -32,6 +34,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
 
         CheckRateLimit(failures, $"{section}:DefaultRateLimit", options.DefaultRateLimit);
         GatewayOptionsValidator.CheckPemFile(failures, $"{section}:ClientCaCertificate", options.ClientCaCertificate, certificate: true);
+        CheckRevocation(failures, section, options);
         if (options.MaxRequestBytes is < 1024 or > 4 * 1024 * 1024)
         {
             failures.Add($"{section}:MaxRequestBytes must be 1,024 to 4,194,304; it is {options.MaxRequestBytes}.");
@@ -120,6 +123,61 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         if (client.RateLimit is { } limit)
         {
             CheckRateLimit(failures, $"{key}:RateLimit", limit);
+        }
+    }
+
+    private static void CheckRevocation(List<string> failures, string section, SecurityOptions options)
+    {
+        var lists = options.ClientCertificateRevocationLists;
+        if (options.ClientCaCertificate is null)
+        {
+            if (lists.Count > 0)
+            {
+                failures.Add($"{section}:ClientCertificateRevocationLists is set without {section}:ClientCaCertificate.");
+            }
+
+            return;
+        }
+
+        if (options.ClientCertificateRevocation == ClientCertificateRevocationMode.Offline && lists.Count == 0)
+        {
+            failures.Add(
+                $"{section}:ClientCertificateRevocation is Offline (the default) but {section}:ClientCertificateRevocationLists is empty: " +
+                "give the CRL file of the client certificate authority (PEM or DER), or choose Online (the certificates' CRL distribution " +
+                "points are fetched) or NoCheck (revoked certificates are accepted) explicitly.");
+        }
+
+        X509Certificate2? authority = null;
+        try
+        {
+            authority = File.Exists(options.ClientCaCertificate) ? X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaCertificate)) : null;
+        }
+        catch (CryptographicException)
+        {
+            // Reported by the PEM check above.
+        }
+
+        using (authority)
+        {
+            for (var i = 0; i < lists.Count; i++)
+            {
+                var key = $"{section}:ClientCertificateRevocationLists:{i}";
+                if (!File.Exists(lists[i]))
+                {
+                    failures.Add($"{key} '{lists[i]}' does not exist (a CRL file, PEM or DER, is expected).");
+                }
+                else if (authority is not null)
+                {
+                    try
+                    {
+                        _ = CertificateRevocationList.Load(File.ReadAllBytes(lists[i]), authority);
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        failures.Add($"{key} '{lists[i]}' cannot be used: {ex.Message}.");
+                    }
+                }
+            }
         }
     }
 

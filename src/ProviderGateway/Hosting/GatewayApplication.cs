@@ -111,14 +111,21 @@ public sealed class GatewayApplication : IAsyncDisposable
             HostingLog.ConfiguredProviders(logger, registry.All.Length);
         }
 
+        // Validation let such an endpoint through only with the provider's AllowInsecureTransport.
+        foreach (var provider in registry.All.Where(p => p.Endpoint.Scheme == Uri.UriSchemeHttp && !p.Endpoint.IsLoopback))
+        {
+            HostingLog.InsecureProvider(logger, provider.Id);
+        }
+
         var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
         if (security.DevelopmentClient)
         {
             HostingLog.DevelopmentKey(logger, EmbeddedDemoProviders.DevelopmentApiKey);
         }
 
+        app.Services.GetRequiredService<Security.ClientCertificateRevocation>().ReportAtStart();
         HostingLog.Journal(logger, Path.GetFullPath(security.Journal.Path!));
-        HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress);
+        HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress, listeners.ManagementAddress);
         var authority = listeners.GrpcAddress.Authority;
         // No IIN in the log, not even a demo one: the script picks the first demo citizen itself.
         var key = security.DevelopmentClient ? EmbeddedDemoProviders.DevelopmentApiKey : "<API key>";

@@ -31,9 +31,17 @@ namespace ProviderGateway.Hosting;
 /// <summary>Adds the gateway's parts to a <see cref="WebApplicationBuilder"/>, one method per concern.</summary>
 public static class GatewayBuilderExtensions
 {
-    /// <summary>Binds the two Kestrel endpoints (gRPC and HTTP/1.1) from <c>Kestrel:Endpoints</c>.</summary>
+    /// <summary>
+    /// Binds the three Kestrel endpoints (gRPC, HTTP/1.1, management) from <c>Kestrel:Endpoints</c>; refuses to start
+    /// without a management endpoint of its own.
+    /// </summary>
     public static GatewayListeners AddGatewayListeners(this WebApplicationBuilder builder)
     {
+        if (GatewayListeners.Check(builder.Configuration) is { Count: > 0 } failures)
+        {
+            throw new OptionsValidationException("Kestrel:Endpoints", typeof(GatewayListeners), failures);
+        }
+
         var listeners = new GatewayListeners();
         builder.Services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel((context, kestrel) => listeners.Configure(kestrel, context.Configuration));
@@ -160,6 +168,7 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<AccessJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<AccessControlInterceptor>();
+        services.AddSingleton<ClientCertificateRevocation>();
 
         // API keys are checked by ClientAuthentication; certificates by ASP.NET Core's certificate handler.
         // No default scheme: with one scheme registered ASP.NET Core would make it the default and run the certificate
@@ -174,7 +183,11 @@ public static class GatewayBuilderExtensions
                 // thumbprint is configured.
                 options.AllowedCertificateTypes = CertificateTypes.Chained;
                 options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
-                options.RevocationMode = X509RevocationMode.NoCheck;
+                // Online: the chain engine fetches each certificate's CRL (or OCSP) and fails the chain when it cannot.
+                // Offline: ClientCertificateRevocation checks the configured CRL files once the chain is built.
+                options.RevocationMode = security.Value.ClientCertificateRevocation == ClientCertificateRevocationMode.Online
+                    ? X509RevocationMode.Online
+                    : X509RevocationMode.NoCheck;
                 if (security.Value.ClientCaCertificate is { } authority && File.Exists(authority))
                 {
                     options.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(authority)));
@@ -184,8 +197,13 @@ public static class GatewayBuilderExtensions
                 {
                     OnCertificateValidated = context =>
                     {
-                        var client = context.HttpContext.RequestServices.GetRequiredService<GatewayClients>().FindByCertificate(context.ClientCertificate);
-                        if (client is null)
+                        var services = context.HttpContext.RequestServices;
+                        var client = services.GetRequiredService<GatewayClients>().FindByCertificate(context.ClientCertificate);
+                        if (services.GetRequiredService<ClientCertificateRevocation>().RefusalOf(context.ClientCertificate) is { } refusal)
+                        {
+                            context.Fail(refusal);
+                        }
+                        else if (client is null)
                         {
                             context.Fail("The certificate is not one of a configured client.");
                         }

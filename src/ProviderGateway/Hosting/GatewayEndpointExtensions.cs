@@ -8,9 +8,11 @@ namespace ProviderGateway.Hosting;
 /// <summary>Maps the gateway's endpoints.</summary>
 public static class GatewayEndpointExtensions
 {
-    /// <summary>Maps the front-desk service and server reflection, the operations endpoints (health, metrics), and a plain HTTP landing page.</summary>
+    /// <summary>Maps the front-desk service and server reflection, the operations endpoints (health, metrics; on the management endpoint), and a plain HTTP landing page.</summary>
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
+        // First: the management endpoint serves health and metrics only, the desks' endpoints never serve them.
+        app.UseManagementEndpointSeparation();
         app.MapBrowserDesks();
         // Each request is classified once, from the endpoint routing dispatched it to (FrontDeskCalls); then statuses
         // grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread; the rate limiter

@@ -125,21 +125,23 @@ public static class GatewayOperationsExtensions
     }
 
     /// <summary>
-    /// Maps grpc.health.v1, <c>/healthz</c> (liveness: the process answers), <c>/readyz</c> (readiness), <c>/health</c>
-    /// (every check with its status, for operators) and <c>/metrics</c> (Prometheus).
+    /// Maps grpc.health.v1 (on the desks' endpoints) and, on the management endpoint only, <c>/healthz</c> (liveness: the
+    /// process answers), <c>/readyz</c> (readiness), <c>/health</c> (every check with its status, for operators) and
+    /// <c>/metrics</c> (Prometheus).
     /// </summary>
     public static WebApplication MapGatewayOperations(this WebApplication app)
     {
+        // grpc.health.v1 stays with the desks' endpoints: load balancers of the gRPC endpoint probe it there.
         app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthReportAsync });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthReportAsync });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthReportAsync }).OnManagementEndpoint();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthReportAsync }).OnManagementEndpoint();
         // A report, not a probe: always 200, Redis or a provider down shows in its entries.
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
             ResponseWriter = WriteHealthReportAsync,
             ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK, [HealthStatus.Unhealthy] = StatusCodes.Status200OK },
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        }).OnManagementEndpoint();
+        app.MapPrometheusScrapingEndpoint("/metrics").OnManagementEndpoint();
         // The gauges (circuits, Redis) exist from the start, not from the first provider call.
         _ = app.Services.GetRequiredService<GatewayMetrics>();
         return app;

@@ -3,8 +3,8 @@ namespace ProviderGateway.Hosting;
 /// <summary>Log messages of start-up and shutdown.</summary>
 internal static partial class HostingLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ProviderGateway serving gRPC (HTTP/2) on {GrpcAddress} and HTTP/1.1 on {HttpAddress}")]
-    public static partial void Serving(ILogger logger, Uri grpcAddress, Uri httpAddress);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ProviderGateway serving gRPC (HTTP/2) on {GrpcAddress}, HTTP/1.1 on {HttpAddress} and management (health, metrics) on {ManagementAddress}")]
+    public static partial void Serving(ILogger logger, Uri grpcAddress, Uri httpAddress, Uri managementAddress);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Try it: {ExampleCommand}")]
     public static partial void Example(ILogger logger, string exampleCommand);
@@ -20,4 +20,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Personal-data accesses are journaled to {JournalPath}")]
     public static partial void Journal(ILogger logger, string journalPath);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "SECURITY WARNING: provider {ProviderId} is called over cleartext HTTP on a host that is not loopback (AllowInsecureTransport is set): personal data crosses the network unencrypted")]
+    public static partial void InsecureProvider(ILogger logger, string providerId);
 }

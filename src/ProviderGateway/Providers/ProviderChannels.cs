@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -15,6 +16,9 @@ namespace ProviderGateway.Providers;
 /// </summary>
 public sealed class ProviderChannels : IDisposable
 {
+    // Extended key usage id-kp-serverAuth (RFC 5280, 4.2.1.12).
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+
     private readonly FrozenDictionary<string, GrpcChannel> _channels;
 
     /// <summary>Creates the channels of every configured provider (connections open on first use).</summary>
@@ -80,7 +84,10 @@ public sealed class ProviderChannels : IDisposable
         return handler;
     }
 
-    // The provider's certificate must chain to the configured authority alone, and match the endpoint's name.
+    // The provider's certificate must chain to the configured authority alone, match the endpoint's name, and be
+    // meant for a TLS server (extended key usage serverAuth): a desk's client certificate issued by the same
+    // authority must not pass for a provider. Without a configured authority, SslStream's own validation applies,
+    // which asks the same of the chain (ApplicationPolicy serverAuth when authenticating a server).
     private static bool IsSignedBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
@@ -92,6 +99,7 @@ public sealed class ProviderChannels : IDisposable
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
         using var presented = new X509Certificate2(certificate);
         return chain.Build(presented);
     }

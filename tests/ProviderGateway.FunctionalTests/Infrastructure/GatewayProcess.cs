@@ -6,7 +6,7 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// The gateway as a user runs it: its own process from its build output (Program.cs), here on free
-/// loopback ports instead of 5080/5081. Its address is read from the start-up log line.
+/// loopback ports instead of 5080/5081/5082. Its address is read from the start-up log line.
 /// </summary>
 public sealed partial class GatewayProcess : IAsyncDisposable
 {
@@ -88,7 +88,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         // The journal goes to a temporary file unless the arguments name one (later arguments win).
-        string[] defaults = [dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", $"--Gateway:Security:Journal:Path={TestSecrets.NewJournalPath()}"];
+        string[] defaults = [dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Management:Url=http://127.0.0.1:0", $"--Gateway:Security:Journal:Path={TestSecrets.NewJournalPath()}"];
         foreach (var argument in (string[])[.. defaults, .. arguments])
         {
             start.ArgumentList.Add(argument);

@@ -49,15 +49,75 @@ public sealed class TestCertificates : IDisposable
         return new TestCertificates(authority, server, pem);
     }
 
-    /// <summary>A client certificate (for mutual TLS) signed by <see cref="Authority"/>, with its key.</summary>
-    public X509Certificate2 IssueClient(string commonName)
+    /// <summary>
+    /// A client certificate (for mutual TLS) signed by <see cref="Authority"/>, with its key; with
+    /// <paramref name="crlDistributionPoint"/>, it names that URL as where its authority's CRL is published.
+    /// </summary>
+    public X509Certificate2 IssueClient(string commonName, Uri? crlDistributionPoint = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        if (crlDistributionPoint is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlDistributionPoint.ToString()]));
+        }
+
         // Within the authority's own validity (made earlier): a notAfter past the issuer's is refused.
         using var signed = request.Create(Authority, Authority.NotBefore, Authority.NotAfter.AddMinutes(-1), RandomNumberGenerator.GetBytes(16));
         return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>
+    /// A TLS server certificate for 127.0.0.1 and localhost signed by <see cref="Authority"/>, with its key, carrying the
+    /// given extended key usages (for example only client authentication, 1.3.6.1.5.5.7.3.2).
+    /// </summary>
+    public X509Certificate2 IssueServer(params string[] extendedKeyUsages)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        var usages = new OidCollection();
+        foreach (var usage in extendedKeyUsages)
+        {
+            usages.Add(new Oid(usage));
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
+        using var signed = request.Create(Authority, Authority.NotBefore, Authority.NotAfter.AddMinutes(-1), RandomNumberGenerator.GetBytes(16));
+        return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>
+    /// Writes a CRL revoking <paramref name="revoked"/>, signed by <paramref name="signer"/> (by default
+    /// <see cref="Authority"/>), due for renewal at <paramref name="nextUpdate"/>, as PEM or DER; returns its path.
+    /// </summary>
+    public string WriteCrl(IEnumerable<X509Certificate2> revoked, DateTimeOffset nextUpdate, bool pem = true, X509Certificate2? signer = null)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate, now.AddMinutes(-1));
+        }
+
+        var issuer = signer ?? Authority;
+        var thisUpdate = nextUpdate < now ? nextUpdate.AddHours(-1) : now.AddMinutes(-1);
+        var der = builder.Build(issuer, 1, nextUpdate, HashAlgorithmName.SHA256, thisUpdate: thisUpdate);
+        var path = Path.Combine(Path.GetTempPath(), $"pg-test-crl-{Guid.NewGuid():N}.{(pem ? "pem" : "crl")}");
+        if (pem)
+        {
+            File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", der));
+        }
+        else
+        {
+            File.WriteAllBytes(path, der);
+        }
+
+        return path;
     }
 
     /// <summary>Writes the server certificate and its key as PEM files (for Kestrel's configuration); returns both paths.</summary>

@@ -75,6 +75,9 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The gateway's HTTP/1.1 endpoint.</summary>
     public Uri HttpAddress => Application.Listeners.HttpAddress;
 
+    /// <summary>The gateway's management endpoint (health, readiness, metrics).</summary>
+    public Uri ManagementAddress => Application.Listeners.ManagementAddress;
+
     /// <summary>The embedded demo providers (when started without providers).</summary>
     public DemoProviderSet EmbeddedProviders => Application.EmbeddedProviders
         ?? throw new InvalidOperationException("This gateway was started with configured providers.");
@@ -93,6 +96,7 @@ public sealed class TestGateway : IAsyncDisposable
         {
             ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Management:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Gateway:Caching:KeySecret"] = TestSecrets.KeySecret,
         };

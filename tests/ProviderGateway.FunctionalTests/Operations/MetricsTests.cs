@@ -35,7 +35,7 @@ public sealed class MetricsTests
         var stale = await gateway.FrontDesk.GetUtilityAccountBalanceAsync(request);
         Assert.Equal(Freshness.Stale, stale.Source.Freshness);
 
-        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        var scrape = await PrometheusScrape.FromAsync(gateway.ManagementAddress);
 
         (string, string)[] ofMethod = [("provider", provider), ("method", Method)];
         Assert.Equal(1, scrape.Value("providergateway_cache_lookups_total", [.. ofMethod, ("result", "hit")]));
@@ -76,9 +76,9 @@ public sealed class MetricsTests
 
         (string, string) method = ("method", "GetUtilityAccountBalance");
         Assert.True(
-            await PollAsync(async () => (await PrometheusScrape.FromAsync(gateway.HttpAddress)).Value("providergateway_desk_calls_total", method, ("code", "INVALID_ARGUMENT")) == 2),
+            await PollAsync(async () => (await PrometheusScrape.FromAsync(gateway.ManagementAddress)).Value("providergateway_desk_calls_total", method, ("code", "INVALID_ARGUMENT")) == 2),
             "The malformed message was not counted.");
-        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        var scrape = await PrometheusScrape.FromAsync(gateway.ManagementAddress);
         Assert.Equal(2, scrape.Value("providergateway_desk_calls_total", method, ("code", "OK")));
         Assert.Equal(1, scrape.Value("providergateway_desk_calls_total", method, ("code", "NOT_FOUND")));
         Assert.Equal(1, scrape.Value("providergateway_desk_calls_total", method, ("code", "UNAUTHENTICATED")));
@@ -117,10 +117,10 @@ public sealed class MetricsTests
         var account = DemoData.Seed.UtilityAccounts[0];
         await gateway.FrontDesk.GetUtilityAccountBalanceAsync(new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber });
 
-        Assert.Equal(1, (await PrometheusScrape.FromAsync(gateway.HttpAddress)).Value("providergateway_redis_up"));
+        Assert.Equal(1, (await PrometheusScrape.FromAsync(gateway.ManagementAddress)).Value("providergateway_redis_up"));
 
         await redis.KillAsync();
-        var down = await PollAsync(async () => (await PrometheusScrape.FromAsync(gateway.HttpAddress)).Value("providergateway_redis_up") == 0);
+        var down = await PollAsync(async () => (await PrometheusScrape.FromAsync(gateway.ManagementAddress)).Value("providergateway_redis_up") == 0);
         Assert.True(down, "providergateway_redis_up stayed 1 after Redis stopped.");
     }
 
@@ -129,7 +129,7 @@ public sealed class MetricsTests
     {
         await using var gateway = await TestGateway.StartAsync();
 
-        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        var scrape = await PrometheusScrape.FromAsync(gateway.ManagementAddress);
 
         Assert.DoesNotContain("providergateway_redis_up", scrape.Text);
         Assert.Contains("providergateway_provider_circuit_state", scrape.Text);

@@ -9,11 +9,11 @@ public sealed partial class PrometheusScrape(string text)
     /// <summary>The exposition as scraped.</summary>
     public string Text { get; } = text;
 
-    /// <summary>Scrapes <c>/metrics</c> of the gateway's HTTP endpoint.</summary>
-    public static async Task<PrometheusScrape> FromAsync(Uri httpAddress)
+    /// <summary>Scrapes <c>/metrics</c> of the gateway's management endpoint.</summary>
+    public static async Task<PrometheusScrape> FromAsync(Uri managementAddress)
     {
         using var http = new HttpClient();
-        return new PrometheusScrape(await http.GetStringAsync(new Uri(httpAddress, "/metrics")));
+        return new PrometheusScrape(await http.GetStringAsync(new Uri(managementAddress, "/metrics")));
     }
 
     /// <summary>The value of the sample <paramref name="name"/> whose labels include all of <paramref name="labels"/>; 0 when there is none.</summary>

@@ -15,7 +15,7 @@ public sealed class ReadinessTests
     public async Task Readyz_turns_not_ready_while_no_provider_of_a_domain_is_reachable_and_ready_again_after()
     {
         await using var gateway = await TestGateway.StartAsync(settings: FastProbes);
-        using var http = new HttpClient { BaseAddress = gateway.HttpAddress };
+        using var http = new HttpClient { BaseAddress = gateway.ManagementAddress };
         var health = new Health.HealthClient(gateway.Channel);
         var registry = gateway.EmbeddedProviders["land-registry"];
 
@@ -47,7 +47,7 @@ public sealed class ReadinessTests
         try
         {
             await using var gateway = await TestGateway.StartAsync(configure: configuration => configuration.AddJsonFile(file, optional: false, reloadOnChange: true));
-            using var http = new HttpClient { BaseAddress = gateway.HttpAddress };
+            using var http = new HttpClient { BaseAddress = gateway.ManagementAddress };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
 
             // An operator's edit that start-up validation would refuse.
@@ -70,7 +70,7 @@ public sealed class ReadinessTests
     public async Task The_health_report_lists_every_provider_and_Redis()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var http = new HttpClient { BaseAddress = gateway.HttpAddress };
+        using var http = new HttpClient { BaseAddress = gateway.ManagementAddress };
 
         var checks = (await ReportAsync(http, "/health")).GetProperty("checks");
 

@@ -49,4 +49,36 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:2:Id 'land' is used by another provider", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Providers:2:Endpoint", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:6001")]
+    [InlineData("http://127.8.9.10:6001")]
+    [InlineData("http://[::1]:6001")]
+    [InlineData("http://localhost:6001")]
+    [InlineData("https://power.example.kz:443")]
+    public void A_loopback_or_TLS_provider_endpoint_passes(string endpoint)
+    {
+        var options = new GatewayOptions { Providers = [new ProviderOptions { Id = "power", Domain = "utilities", Endpoint = endpoint }] };
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://power.example.kz:6001")]
+    [InlineData("http://10.0.0.5:6001")]
+    [InlineData("http://[2001:db8::1]:6001")]
+    [InlineData("http://0.0.0.0:6001")]
+    public void A_cleartext_provider_endpoint_off_loopback_is_refused_unless_allowed(string endpoint)
+    {
+        var refused = new GatewayOptions { Providers = [new ProviderOptions { Id = "power", Domain = "utilities", Endpoint = endpoint }] };
+        var allowed = new GatewayOptions { Providers = [new ProviderOptions { Id = "power", Domain = "utilities", Endpoint = endpoint, AllowInsecureTransport = true }] };
+
+        var result = _validator.Validate(null, refused);
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Gateway:Providers:0:Endpoint", failure, StringComparison.Ordinal);
+        Assert.Contains("Gateway:Providers:0:AllowInsecureTransport", failure, StringComparison.Ordinal);
+        Assert.True(_validator.Validate(null, allowed).Succeeded);
+    }
 }

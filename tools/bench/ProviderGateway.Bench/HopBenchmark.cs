@@ -35,11 +35,11 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         await using var providerProcess = provider;
         var (redis, redisConfiguration) = await servers.StartRedisAsync();
         await using var redisProcess = redis;
-        var (memoryGateway, memoryAddress, memoryHttp) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
+        var (memoryGateway, memoryAddress, memoryManagement) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
         await using var memoryGatewayProcess = memoryGateway;
-        var (redisGateway, redisAddress, redisHttp) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
+        var (redisGateway, redisAddress, redisManagement) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
         await using var redisGatewayProcess = redisGateway;
-        var (forwardingGateway, forwardingAddress, forwardingHttp) = await servers.StartGatewayAsync(
+        var (forwardingGateway, forwardingAddress, forwardingManagement) = await servers.StartGatewayAsync(
             "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, ["Gateway:Caching:Methods:GetAccountBalance:Enabled=false"]);
         await using var forwardingGatewayProcess = forwardingGateway;
         var (yarp, yarpAddress) = await servers.StartYarpAsync(providerAddress);
@@ -61,13 +61,13 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         Scenario[] scenarios =
         [
             new("direct", "a demo provider's GetAccountBalance called directly (the baseline)", providerAddress, ProviderMethod, direct, [provider], providerAnswers),
-            new("gateway-forward", "the gateway's GetUtilityAccountBalance with caching off for the method: every call authenticated, journaled and forwarded to the provider", forwardingAddress, DeskMethod, throughGateway, [forwardingGateway, provider], AnsweredCalls.Gateway(forwardingHttp)),
+            new("gateway-forward", "the gateway's GetUtilityAccountBalance with caching off for the method: every call authenticated, journaled and forwarded to the provider", forwardingAddress, DeskMethod, throughGateway, [forwardingGateway, provider], AnsweredCalls.Gateway(forwardingManagement)),
             new("yarp", "YARP 2.3 forwarding GetAccountBalance to the provider (HTTP/2 in and out)", yarpAddress, ProviderMethod, direct, [yarp, provider], providerAnswers),
             .. nginx is { } n
                 ? new[] { new Scenario("nginx", "nginx 1.22 grpc_pass to the provider (keep-alive upstream)", n.Address, ProviderMethod, direct, [n.Process, provider], providerAnswers) }
                 : [],
-            new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis], AnsweredCalls.Gateway(memoryHttp)),
-            new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis], AnsweredCalls.Gateway(redisHttp)),
+            new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis], AnsweredCalls.Gateway(memoryManagement)),
+            new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis], AnsweredCalls.Gateway(redisManagement)),
         ];
 
         // CHECK: grpc-status 0 with the exact request bytes (h2load sees HTTP statuses only); this also fills the caches.

@@ -44,11 +44,11 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
 
             var (redis, redisConfiguration) = await servers.StartRedisAsync();
             started.Add(redis);
-            var (gateway, gatewayAddress, gatewayHttp) = await servers.StartGatewayAsync("gateway", providers, redisConfiguration, []);
+            var (gateway, gatewayAddress, gatewayManagement) = await servers.StartGatewayAsync("gateway", providers, redisConfiguration, []);
             started.Add(gateway);
 
             var request = new FrontDesk.GetCitizenOverviewRequest { Iin = Citizen }.ToByteArray();
-            var scenario = new Scenario("overview", "GetCitizenOverview fanned out to 5 providers of 20 ms each, cache bypassed", gatewayAddress, "providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview", request, [gateway], AnsweredCalls.Gateway(gatewayHttp));
+            var scenario = new Scenario("overview", "GetCitizenOverview fanned out to 5 providers of 20 ms each, cache bypassed", gatewayAddress, "providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview", request, [gateway], AnsweredCalls.Gateway(gatewayManagement));
             await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
 
             // The floor: one of the providers asked directly, one call at a time (its 20 ms plus the timer's overshoot).

@@ -43,11 +43,11 @@ public abstract partial class AnsweredCalls
     }
 
     /// <summary>
-    /// The gateway's Prometheus scrape: <c>providergateway_desk_calls_total</c> (every front-desk call by the status its
+    /// The gateway's Prometheus scrape (on its management endpoint): <c>providergateway_desk_calls_total</c> (every front-desk call by the status its
     /// desk received, refusals included) and <c>providergateway_provider_calls_total</c> (a fan-out answers OK even when
     /// a provider failed: those failures count too).
     /// </summary>
-    public static AnsweredCalls Gateway(Uri http) => new GatewayCalls(new Uri(http, "/metrics"));
+    public static AnsweredCalls Gateway(Uri management) => new GatewayCalls(new Uri(management, "/metrics"));
 
     /// <summary>A demo provider's count of calls received (<c>/demo/calls</c>); it answers every benchmark request OK.</summary>
     public static AnsweredCalls DemoProvider(Uri provider, string method) => new DemoProviderCalls(provider, method);

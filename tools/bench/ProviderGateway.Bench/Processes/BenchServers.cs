@@ -41,14 +41,14 @@ public sealed partial class BenchServers(string repositoryRoot)
     /// The gateway in its production configuration: one provider configured, Redis with encrypted values,
     /// logs at Warning. <paramref name="memoryCache"/> false sends every read to Redis.
     /// </summary>
-    public Task<(MeteredProcess Process, Uri Address, Uri Http)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache) =>
+    public Task<(MeteredProcess Process, Uri Address, Uri Management)> StartGatewayAsync(string name, string providerId, Uri providerAddress, string redis, bool memoryCache) =>
         StartGatewayAsync(name, [(providerId, "utilities", providerAddress)], redis, [$"Gateway:Caching:MemoryCacheEnabled={memoryCache}"]);
 
     /// <summary>
     /// The gateway in its production configuration with several providers and extra settings (<c>Key=Value</c>);
-    /// <c>Http</c> is its HTTP/1.1 endpoint (<c>/metrics</c>).
+    /// <c>Management</c> is its management endpoint (<c>/metrics</c>).
     /// </summary>
-    public async Task<(MeteredProcess Process, Uri Address, Uri Http)> StartGatewayAsync(
+    public async Task<(MeteredProcess Process, Uri Address, Uri Management)> StartGatewayAsync(
         string name,
         IReadOnlyList<(string Id, string Domain, Uri Address)> providers,
         string redis,
@@ -56,11 +56,13 @@ public sealed partial class BenchServers(string repositoryRoot)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var http = new Uri($"http://127.0.0.1:{FreePort()}");
+        var management = new Uri($"http://127.0.0.1:{FreePort()}");
         List<string> arguments =
         [
             Built("ProviderGateway"),
             $"--Kestrel:Endpoints:Grpc:Url={address.ToString().TrimEnd('/')}",
             $"--Kestrel:Endpoints:Http:Url={http.ToString().TrimEnd('/')}",
+            $"--Kestrel:Endpoints:Management:Url={management.ToString().TrimEnd('/')}",
             "--hostBuilder:reloadConfigOnChange=false",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:ProviderGateway=Information",
@@ -85,7 +87,7 @@ public sealed partial class BenchServers(string repositoryRoot)
 
         arguments.AddRange(settings.Select(s => "--" + s));
         var process = await MeteredProcess.StartAsync(name, "dotnet", arguments, ServingLine());
-        return (process, address, http);
+        return (process, address, management);
     }
 
     /// <summary>YARP 2.3 as a plain gRPC forwarder to <paramref name="destination"/> (tools/bench/ProviderGateway.Bench.Yarp).</summary>
