@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Microsoft.Extensions.Logging;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
 using Xunit.Abstractions;
@@ -33,7 +34,8 @@ public sealed class MalformedInputTests(ITestOutputHelper output)
     [Fact]
     public async Task Ten_thousand_malformed_requests_crash_nothing_and_each_gets_a_precise_status()
     {
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Security:MaxRequestBytes"] = "65536" });
+        var logs = new LogCounter();
+        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Security:MaxRequestBytes"] = "65536" }, logs: logs);
         // Eight connections, batches taking turns: Kestrel resets the streams of a connection (ENHANCE_YOUR_CALM) when
         // more than twice its stream limit were answered before their request was read to the end within about a
         // second, its defence against floods of refused requests. One connection at full speed would trip it.
@@ -79,6 +81,8 @@ public sealed class MalformedInputTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, $"{problems.Count} problems, first: {string.Join("\n", problems.Take(10))}");
         Assert.True(after < before + (24 << 20), $"managed memory grew from {before >> 10} KB to {after >> 10} KB");
         Assert.True(statuses.Keys.Count(k => k != "0") >= 2, "the corpus should draw several kinds of refusal");
+        // A client's garbage is the client's error: not one Error line (with its stack trace) for the server's log.
+        Assert.True(logs[LogLevel.Error] + logs[LogLevel.Critical] == 0, $"{logs.Errors.Count} Error lines, first: {logs.Errors.FirstOrDefault()}");
     }
 
     private static (MethodDescriptor Method, byte[] Body, string Kind) Generate(Random random, MethodDescriptor method)

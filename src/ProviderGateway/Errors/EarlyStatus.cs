@@ -16,7 +16,11 @@ public static class EarlyStatus
     public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
     {
         var call = FrontDeskCalls.Of(context);
-        context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(call?.Method.Name ?? "unknown", (StatusCode)status.Code);
+        if (call?.TryClaimDeskCallCount() ?? true)
+        {
+            context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(call?.Method.Name ?? "unknown", (StatusCode)status.Code);
+        }
+
         if (call?.IsJson ?? JsonStatus.IsJsonCall(context))
         {
             return JsonStatus.WriteAsync(context.Response, status);

@@ -54,30 +54,44 @@ public static class FrameworkStatusMiddleware
 
     private static Task Rewrite(HttpContext context)
     {
+        // Trailers-only: no message was written, the status is in the headers. An answer of the service carries details
+        // and was journaled and counted by its interceptors; what grpc-dotnet refused before the service was neither.
         var headers = context.Response.Headers;
-        if (headers.ContainsKey("grpc-status-details-bin") || !int.TryParse(headers["grpc-status"], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        if (!int.TryParse(headers["grpc-status"], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
         {
             return Task.CompletedTask;
         }
 
         var call = FrontDeskCalls.Of(context)!;
         var method = call.Method.Name;
-        var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
-        Google.Rpc.Status? status = (StatusCode)code switch
+        var refusal = (StatusCode)code;
+        if (!headers.ContainsKey("grpc-status-details-bin"))
         {
-            StatusCode.Unknown or StatusCode.Internal => Malformed(method, frameworkMessage),
-            StatusCode.ResourceExhausted => TooLarge(frameworkMessage),
-            _ => null,
-        };
-        if (status is not null)
-        {
-            TrailersOnly.Set(context.Response, status);
-            AccessJournaling.JournalRefusal(context, call, (StatusCode)status.Code);
+            var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
+            Google.Rpc.Status? status = refusal switch
+            {
+                StatusCode.Unknown or StatusCode.Internal => Malformed(method, frameworkMessage),
+                StatusCode.ResourceExhausted => TooLarge(frameworkMessage),
+                _ => null,
+            };
+            if (status is not null)
+            {
+                TrailersOnly.Set(context.Response, status);
+                refusal = (StatusCode)status.Code;
+            }
+        }
 
-            // Refused by grpc-dotnet before the service: counted here, not by DeskCallMetricsInterceptor, once the
-            // call is over. A request stream cut off (the desk reset the call or dropped its connection) fails the
-            // same way as a malformed message, and the abort may only be signalled after this: nobody read the answer.
-            var refusal = (StatusCode)status.Code;
+        if (refusal == StatusCode.OK)
+        {
+            return Task.CompletedTask;
+        }
+
+        AccessJournaling.JournalRefusal(context, call, refusal);
+        if (call.TryClaimDeskCallCount())
+        {
+            // Refused by grpc-dotnet before the service: counted here, once the call is over. A request stream cut off
+            // (the desk reset the call or dropped its connection) fails the same way as a malformed message, and the
+            // abort may only be signalled after this: nobody read the answer.
             context.Response.OnCompleted(() =>
             {
                 var cutOff = context.RequestAborted.IsCancellationRequested
@@ -137,7 +151,11 @@ public static class FrameworkStatusMiddleware
         {
             // Refused before the service (a body that is not the method's JSON, or too large): counted here, not by
             // DeskCallMetricsInterceptor; and journaled, the service never having seen it.
-            context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, (StatusCode)detailed.Code);
+            if (call.TryClaimDeskCallCount())
+            {
+                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, (StatusCode)detailed.Code);
+            }
+
             AccessJournaling.JournalRefusal(context, call, (StatusCode)detailed.Code);
         }
 
@@ -172,7 +190,8 @@ public static class FrameworkStatusMiddleware
             ? $"The request is not a well-formed protobuf {method} request message."
             : $"The request's gRPC framing is invalid: {frameworkMessage}");
 
-    private static Google.Rpc.Status Malformed(string description) => new()
+    /// <summary>INVALID_ARGUMENT with a BadRequest and ErrorInfo <c>MALFORMED_REQUEST</c>: the request is not a well-formed message of its method.</summary>
+    internal static Google.Rpc.Status Malformed(string description) => new()
     {
         Code = (int)StatusCode.InvalidArgument,
         Message = description,

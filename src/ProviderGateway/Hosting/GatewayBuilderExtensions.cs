@@ -256,6 +256,9 @@ public static class GatewayBuilderExtensions
         }).AddServiceOptions<FrontDeskGrpcService>(options => options.Interceptors.Add<AccessControlInterceptor>());
         builder.Services.AddGrpcReflection();
         builder.AddBrowserDesks();
+        // Last, after every AddGrpc: front-desk requests that are not well-formed protobuf become INVALID_ARGUMENT in the
+        // marshaller, not an Error log line.
+        builder.Services.UseGatewayServiceBinding();
         return builder;
     }
 }

@@ -25,6 +25,7 @@ public sealed record FrontDeskEndpoint(FrontDeskMethod Method, bool IsJson)
 public sealed class FrontDeskCall(FrontDeskMethod method, bool canonical, bool isJson)
 {
     private int _journaled;
+    private int _counted;
 
     /// <summary>The method the call is for (or would have reached, when <see cref="Canonical"/> is false).</summary>
     public FrontDeskMethod Method { get; } = method;
@@ -44,6 +45,9 @@ public sealed class FrontDeskCall(FrontDeskMethod method, bool canonical, bool i
 
     /// <summary>Claims the call's one journal line: true the first time only.</summary>
     public bool TryClaimJournalLine() => Interlocked.Exchange(ref _journaled, 1) == 0;
+
+    /// <summary>Claims the call's one count in the desk-call metric: true the first time only.</summary>
+    public bool TryClaimDeskCallCount() => Interlocked.Exchange(ref _counted, 1) == 0;
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ public sealed class DeskCallMetricsInterceptor(GatewayMetrics metrics) : Interce
         ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (FrontDeskCalls.Of(context.GetHttpContext()) is not { } frontDesk)
+        if (FrontDeskCalls.Of(context.GetHttpContext()) is not { } frontDesk || !frontDesk.TryClaimDeskCallCount())
         {
             return continuation(request, context);
         }

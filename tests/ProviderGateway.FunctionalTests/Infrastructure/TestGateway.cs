@@ -90,7 +90,8 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="settings">More configuration (wins over the defaults).</param>
     /// <param name="withTestClient">False to configure no client (and so no security settings at all).</param>
     /// <param name="configure">Adds configuration sources after the settings (a JSON file that a test edits, for example).</param>
-    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="logs">One more logger provider, seeing what the gateway's configured levels let through.</param>
+    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null, ILoggerProvider? logs = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -132,6 +133,10 @@ public sealed class TestGateway : IAsyncDisposable
             builder.Logging.AddProvider(CapturedLogs.Provider);
             builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Information);
             builder.Logging.AddFilter<CapturedLogs>("ProviderGateway", LogLevel.Debug);
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
         });
         try
         {
