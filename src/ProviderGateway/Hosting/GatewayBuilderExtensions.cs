@@ -90,7 +90,9 @@ public static class GatewayBuilderExtensions
                 options.ReThrowOriginalExceptions = true;
                 // The pipeline logs provider failures itself, naming provider and method only.
                 options.FactoryErrorsLogLevel = LogLevel.Debug;
-                options.FailSafeActivationLogLevel = LogLevel.Information;
+                // Per call while a provider fails: Debug (the pipeline's per-call lines are Debug too; the circuit and health
+                // changes are logged where they happen).
+                options.FailSafeActivationLogLevel = LogLevel.Debug;
                 options.TagsDefaultEntryOptions.Size = 1;
             })
             .WithDefaultEntryOptions(options => options.Size = 1)

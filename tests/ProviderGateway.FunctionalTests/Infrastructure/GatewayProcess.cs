@@ -50,7 +50,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Command-line configuration of a gateway routing to <paramref name="providers"/>, plus <paramref name="settings"/>.</summary>
     public static string[] ArgumentsFor(IReadOnlyList<ConfiguredProvider> providers, params (string Key, string Value)[] settings)
     {
-        var arguments = new List<string> { $"--Gateway:Caching:KeySecret={TestSecrets.KeySecret}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ProviderGateway=Information" };
+        var arguments = new List<string> { $"--Gateway:Caching:KeySecret={TestSecrets.KeySecret}" };
         arguments.AddRange(TestSecrets.Security(TestSecrets.NewJournalPath()).Select(s => $"--{s.Key}={s.Value}"));
         for (var i = 0; i < providers.Count; i++)
         {

@@ -98,7 +98,6 @@ public sealed class TestGateway : IAsyncDisposable
             ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Management:Url"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
             ["Gateway:Caching:KeySecret"] = TestSecrets.KeySecret,
         };
         foreach (var (key, value) in withTestClient ? TestSecrets.Security(TestSecrets.NewJournalPath()) : [])

@@ -64,9 +64,7 @@ public sealed partial class BenchServers(string repositoryRoot)
             $"--Kestrel:Endpoints:Http:Url={http.ToString().TrimEnd('/')}",
             $"--Kestrel:Endpoints:Management:Url={management.ToString().TrimEnd('/')}",
             "--hostBuilder:reloadConfigOnChange=false",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:ProviderGateway=Information",
-            "--Logging:LogLevel:ProviderGateway.Pipeline=Error",
+            // The shipped logging levels (appsettings.json): what is measured is what ships.
             $"--Gateway:Caching:Redis={redis}",
             $"--Gateway:Caching:KeySecret={KeySecret}",
             $"--Gateway:Caching:EncryptionKey={EncryptionKey}",
