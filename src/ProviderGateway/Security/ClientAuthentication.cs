@@ -40,6 +40,12 @@ public static class ClientAuthentication
             {
                 if (keys.Count == 1 && clients.FindByApiKey(keys[0]!) is { } client)
                 {
+                    if (context.Connection.ClientCertificate is not null)
+                    {
+                        // Both credentials: they must name the same client, and the certificate must be valid.
+                        return WithKeyAndCertificateAsync(context, call, client, next);
+                    }
+
                     context.User = GatewayClients.PrincipalOf(client, ApiKeyScheme);
                     call.Client = client;
                     return next(context);
@@ -65,6 +71,20 @@ public static class ClientAuthentication
         }
 
         await RefuseAsync(context, presentedKey: false).ConfigureAwait(false);
+    }
+
+    private static async Task WithKeyAndCertificateAsync(HttpContext context, FrontDeskCall call, GatewayClient keyClient, RequestDelegate next)
+    {
+        var result = await context.AuthenticateAsync(CertificateAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        if (result.Succeeded && context.RequestServices.GetRequiredService<GatewayClients>().Of(result.Principal) == keyClient)
+        {
+            context.User = GatewayClients.PrincipalOf(keyClient, ApiKeyScheme);
+            call.Client = keyClient;
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        await EarlyStatus.WriteAsync(context, SecurityErrors.CredentialsDisagreeStatus()).ConfigureAwait(false);
     }
 
     private static Task RefuseAsync(HttpContext context, bool presentedKey) =>

@@ -22,6 +22,14 @@ public static class SecurityErrors
         Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.ClientNotAuthenticated)) },
     };
 
+    /// <summary>UNAUTHENTICATED: an API key and a client certificate that do not name the same client (or an invalid certificate).</summary>
+    public static Google.Rpc.Status CredentialsDisagreeStatus() => new()
+    {
+        Code = (int)StatusCode.Unauthenticated,
+        Message = "The API key and the client certificate do not authenticate the same client: present one client's credentials.",
+        Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.ClientNotAuthenticated)) },
+    };
+
     /// <summary>PERMISSION_DENIED: the client may not call the method.</summary>
     public static RpcException MethodNotPermitted(string clientId, FrontDeskMethod method) =>
         RpcErrors.Build(
