@@ -54,7 +54,7 @@ public sealed class GatewayClient
     /// <summary>Whether a provider serving <paramref name="katoCodes"/> (empty: the whole country) serves any of the client's districts.</summary>
     public bool Overlaps(IReadOnlyCollection<string> katoCodes) =>
         AllDistricts || katoCodes.Count == 0 || katoCodes.Any(code => _districts.Any(prefix =>
-            code.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(code.TrimEnd('0'), StringComparison.Ordinal)));
+            code.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(Contracts.Identifiers.KatoCode.AreaPrefix(code), StringComparison.Ordinal)));
 }
 
 /// <summary>The configured clients, found by API key, certificate or authenticated principal.</summary>

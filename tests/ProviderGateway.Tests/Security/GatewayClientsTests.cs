@@ -42,6 +42,9 @@ public sealed class GatewayClientsTests
         Assert.True(client.Overlaps([]));          // a nationwide provider
         Assert.True(client.Overlaps(["190000000"])); // a provider of the whole region
         Assert.False(client.Overlaps(["331000000"]));
+        // A code's area is its significant levels (KATO levels of 2, 2, 2, 3 digits), not its digits up to trailing zeros:
+        // 100000000 is region 10, which does not contain 1936.
+        Assert.False(client.Overlaps(["100000000"]));
     }
 
     [Fact]
