@@ -59,6 +59,7 @@ public sealed class AccessJournal : BackgroundService
     private long _linesSinceCheckpoint;
     private long _lastCheckpointAt;
     private bool _fileHasLines;
+    private long _fileBytes;
     private DateTime _fileDay;
 
     /// <summary>Creates the journal; the file is opened when the host starts.</summary>
@@ -207,7 +208,11 @@ public sealed class AccessJournal : BackgroundService
                     _linesSinceCheckpoint++;
                     _fileHasLines = true;
                     count++;
-                    if (_linesSinceCheckpoint >= _options.CheckpointEveryLines)
+                    if (_options.RotateBytes > 0 && _fileBytes + _buffer.WrittenCount >= _options.RotateBytes)
+                    {
+                        RotateIfDue();
+                    }
+                    else if (_linesSinceCheckpoint >= _options.CheckpointEveryLines)
                     {
                         Checkpoint();
                     }
@@ -348,9 +353,10 @@ public sealed class AccessJournal : BackgroundService
             _fileHasLines = scan.HasChain;
             _fileDay = _time.GetUtcNow().UtcDateTime.Date;
             _file.Seek(0, SeekOrigin.End);
+            _fileBytes = _file.Length;
             if (scan.NeedsNewline)
             {
-                _file.Write("\n"u8);
+                _buffer.Write("\n"u8);
             }
 
             if (scan.Torn is { } torn)
@@ -382,7 +388,7 @@ public sealed class AccessJournal : BackgroundService
         }
 
         var now = _time.GetUtcNow();
-        var full = _options.RotateBytes > 0 && _file!.Length + _buffer.WrittenCount >= _options.RotateBytes;
+        var full = _options.RotateBytes > 0 && _fileBytes + _buffer.WrittenCount >= _options.RotateBytes;
         if (!full && !(_options.RotateDaily && now.UtcDateTime.Date != _fileDay))
         {
             return;
@@ -405,11 +411,13 @@ public sealed class AccessJournal : BackgroundService
         }
 
         _file = JournalFiles.OpenForAppend(_path, _logger);
+        _fileBytes = _file.Length;
         _fileDay = now.UtcDateTime.Date;
     }
 
     private void WriteBuffer()
     {
+        _fileBytes += _buffer.WrittenCount;
         _file!.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
     }

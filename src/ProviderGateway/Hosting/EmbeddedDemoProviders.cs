@@ -111,24 +111,37 @@ public static class EmbeddedDemoProviders
     private static string KeptKey(string folder, string name, Func<string> make)
     {
         var path = Path.Combine(folder, name);
-        if (!File.Exists(path))
+        if (File.Exists(path))
         {
-            if (OperatingSystem.IsWindows())
+            return path;
+        }
+
+        // Written aside, then moved in place: gateways starting together all end up with the same key.
+        var draft = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(draft, make());
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using var file = new FileStream(draft, new FileStreamOptions
             {
-                Directory.CreateDirectory(folder);
-                File.WriteAllText(path, make());
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                using var file = new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-                file.Write(System.Text.Encoding.ASCII.GetBytes(make()));
-            }
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            file.Write(System.Text.Encoding.ASCII.GetBytes(make()));
+        }
+
+        try
+        {
+            File.Move(draft, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(draft);
         }
 
         return path;
