@@ -81,9 +81,6 @@ public sealed class AccessJournal : BackgroundService
         meter.CreateObservableGauge("providergateway.journal.queue_length", () => _queue.Reader.Count, "{record}", "Access records waiting to be written.");
     }
 
-    /// <summary>The journal file being written (after start).</summary>
-    public string FilePath => _path;
-
     /// <summary>
     /// Whether a personal-data call may start. Under <see cref="JournalFullPolicy.Refuse"/>: only below the
     /// refusal mark (90% of the queue's capacity), and then room for the call's record is reserved, to be used by
