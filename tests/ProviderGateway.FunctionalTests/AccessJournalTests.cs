@@ -3,6 +3,7 @@ using System.Text;
 using Grpc.Net.Client;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
+using ProviderGateway.FunctionalTests.Operations;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -218,6 +219,31 @@ public sealed class AccessJournalTests
         Assert.Contains("instance gw-test-1", verdict, StringComparison.Ordinal);
         Assert.Equal(1, cutExit);
         Assert.StartsWith("BROKEN: lines cut from the end (the anchor's checkpoint seq 2 is not in the journal", cutVerdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_is_signed_once_the_interval_passes_and_the_journals_meter_is_exported()
+    {
+        var path = TestSecrets.NewJournalPath();
+        var settings = new Dictionary<string, string?> { ["Gateway:Security:Journal:Path"] = path, ["Gateway:Security:Journal:CheckpointInterval"] = "00:00:00.2" };
+        await using var gateway = await TestGateway.StartAsync(settings: settings);
+
+        await gateway.FrontDesk.ListBenefitsAsync(new ListBenefitsRequest { Iin = KarasaiIin });
+        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (scrape.Value("providergateway_journal_checkpoints_written_total") < 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        }
+
+        var lines = await File.ReadAllLinesAsync(path); // the gateway still runs: the checkpoint came from the interval
+        Assert.Equal(1, scrape.Value("providergateway_journal_checkpoints_written_total"));
+        Assert.Equal(1, scrape.Value("providergateway_journal_records_written_total"));
+        Assert.Equal(0, scrape.Value("providergateway_journal_anchor_failures_total"));
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("{\"checkpoint\":{\"instance\":", lines[1], StringComparison.Ordinal);
+        Assert.Equal(lines[1], (await File.ReadAllLinesAsync(path + ".anchor"))[^1]);
     }
 
     /// <summary>Runs an embedded gateway on the journal <paramref name="path"/>, makes personal-data calls, stops it.</summary>
