@@ -5,7 +5,8 @@
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
 #   - nginx, from Debian (the benchmark's grpc_pass peer);
-#   - python3, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py, run by the tests).
+#   - python3 and python3-cryptography, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py,
+#     run by the tests).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,3 +60,10 @@ if ! command -v python3 >/dev/null 2>&1; then
   apt_install python3-minimal
 fi
 python3 --version >/dev/null
+
+# python3-cryptography from Debian: tools/journal/verify-journal.py checks checkpoint signatures (ECDSA P-256) with it.
+if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
+  echo "setup: installing python3-cryptography from Debian's packages (the journal verifier's signature checks)"
+  apt_install python3-cryptography
+fi
+python3 -c 'import cryptography'

@@ -7,12 +7,19 @@ using ProviderGateway.Configuration;
 namespace ProviderGateway.Audit;
 
 /// <summary>
-/// The personal-data access journal: calls hand their <see cref="AccessRecord"/> to a bounded queue and never
-/// wait; one background writer appends them to the journal file as hash-chained JSON lines
-/// (<see cref="JournalChain"/>), written in batches gathered over 10 ms and synced to disk at least once a second. A restart continues the chain from the file's
-/// last line. When the queue is full, <see cref="JournalOptions.WhenFull"/> decides: refuse new personal-data
-/// calls (default) or drop records; either way a metric counts it and the log says so.
+/// The personal-data access journal: calls hand their <see cref="AccessRecord"/> to a queue and never wait; one
+/// background writer appends them to the journal file as HMAC-chained JSON lines (<see cref="JournalChain"/>),
+/// written in batches gathered over 10 ms and synced to disk at least once a second. Every
+/// <see cref="JournalOptions.CheckpointEveryLines"/> lines or <see cref="JournalOptions.CheckpointInterval"/>, at
+/// rotation and at shutdown, the writer signs a checkpoint (<see cref="JournalCheckpoint"/>) and hands it to the
+/// anchors (<see cref="IJournalAnchor"/>). A restart verifies the lines after the last checkpoint, records a line
+/// torn by a crash, signs what the crash left unsigned and continues the chain.
 /// </summary>
+/// <remarks>
+/// Under <see cref="JournalFullPolicy.Refuse"/>, <see cref="Admit"/> reserves the room of the call's record, so a
+/// record of an admitted call is never dropped; refusals use the room kept above the refusal mark
+/// (<see cref="AppendRefusal"/>). Under <see cref="JournalFullPolicy.Drop"/>, a full queue drops records.
+/// </remarks>
 public sealed class AccessJournal : BackgroundService
 {
     /// <summary>The meter of the journal's instruments.</summary>
@@ -21,131 +28,203 @@ public sealed class AccessJournal : BackgroundService
     private const int BatchSize = 512;
     private const long SyncIntervalMs = 1000;
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan AnchorDrainTimeout = TimeSpan.FromSeconds(2);
 
     private readonly JournalOptions _options;
     private readonly ILogger<AccessJournal> _logger;
+    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<IJournalAnchor> _extraAnchors;
     private readonly Channel<AccessRecord> _queue;
-    private readonly int _refuseAt;
+    private readonly long _refuseAt;
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _checkpoints;
+    private readonly Counter<long> _anchorFailures;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private long _pending; // records queued plus room reserved by admitted calls
     private long _droppedSinceLog;
 
+    // The writer's state: touched by start-up, then by the writer alone.
+    private IJournalAnchor[] _anchors = [];
+    private int[] _anchorFailing = [];
+    private Task[] _anchorInFlight = [];
+    private JournalSigner? _signer;
+    private JournalLineWriter? _lines;
+    private FileStream? _file;
+    private string _path = "";
+    private string _instance = "";
+    private string _prev = JournalChain.Genesis;
+    private long _seq;
+    private long _linesSinceCheckpoint;
+    private long _lastCheckpointAt;
+    private bool _fileHasLines;
+    private long _fileBytes;
+    private DateTime _fileDay;
+
     /// <summary>Creates the journal; the file is opened when the host starts.</summary>
-    public AccessJournal(IOptions<SecurityOptions> options, ILogger<AccessJournal> logger, IMeterFactory meters)
+    public AccessJournal(IOptions<SecurityOptions> options, ILogger<AccessJournal> logger, IMeterFactory meters, TimeProvider time, IEnumerable<IJournalAnchor> anchors)
     {
         _options = options.Value.Journal;
         _logger = logger;
-        _queue = Channel.CreateBounded<AccessRecord>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting: calls never wait
-        });
-        // Room is kept above the refusal mark for the records of calls already admitted.
-        _refuseAt = Math.Max(1, _options.QueueCapacity * 9 / 10);
+        _time = time;
+        _extraAnchors = [.. anchors];
+        // Unbounded: the bound is kept by _pending, so that an admitted call's reserved room can never be taken.
+        _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });
+        _refuseAt = Math.Max(1, _options.QueueCapacity * 9L / 10);
         var meter = meters.Create(MeterName);
         _written = meter.CreateCounter<long>("providergateway.journal.records_written", "{record}", "Access records appended to the journal.");
         _dropped = meter.CreateCounter<long>("providergateway.journal.records_dropped", "{record}", "Access records lost because the journal's queue was full.");
         _refused = meter.CreateCounter<long>("providergateway.journal.calls_refused", "{call}", "Personal-data calls refused because the journal's queue was full.");
+        _checkpoints = meter.CreateCounter<long>("providergateway.journal.checkpoints_written", "{checkpoint}", "Signed checkpoints written to the journal.");
+        _anchorFailures = meter.CreateCounter<long>("providergateway.journal.anchor_failures", "{checkpoint}", "Checkpoints an anchor (file, redis) failed to keep.");
         meter.CreateObservableGauge("providergateway.journal.queue_length", () => _queue.Reader.Count, "{record}", "Access records waiting to be written.");
     }
 
     /// <summary>
-    /// Whether a personal-data call may start: false only when the queue is nearly full and the policy is to
-    /// refuse (the refusal is counted).
+    /// Whether a personal-data call may start. Under <see cref="JournalFullPolicy.Refuse"/>: only below the
+    /// refusal mark (90% of the queue's capacity), and then room for the call's record is reserved, to be used by
+    /// <see cref="Append"/>; a refusal is counted. Under <see cref="JournalFullPolicy.Drop"/>: always.
     /// </summary>
     public bool Admit()
     {
-        if (_options.WhenFull == JournalFullPolicy.Refuse && _queue.Reader.Count >= _refuseAt)
+        if (_options.WhenFull != JournalFullPolicy.Refuse || TryReserve(_refuseAt))
         {
-            _refused.Add(1);
-            return false;
+            return true;
         }
 
-        return true;
+        _refused.Add(1);
+        return false;
     }
 
-    /// <summary>Queues a record without waiting; a full queue drops it (counted, and logged at most once a batch).</summary>
+    /// <summary>
+    /// Queues the record of a call that <see cref="Admit"/> admitted, without waiting. Under
+    /// <see cref="JournalFullPolicy.Refuse"/> it uses the call's reservation and is never dropped; under
+    /// <see cref="JournalFullPolicy.Drop"/> a full queue drops it (counted, and logged once per episode).
+    /// </summary>
     public void Append(AccessRecord record)
     {
-        if (!_queue.Writer.TryWrite(record))
+        if (_options.WhenFull == JournalFullPolicy.Refuse || TryReserve(_options.QueueCapacity))
         {
-            _dropped.Add(1);
-            if (Interlocked.Increment(ref _droppedSinceLog) == 1)
-            {
-                AuditLog.RecordsDropped(_logger, _options.QueueCapacity);
-            }
+            Enqueue(record);
         }
+        else
+        {
+            Dropped();
+        }
+    }
+
+    /// <summary>
+    /// Queues the record of a call refused before it was admitted (permissions, operator, purpose), in the room
+    /// kept above the refusal mark; only when even that is full is it dropped (counted, and logged once per episode).
+    /// </summary>
+    public void AppendRefusal(AccessRecord record)
+    {
+        if (TryReserve(_options.QueueCapacity))
+        {
+            Enqueue(record);
+        }
+        else
+        {
+            Dropped();
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Before the host serves: a journal that cannot be opened or fails verification stops the start.
+        Open();
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Everything queued is written before the host stops; the writer ends when the queue is drained.
+        // Everything queued is written and checkpointed before the host stops; the writer ends when the queue is drained.
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_anchorInFlight).WaitAsync(AnchorDrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // A slow anchor (Redis) does not hold the shutdown; the anchor file and the journal have the checkpoint.
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _file?.Dispose();
+        _signer?.Dispose();
+        _lines?.Dispose();
+        base.Dispose();
     }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        FileStream file;
-        JournalTail tail;
-        try
+        var reader = _queue.Reader;
+        var lastSync = Environment.TickCount64;
+        Task<bool>? waiting = null;
+        while (true)
         {
-            var path = Path.GetFullPath(_options.Path!);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
-            tail = JournalChain.Resume(file);
-            file.Seek(0, SeekOrigin.End);
-            if (tail.NeedsNewline)
+            waiting ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
+            if (!waiting.IsCompleted && NextDue() is { } due)
             {
-                file.Write("\n"u8);
+                // Idle: wake up for a checkpoint or midnight's rotation, whichever is due first.
+                using var timer = new CancellationTokenSource();
+                var delay = Task.Delay(due, _time, timer.Token);
+                await Task.WhenAny(waiting, delay).ConfigureAwait(false);
+                await timer.CancelAsync().ConfigureAwait(false);
+            }
+            else if (!waiting.IsCompleted)
+            {
+                await waiting.ConfigureAwait(false);
             }
 
-            if (tail.Damaged)
+            if (waiting.IsCompleted)
             {
-                AuditLog.DamagedTail(_logger, path);
-            }
+                if (!await waiting.ConfigureAwait(false))
+                {
+                    break; // completed and drained
+                }
 
-            AuditLog.Opened(_logger, path, tail.Seq);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Still inside StartAsync (nothing above awaits): the host does not start, with this message.
-            throw new InvalidOperationException($"The access journal '{_options.Path}' cannot be opened for appending: {e.Message}", e);
-        }
+                waiting = null;
 
-        using var lines = new JournalLineWriter();
-        await using (file.ConfigureAwait(false))
-        {
-            var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-            var (prev, seq) = (tail.Prev, tail.Seq);
-            var reader = _queue.Reader;
-            var lastSync = Environment.TickCount64;
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
                 // Let a batch gather: one wake-up and one write per window rather than per record (at 20,000 calls
                 // a second, waking per record cost more CPU than the calls themselves).
                 await Task.Delay(BatchWindow, CancellationToken.None).ConfigureAwait(false);
                 var count = 0;
                 while (reader.TryRead(out var record))
                 {
-                    prev = lines.Write(buffer, record, ++seq, prev);
-                    if (++count % BatchSize == 0)
+                    Interlocked.Decrement(ref _pending);
+                    _prev = _lines!.Write(_buffer, record, ++_seq, _prev);
+                    _linesSinceCheckpoint++;
+                    _fileHasLines = true;
+                    count++;
+                    if (_options.RotateBytes > 0 && _fileBytes + _buffer.WrittenCount >= _options.RotateBytes)
                     {
-                        file.Write(buffer.WrittenSpan);
-                        buffer.ResetWrittenCount();
+                        RotateIfDue();
+                    }
+                    else if (_linesSinceCheckpoint >= _options.CheckpointEveryLines)
+                    {
+                        Checkpoint();
+                    }
+                    else if (count % BatchSize == 0)
+                    {
+                        WriteBuffer();
                     }
                 }
 
                 // Each batch reaches the operating system at once (a crash of the gateway loses nothing written);
                 // the disk is synced at most once a second (group commit). A power cut can lose the last second.
-                file.Write(buffer.WrittenSpan);
-                buffer.ResetWrittenCount();
+                WriteBuffer();
                 if (Environment.TickCount64 - lastSync >= SyncIntervalMs)
                 {
-                    file.Flush(flushToDisk: true);
+                    _file!.Flush(flushToDisk: true);
                     lastSync = Environment.TickCount64;
                 }
 
@@ -156,7 +235,265 @@ public sealed class AccessJournal : BackgroundService
                 }
             }
 
-            file.Flush(flushToDisk: true);
+            if (_linesSinceCheckpoint > 0 && _time.GetElapsedTime(_lastCheckpointAt) >= _options.CheckpointInterval)
+            {
+                Checkpoint();
+            }
+
+            RotateIfDue();
+        }
+
+        // Shutdown: the last lines are signed and anchored.
+        Checkpoint();
+        _file!.Flush(flushToDisk: true);
+    }
+
+    private bool TryReserve(long limit)
+    {
+        var pending = Volatile.Read(ref _pending);
+        while (pending < limit)
+        {
+            var seen = Interlocked.CompareExchange(ref _pending, pending + 1, pending);
+            if (seen == pending)
+            {
+                return true;
+            }
+
+            pending = seen;
+        }
+
+        return false;
+    }
+
+    private void Enqueue(AccessRecord record)
+    {
+        if (!_queue.Writer.TryWrite(record))
+        {
+            // Only after shutdown began.
+            Interlocked.Decrement(ref _pending);
+            Dropped();
+        }
+    }
+
+    private void Dropped()
+    {
+        _dropped.Add(1);
+        if (Interlocked.Increment(ref _droppedSinceLog) == 1)
+        {
+            AuditLog.RecordsDropped(_logger, _options.QueueCapacity);
+        }
+    }
+
+    private TimeSpan? NextDue()
+    {
+        TimeSpan? due = null;
+        if (_linesSinceCheckpoint > 0)
+        {
+            due = _options.CheckpointInterval - _time.GetElapsedTime(_lastCheckpointAt);
+        }
+
+        if (_options.RotateDaily && _fileHasLines)
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            var midnight = now.Date.AddDays(1) - now;
+            due = due is { } d && d < midnight ? d : midnight;
+        }
+
+        return due is { } value ? (value < TimeSpan.Zero ? TimeSpan.Zero : value) : null;
+    }
+
+    private void Open()
+    {
+        var options = _options;
+        _instance = JournalFiles.InstanceId(options.InstanceId, Environment.MachineName);
+        _path = Path.GetFullPath(options.Path!.Replace("{instance}", _instance, StringComparison.Ordinal));
+        var anchorPath = Path.GetFullPath(options.AnchorPath?.Replace("{instance}", _instance, StringComparison.Ordinal) ?? _path + ".anchor");
+        var chainKey = Convert.FromBase64String(options.ChainKey!);
+        _lines = new JournalLineWriter(chainKey);
+        try
+        {
+            _signer = JournalSigner.FromPemFile(options.SigningKey!);
+            _anchors = [new FileJournalAnchor(anchorPath, _logger), .. _extraAnchors];
+            _anchorFailing = new int[_anchors.Length];
+            _anchorInFlight = [.. _anchors.Select(_ => Task.CompletedTask)];
+
+            _file = JournalFiles.OpenForAppend(_path, _logger);
+            var scan = JournalChain.Scan(_file, chainKey);
+            if (scan.Legacy)
+            {
+                _file.Dispose();
+                var aside = JournalFiles.LegacyName(_path, _time.GetUtcNow());
+                File.Move(_path, aside);
+                AuditLog.LegacySetAside(_logger, _path, aside);
+                _file = JournalFiles.OpenForAppend(_path, _logger);
+                scan = JournalScan.Empty;
+            }
+
+            var resumeFrom = scan;
+            if (scan.Problem is null && !scan.HasChain && JournalFiles.NewestRotated(_path) is { } rotated)
+            {
+                // A fresh file after rotation: the chain continues from the last rotated file.
+                using var previous = new FileStream(rotated, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                resumeFrom = JournalChain.Scan(previous, chainKey);
+            }
+
+            if ((scan.Problem ?? resumeFrom.Problem) is { } problem)
+            {
+                throw new JournalTamperedException(
+                    $"The access journal '{_path}' fails verification after its last signed checkpoint: {problem}. Either the file was " +
+                    $"tampered with or Gateway:Security:Journal:ChainKey changed. The gateway never signs such lines. Check the file with " +
+                    $"tools/journal/verify-journal.py; to start a new chain, move the file (and its rotated siblings) aside.");
+            }
+
+            (_prev, _seq) = (resumeFrom.Prev, resumeFrom.Seq);
+            _linesSinceCheckpoint = resumeFrom.UnsignedLines;
+            _fileHasLines = scan.HasChain;
+            _fileDay = _time.GetUtcNow().UtcDateTime.Date;
+            _file.Seek(0, SeekOrigin.End);
+            _fileBytes = _file.Length;
+            if (scan.NeedsNewline)
+            {
+                _buffer.Write("\n"u8);
+            }
+
+            if (scan.Torn is { } torn)
+            {
+                // The torn line stays as it is, outside the chain; this entry says what it was.
+                _prev = _lines.WriteResumed(_buffer, ++_seq, _prev, _time.GetUtcNow(), _instance, torn);
+                _linesSinceCheckpoint++;
+                _fileHasLines = true;
+                AuditLog.TornLine(_logger, _path, torn.Length);
+            }
+
+            // Whatever a crash left unsigned is signed now, after verification.
+            Checkpoint();
+            _file.Flush(flushToDisk: true);
+            AuditLog.Opened(_logger, _path, _instance, _seq, _signer.KeyId, string.Join(", ", _anchors.Select(a => a is FileJournalAnchor f ? f.Path : a.Name)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Still inside StartAsync: the host does not start, with this message.
+            throw new InvalidOperationException($"The access journal '{_path}' cannot be opened for appending: {e.Message}", e);
+        }
+    }
+
+    private void RotateIfDue()
+    {
+        if (!_fileHasLines)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var full = _options.RotateBytes > 0 && _fileBytes + _buffer.WrittenCount >= _options.RotateBytes;
+        if (!full && !(_options.RotateDaily && now.UtcDateTime.Date != _fileDay))
+        {
+            return;
+        }
+
+        // The closed file ends with the checkpoint of its last line; the next file's first line links to that line.
+        Checkpoint();
+        _file!.Flush(flushToDisk: true);
+        _file.Dispose();
+        var rotated = JournalFiles.RotatedName(_path, now, _seq);
+        try
+        {
+            File.Move(_path, rotated);
+            AuditLog.Rotated(_logger, rotated, _seq);
+            _fileHasLines = false;
+        }
+        catch (IOException e)
+        {
+            AuditLog.RotationFailed(_logger, e);
+        }
+
+        _file = JournalFiles.OpenForAppend(_path, _logger);
+        _fileBytes = _file.Length;
+        _fileDay = now.UtcDateTime.Date;
+    }
+
+    private void WriteBuffer()
+    {
+        _fileBytes += _buffer.WrittenCount;
+        _file!.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
+    }
+
+    private void Checkpoint()
+    {
+        _lastCheckpointAt = _time.GetTimestamp();
+        if (_linesSinceCheckpoint == 0 || _seq == 0)
+        {
+            WriteBuffer();
+            return;
+        }
+
+        // The lines and their checkpoint reach the disk before any anchor names the checkpoint: an anchor must never
+        // be ahead of the journal.
+        var checkpoint = _signer!.Sign(_buffer, _instance, _seq, _prev, _time.GetUtcNow());
+        WriteBuffer();
+        _file!.Flush(flushToDisk: true);
+        _linesSinceCheckpoint = 0;
+        _checkpoints.Add(1);
+        for (var i = 0; i < _anchors.Length; i++)
+        {
+            Publish(i, checkpoint);
+        }
+    }
+
+    private void Publish(int index, JournalCheckpoint checkpoint)
+    {
+        if (!_anchorInFlight[index].IsCompleted)
+        {
+            // The previous publication is still under way (a slow Redis): this one is skipped, not queued.
+            AnchorDone(index, new TimeoutException("The previous checkpoint is still being published."));
+            return;
+        }
+
+        Task task;
+        try
+        {
+            task = _anchors[index].PublishAsync(checkpoint);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            AnchorDone(index, e);
+            return;
+        }
+
+        if (task.IsCompleted)
+        {
+            Observe(task, index);
+        }
+        else
+        {
+            _anchorInFlight[index] = task.ContinueWith(t => Observe(t, index), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void Observe(Task task, int index) =>
+        AnchorDone(index, task.Exception?.GetBaseException() ?? (task.IsCanceled ? new TaskCanceledException() : null));
+
+    private void AnchorDone(int index, Exception? failure)
+    {
+        var anchor = _anchors[index];
+        if (failure is null)
+        {
+            if (Interlocked.Exchange(ref _anchorFailing[index], 0) == 1)
+            {
+                AuditLog.AnchorRestored(_logger, anchor.Name);
+            }
+
+            return;
+        }
+
+        _anchorFailures.Add(1, new KeyValuePair<string, object?>("anchor", anchor.Name));
+        if (Interlocked.Exchange(ref _anchorFailing[index], 1) == 0)
+        {
+            AuditLog.AnchorFailed(_logger, anchor.Name, failure);
         }
     }
 }
+
+/// <summary>The journal's unsigned tail fails verification at start-up: the gateway does not start on it.</summary>
+public sealed class JournalTamperedException(string message) : InvalidOperationException(message);

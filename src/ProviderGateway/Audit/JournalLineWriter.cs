@@ -7,30 +7,28 @@ using System.Text.Json;
 namespace ProviderGateway.Audit;
 
 /// <summary>
-/// Writes journal lines in the format of <see cref="JournalChain"/>. Keeps its buffers and hash between lines:
-/// one instance per writer thread, not thread-safe.
+/// Writes chained journal lines in the format of <see cref="JournalChain"/>: access entries and gateway events.
+/// Keeps its buffers and HMAC between lines: one instance per writer thread, not thread-safe.
 /// </summary>
 public sealed class JournalLineWriter : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _entry = new(1024);
     private readonly Utf8JsonWriter _json;
-    private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _hmac;
     private readonly byte[] _prev = new byte[64];
     private readonly byte[] _hash = new byte[32];
 
-    /// <summary>Creates a writer.</summary>
-    public JournalLineWriter() => _json = new Utf8JsonWriter(_entry);
+    /// <summary>Creates a writer that links lines under <paramref name="chainKey"/>.</summary>
+    public JournalLineWriter(byte[] chainKey)
+    {
+        _json = new Utf8JsonWriter(_entry);
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, chainKey);
+    }
 
     /// <summary>Appends the line of <paramref name="record"/> to <paramref name="output"/> and returns its hash.</summary>
     public string Write(ArrayBufferWriter<byte> output, AccessRecord record, long seq, string prev)
     {
-        _entry.ResetWrittenCount();
-        _json.Reset(_entry);
-        Span<char> time = stackalloc char[32];
-        record.Time.UtcDateTime.TryFormat(time, out var timeLength, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-        _json.WriteStartObject();
-        _json.WriteNumber("seq", seq);
-        _json.WriteString("time", time[..timeLength]);
+        StartEntry(seq, record.Time);
         _json.WriteString("client", record.ClientId);
         _json.WriteString("operator", record.OperatorId);
         _json.WriteString("purpose", record.Purpose);
@@ -49,13 +47,50 @@ public sealed class JournalLineWriter : IDisposable
 
         _json.WriteEndArray();
         _json.WriteString("result", record.Result);
+        return Seal(output, prev);
+    }
+
+    /// <summary>
+    /// Appends the gateway event <c>resumed</c>: the gateway restarted after a crash left <paramref name="torn"/>
+    /// (a line cut short, not part of the chain) at the end of the file. Returns the line's hash.
+    /// </summary>
+    public string WriteResumed(ArrayBufferWriter<byte> output, long seq, string prev, DateTimeOffset time, string instance, ReadOnlySpan<byte> torn)
+    {
+        StartEntry(seq, time);
+        _json.WriteString("event", "resumed");
+        _json.WriteString("instance", instance);
+        _json.WriteNumber("torn_bytes", torn.Length);
+        _json.WriteString("torn_sha256", Convert.ToHexStringLower(SHA256.HashData(torn)));
+        return Seal(output, prev);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _json.Dispose();
+        _hmac.Dispose();
+    }
+
+    private void StartEntry(long seq, DateTimeOffset time)
+    {
+        _entry.ResetWrittenCount();
+        _json.Reset(_entry);
+        Span<char> text = stackalloc char[32];
+        time.UtcDateTime.TryFormat(text, out var length, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        _json.WriteStartObject();
+        _json.WriteNumber("seq", seq);
+        _json.WriteString("time", text[..length]);
+    }
+
+    private string Seal(ArrayBufferWriter<byte> output, string prev)
+    {
         _json.WriteEndObject();
         _json.Flush();
 
         Encoding.ASCII.GetBytes(prev, _prev);
-        _sha.AppendData(_prev);
-        _sha.AppendData(_entry.WrittenSpan);
-        _sha.GetHashAndReset(_hash);
+        _hmac.AppendData(_prev);
+        _hmac.AppendData(_entry.WrittenSpan);
+        _hmac.GetHashAndReset(_hash);
         var hash = Convert.ToHexStringLower(_hash);
 
         output.Write("{\"entry\":"u8);
@@ -67,12 +102,5 @@ public sealed class JournalLineWriter : IDisposable
         output.Advance(64);
         output.Write("\"}\n"u8);
         return hash;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _json.Dispose();
-        _sha.Dispose();
     }
 }

@@ -115,11 +115,53 @@ public enum JournalFullPolicy
     Drop,
 }
 
-/// <summary>The personal-data access journal: one JSON line per access, hash-chained.</summary>
+/// <summary>
+/// The personal-data access journal: one JSON line per access, chained by HMAC-SHA256 under
+/// <see cref="ChainKey"/>, with checkpoints signed by <see cref="SigningKey"/> and anchored outside the file.
+/// </summary>
 public sealed class JournalOptions
 {
-    /// <summary>The journal file, appended to (created with its folder when missing). Required outside the embedded default.</summary>
+    /// <summary>
+    /// The journal file, appended to (created 0600 with its folder when missing); <c>{instance}</c> in it is
+    /// replaced by <see cref="InstanceId"/>. Required outside the embedded default.
+    /// </summary>
     public string? Path { get; init; }
+
+    /// <summary>
+    /// Base64 key (at least 32 bytes) of the HMAC-SHA256 that links each line to the one before: a line written or
+    /// changed without it fails verification. Required outside the embedded default (which keeps one in a file).
+    /// </summary>
+    public string? ChainKey { get; init; }
+
+    /// <summary>
+    /// PEM file of the ECDSA P-256 private key that signs checkpoints (tools/journal/new-journal-keys.sh makes
+    /// one). Required outside the embedded default (which keeps one in a file).
+    /// </summary>
+    public string? SigningKey { get; init; }
+
+    /// <summary>
+    /// The file each checkpoint is also appended to. Defaults to the journal's path + <c>.anchor</c>, beside the
+    /// journal: weaker than a path the gateway's host cannot rewrite (an append-only or remote share).
+    /// </summary>
+    public string? AnchorPath { get; init; }
+
+    /// <summary>
+    /// This gateway instance's id, in every checkpoint and in the Redis anchor's key: 1–64 of a-z, 0-9, '.', '-'.
+    /// Defaults to the machine name, lower-cased, other characters replaced by '-'.
+    /// </summary>
+    public string? InstanceId { get; init; }
+
+    /// <summary>A checkpoint is signed after this many lines. Defaults to 1,000.</summary>
+    public int CheckpointEveryLines { get; init; } = 1000;
+
+    /// <summary>A checkpoint is signed this long after the last one when lines were added since. Defaults to 10 s.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The file is rotated when it reaches this size, in bytes; 0 turns size rotation off. Defaults to 256 MiB.</summary>
+    public long RotateBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Whether the file is rotated at UTC midnight (when lines were added that day). Defaults to true.</summary>
+    public bool RotateDaily { get; init; } = true;
 
     /// <summary>
     /// Base64 key (at least 32 bytes) of the HMAC-SHA256 that replaces each IIN in the journal; keep it to find

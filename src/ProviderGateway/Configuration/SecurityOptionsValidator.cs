@@ -60,6 +60,8 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             failures.Add($"{section}:Journal:QueueCapacity must be 16 to 1,000,000; it is {journal.QueueCapacity}.");
         }
 
+        CheckJournalIntegrity(failures, $"{section}:Journal", journal);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -178,6 +180,74 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
                     }
                 }
             }
+        }
+    }
+
+    private static void CheckJournalIntegrity(List<string> failures, string key, JournalOptions journal)
+    {
+        if (string.IsNullOrWhiteSpace(journal.ChainKey))
+        {
+            failures.Add($"{key}:ChainKey is required (base64, at least 32 bytes; tools/journal/new-journal-keys.sh makes one): it links the journal's lines.");
+        }
+        else if (!IsKey(journal.ChainKey))
+        {
+            failures.Add($"{key}:ChainKey must be base64 of at least 32 bytes (tools/journal/new-journal-keys.sh makes one).");
+        }
+
+        if (string.IsNullOrWhiteSpace(journal.SigningKey))
+        {
+            failures.Add($"{key}:SigningKey is required: the path of a PEM file holding an ECDSA P-256 private key (tools/journal/new-journal-keys.sh makes one); it signs the journal's checkpoints.");
+        }
+        else if (SigningKeyProblem(journal.SigningKey) is { } problem)
+        {
+            failures.Add($"{key}:SigningKey '{journal.SigningKey}' {problem}");
+        }
+
+        if (journal.InstanceId is not null && !ClientIdPattern().IsMatch(journal.InstanceId))
+        {
+            failures.Add($"{key}:InstanceId '{journal.InstanceId}' must be 1 to 64 characters of a-z, 0-9, '-' and '.', starting with a letter or digit.");
+        }
+
+        if (journal.CheckpointEveryLines is < 1 or > 1_000_000)
+        {
+            failures.Add($"{key}:CheckpointEveryLines must be 1 to 1,000,000; it is {journal.CheckpointEveryLines}.");
+        }
+
+        if (journal.CheckpointInterval < TimeSpan.FromMilliseconds(100) || journal.CheckpointInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{key}:CheckpointInterval must be 00:00:00.1 to 01:00:00; it is {journal.CheckpointInterval}.");
+        }
+
+        if (journal.RotateBytes != 0 && journal.RotateBytes < 1024)
+        {
+            failures.Add($"{key}:RotateBytes must be 0 (no size rotation) or at least 1,024; it is {journal.RotateBytes}.");
+        }
+    }
+
+    private static string? SigningKeyProblem(string path)
+    {
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read: {e.Message}";
+        }
+
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(pem);
+            var curve = key.ExportParameters(includePrivateParameters: true).Curve;
+            return curve.Oid?.Value == System.Security.Cryptography.ECCurve.NamedCurves.nistP256.Oid.Value || curve.Oid?.FriendlyName is "nistP256" or "ECDSA_P256"
+                ? null
+                : "is not a P-256 key (make one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt).";
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return "does not hold an ECDSA private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt).";
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.DemoProviders;
@@ -59,7 +60,8 @@ public static class EmbeddedDemoProviders
 
     /// <summary>
     /// Unless clients are configured, one development client holding <see cref="DevelopmentApiKey"/> with every
-    /// permission; and, unless configured, a journal in the user's data folder with a throw-away subject key.
+    /// permission; and, unless configured, a journal in the user's data folder with a throw-away subject key and
+    /// chain and signing keys kept in files beside it.
     /// </summary>
     private static void AddDevelopmentSecurity(IConfiguration configuration, Dictionary<string, string?> settings)
     {
@@ -73,17 +75,75 @@ public static class EmbeddedDemoProviders
             settings[$"{section}:DevelopmentClient"] = "true";
         }
 
-        if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:Path"]))
+        var journalPath = configuration[$"{section}:Journal:Path"];
+        if (string.IsNullOrWhiteSpace(journalPath))
         {
-            settings[$"{section}:Journal:Path"] = Path.Combine(
+            journalPath = Path.Combine(
                 Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
                 "ProviderGateway",
                 "access-journal.jsonl");
+            settings[$"{section}:Journal:Path"] = journalPath;
         }
 
         if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:SubjectKey"]))
         {
             settings[$"{section}:Journal:SubjectKey"] = CacheSecrets.NewSecret();
         }
+
+        // The chain continues across restarts, so its keys must too: made once, kept beside the journal (0600).
+        var keys = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(journalPath))!, "journal-keys");
+        if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:ChainKey"]))
+        {
+            settings[$"{section}:Journal:ChainKey"] = File.ReadAllText(KeptKey(keys, "chain-key.base64", () => CacheSecrets.NewSecret() + "\n")).Trim();
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:SigningKey"]))
+        {
+            settings[$"{section}:Journal:SigningKey"] = KeptKey(keys, "signing-key.pem", () =>
+            {
+                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                return key.ExportPkcs8PrivateKeyPem() + "\n";
+            });
+        }
+    }
+
+    /// <summary>The path of key file <paramref name="name"/> in <paramref name="folder"/>, made by <paramref name="make"/> when missing.</summary>
+    private static string KeptKey(string folder, string name, Func<string> make)
+    {
+        var path = Path.Combine(folder, name);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        // Written aside, then moved in place: gateways starting together all end up with the same key.
+        var draft = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(draft, make());
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using var file = new FileStream(draft, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            file.Write(System.Text.Encoding.ASCII.GetBytes(make()));
+        }
+
+        try
+        {
+            File.Move(draft, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(draft);
+        }
+
+        return path;
     }
 }

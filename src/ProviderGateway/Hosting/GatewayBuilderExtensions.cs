@@ -168,6 +168,12 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<GatewayClients>();
         services.AddSingleton<SubjectHasher>();
         services.AddSingleton<AccessJournal>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CachingOptions.SectionName}:Redis"]))
+        {
+            // The journal's checkpoints are also kept in the cache's Redis (the Audit folder knows no Redis).
+            services.AddSingleton<IJournalAnchor, RedisJournalAnchor>();
+        }
+
         services.AddHostedService(sp => sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<AccessControlInterceptor>();
         services.AddSingleton<ClientCertificateRevocation>();

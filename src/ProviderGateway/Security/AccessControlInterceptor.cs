@@ -57,7 +57,7 @@ public sealed class AccessControlInterceptor(
             if (method.PersonalData && call.TryClaimJournalLine())
             {
                 var (journaledOperator, journaledPurpose) = CallerIdentity.ReadForJournal(http.Request.Headers);
-                journal.Append(Record(client, journaledOperator, journaledPurpose, method, request as IMessage, [], refusal.StatusCode));
+                journal.AppendRefusal(Record(client, journaledOperator, journaledPurpose, method, request as IMessage, [], refusal.StatusCode));
             }
 
             return Task.FromException<TResponse>(refusal);

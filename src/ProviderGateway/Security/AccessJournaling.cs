@@ -31,6 +31,6 @@ public static class AccessJournaling
             Subject: "",
             Providers: [],
             GrpcStatusNames.Name(code));
-        services.GetRequiredService<AccessJournal>().Append(record);
+        services.GetRequiredService<AccessJournal>().AppendRefusal(record);
     }
 }

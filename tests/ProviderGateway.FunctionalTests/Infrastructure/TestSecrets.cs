@@ -15,6 +15,35 @@ public static class TestSecrets
     /// <summary>The journal's subject key: base64 of 32 bytes.</summary>
     public const string SubjectKey = "c3ViamVjdC1rZXktb2YtdGhlLWpvdXJuYWwtdGVzdHM=";
 
+    /// <summary>The journal's chain key: base64 of 32 bytes.</summary>
+    public const string ChainKey = "Y2hhaW4ta2V5LW9mLXRoZS1qb3VybmFsLXRlc3RzLTE=";
+
+    private static readonly Lazy<(string Private, string Public)> JournalSigningKeys = new(() =>
+    {
+        // One P-256 key per test run, in files readable by this user only (as tools/journal/new-journal-keys.sh makes them).
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "providergateway-tests", $"journal-keys-{Guid.NewGuid():N}")).FullName;
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var (privatePem, publicPem) = (Path.Combine(folder, "signing-key.pem"), Path.Combine(folder, "signing-key.pub.pem"));
+        File.WriteAllText(privatePem, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(privatePem, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.WriteAllText(publicPem, key.ExportSubjectPublicKeyInfoPem());
+        File.WriteAllText(Path.Combine(folder, "chain-key.base64"), ChainKey);
+        return (privatePem, publicPem);
+    });
+
+    /// <summary>The PEM file of the journal's checkpoint signing key (made once per test run).</summary>
+    public static string SigningKeyPath => JournalSigningKeys.Value.Private;
+
+    /// <summary>The PEM file of its public key, for the verifier.</summary>
+    public static string PublicKeyPath => JournalSigningKeys.Value.Public;
+
+    /// <summary>A file holding <see cref="ChainKey"/>, for the verifier.</summary>
+    public static string ChainKeyFile => Path.Combine(Path.GetDirectoryName(SigningKeyPath)!, "chain-key.base64");
+
     /// <summary>The operator id the tests' desk client sends.</summary>
     public const string OperatorId = "test-operator";
 
@@ -35,5 +64,7 @@ public static class TestSecrets
         ("Gateway:Security:Clients:0:RateLimit:Burst", "1000000"),
         ("Gateway:Security:Journal:Path", journalPath),
         ("Gateway:Security:Journal:SubjectKey", SubjectKey),
+        ("Gateway:Security:Journal:ChainKey", ChainKey),
+        ("Gateway:Security:Journal:SigningKey", SigningKeyPath),
     ];
 }

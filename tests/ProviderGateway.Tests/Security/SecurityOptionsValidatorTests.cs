@@ -12,13 +12,52 @@ public sealed class SecurityOptionsValidatorTests
     [Fact]
     public void A_complete_configuration_is_valid()
     {
+        var signingKey = Path.Combine(Path.GetTempPath(), $"pg-signing-{Guid.NewGuid():N}.pem");
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            File.WriteAllText(signingKey, key.ExportPkcs8PrivateKeyPem());
+        }
+
         var options = new SecurityOptions
         {
             Clients = [new ClientOptions { Id = "karasai-office", ApiKeySha256 = [Hash], Permissions = ["utilities"], Districts = ["1952"] }],
-            Journal = new JournalOptions { Path = "/var/lib/providergateway/journal.jsonl", SubjectKey = Convert.ToBase64String(new byte[32]) },
+            Journal = new JournalOptions
+            {
+                Path = "/var/lib/providergateway/journal.jsonl",
+                SubjectKey = Convert.ToBase64String(new byte[32]),
+                ChainKey = Convert.ToBase64String(new byte[32]),
+                SigningKey = signingKey,
+            },
         };
 
-        Assert.Empty(Failures(options));
+        var failures = Failures(options);
+        File.Delete(signingKey);
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void The_journal_needs_a_chain_key_and_a_P256_signing_key_and_sane_checkpoint_and_rotation_settings()
+    {
+        var notAKey = Path.Combine(Path.GetTempPath(), $"pg-signing-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(notAKey, "not a key");
+        var options = new SecurityOptions
+        {
+            Journal = new JournalOptions { ChainKey = "c2hvcnQ=", SigningKey = notAKey, InstanceId = "Gateway One", CheckpointEveryLines = 0, CheckpointInterval = TimeSpan.Zero, RotateBytes = 10 },
+        };
+
+        var failures = Failures(options).ToList();
+        var missing = Failures(new SecurityOptions()).ToList();
+        File.Delete(notAKey);
+
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:ChainKey must be base64 of at least 32 bytes", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith($"Gateway:Security:Journal:SigningKey '{notAKey}' does not hold an ECDSA private key", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:InstanceId 'Gateway One'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:CheckpointEveryLines", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:CheckpointInterval", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:RotateBytes", StringComparison.Ordinal));
+        Assert.Contains(missing, f => f.StartsWith("Gateway:Security:Journal:ChainKey is required", StringComparison.Ordinal));
+        Assert.Contains(missing, f => f.StartsWith("Gateway:Security:Journal:SigningKey is required", StringComparison.Ordinal));
     }
 
     [Fact]

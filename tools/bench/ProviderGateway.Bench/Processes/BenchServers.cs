@@ -11,6 +11,20 @@ public sealed partial class BenchServers(string repositoryRoot)
 {
     // Fixed for the benchmark only: every gateway instance sharing a Redis needs the same secrets.
     private const string KeySecret = "YmVuY2htYXJrLWtleS1zZWNyZXQtb2YtdGhlLWdhdGV3YXk=";
+
+    // The journal's checkpoint signing key: one P-256 key per benchmark run, readable by this user only.
+    private static readonly Lazy<string> JournalSigningKey = new(() =>
+    {
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "providergateway-bench")).FullName, $"journal-signing-{Guid.NewGuid():N}.pem");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    });
     private const string EncryptionKey = "YmVuY2htYXJrLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=";
 
     /// <summary>A demo provider as its own process, as a real provider would be, with optional fault arguments.</summary>
@@ -71,6 +85,8 @@ public sealed partial class BenchServers(string repositoryRoot)
             // Every call is journaled, as in production: the figures include it.
             $"--Gateway:Security:Journal:Path={Path.Combine(Path.GetTempPath(), "providergateway-bench", $"{name}-{Guid.NewGuid():N}.jsonl")}",
             $"--Gateway:Security:Journal:SubjectKey={KeySecret}",
+            $"--Gateway:Security:Journal:ChainKey={KeySecret}",
+            $"--Gateway:Security:Journal:SigningKey={JournalSigningKey.Value}",
             // The hop drives 160 calls in flight: a provider sized for that (the default, 64, would refuse the rest
             // as PROVIDER_BUSY, fast failures that h2load counts as HTTP 200).
             "--Gateway:Resilience:MaxConcurrentCalls=1024",

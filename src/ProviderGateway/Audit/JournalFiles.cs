@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+
+namespace ProviderGateway.Audit;
+
+/// <summary>The journal's files: opened 0600, rotated and set aside under names the verifier knows.</summary>
+public static class JournalFiles
+{
+    /// <summary>Owner read and write only.</summary>
+    public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading and appending, creating it (and its folder) 0600; an existing file
+    /// readable by others is tightened to 0600 with a warning.
+    /// </summary>
+    public static FileStream OpenForAppend(string path, ILogger logger)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            BufferSize = 1,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+            if (File.Exists(path) && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
+            {
+                AuditLog.ModeTightened(logger, path, Convert.ToString((int)File.GetUnixFileMode(path), 8));
+                File.SetUnixFileMode(path, OwnerOnly);
+            }
+        }
+
+        var file = new FileStream(path, options);
+        file.Seek(0, SeekOrigin.End);
+        return file;
+    }
+
+    /// <summary>The name a rotated file gets: <c>&lt;stem&gt;.&lt;yyyyMMddTHHmmssZ&gt;-&lt;last seq, 12 digits&gt;&lt;ext&gt;</c> beside it.</summary>
+    public static string RotatedName(string path, DateTimeOffset time, long lastSeq) =>
+        Sibling(path, $"{time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}-{lastSeq.ToString("D12", CultureInfo.InvariantCulture)}");
+
+    /// <summary>The name an old-format journal is set aside under: <c>&lt;stem&gt;.legacy-&lt;utc time&gt;&lt;ext&gt;</c>.</summary>
+    public static string LegacyName(string path, DateTimeOffset time) =>
+        Sibling(path, "legacy-" + time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
+
+    /// <summary>The newest rotated file of <paramref name="path"/>'s set (the highest last seq), or <c>null</c>.</summary>
+    public static string? NewestRotated(string path)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var stem = System.IO.Path.GetFileNameWithoutExtension(path);
+        var extension = System.IO.Path.GetExtension(path);
+        return Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, $"{stem}.*{extension}")
+                .Select(f => (File: f, Name: System.IO.Path.GetFileName(f)))
+                .Where(f => f.Name.Length == stem.Length + 1 + 16 + 1 + 12 + extension.Length && f.Name[(stem.Length + 17)] == '-')
+                .OrderBy(f => f.Name[(stem.Length + 18)..], StringComparer.Ordinal)
+                .Select(f => f.File)
+                .LastOrDefault()
+            : null;
+    }
+
+    /// <summary>
+    /// The instance id: <paramref name="configured"/>, or the machine name lower-cased with other characters than
+    /// a-z, 0-9, '.' and '-' replaced by '-' (at most 64).
+    /// </summary>
+    public static string InstanceId(string? configured, string machineName)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        var id = new StringBuilder();
+        foreach (var c in machineName.ToLowerInvariant())
+        {
+            id.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-' ? c : '-');
+        }
+
+        var text = id.ToString().TrimStart('.', '-');
+        text = text.Length > 64 ? text[..64] : text;
+        return text.Length == 0 ? "gateway" : text;
+    }
+
+    private static string Sibling(string path, string middle)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        return System.IO.Path.Combine(folder, $"{System.IO.Path.GetFileNameWithoutExtension(path)}.{middle}{System.IO.Path.GetExtension(path)}");
+    }
+}
