@@ -229,12 +229,12 @@ public sealed class AccessJournalTests
         await using var gateway = await TestGateway.StartAsync(settings: settings);
 
         await gateway.FrontDesk.ListBenefitsAsync(new ListBenefitsRequest { Iin = KarasaiIin });
-        var scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+        var scrape = await PrometheusScrape.FromAsync(gateway.ManagementAddress);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (scrape.Value("providergateway_journal_checkpoints_written_total") < 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
-            scrape = await PrometheusScrape.FromAsync(gateway.HttpAddress);
+            scrape = await PrometheusScrape.FromAsync(gateway.ManagementAddress);
         }
 
         var lines = await File.ReadAllLinesAsync(path); // the gateway still runs: the checkpoint came from the interval
