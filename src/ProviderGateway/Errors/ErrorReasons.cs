@@ -81,6 +81,12 @@ public static class ErrorReasons
     /// <summary>The request message is larger than the gateway accepts.</summary>
     public const string RequestTooLarge = "REQUEST_TOO_LARGE";
 
+    /// <summary>The page token was not issued by this gateway for this client and listing (edited, forged, replayed).</summary>
+    public const string PageTokenInvalid = "PAGE_TOKEN_INVALID";
+
+    /// <summary>The page token is older than its lifetime: the desk starts the listing again.</summary>
+    public const string PageTokenExpired = "PAGE_TOKEN_EXPIRED";
+
     /// <summary>The request is not a well-formed message of its method (or its gRPC framing is broken).</summary>
     public const string MalformedRequest = "MALFORMED_REQUEST";
 }

@@ -15,6 +15,7 @@ using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.HealthChecks;
 using ProviderGateway.Overview;
+using ProviderGateway.Paging;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
@@ -208,6 +209,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<FrontDeskRequestValidator>();
         builder.Services.AddSingleton<DeskContextFactory>();
         builder.Services.AddSingleton<ProviderRouter>();
+        builder.Services.AddSingleton<PageTokens>();
         builder.Services.AddSingleton<ProviderChannels>();
         builder.Services.AddSingleton<ProviderDirectory>();
         builder.Services.AddSingleton<ProviderCallPipeline>();

@@ -15,6 +15,9 @@ public static class TestSecrets
     /// <summary>The journal's subject key: base64 of 32 bytes.</summary>
     public const string SubjectKey = "c3ViamVjdC1rZXktb2YtdGhlLWpvdXJuYWwtdGVzdHM=";
 
+    /// <summary>The page tokens' HMAC key: base64 of 32 bytes.</summary>
+    public const string PageTokenKey = "cGFnZS10b2tlbi1rZXktb2YtdGhlLWdhdGV3YXktdGU=";
+
     /// <summary>The operator id the tests' desk client sends.</summary>
     public const string OperatorId = "test-operator";
 
@@ -35,5 +38,6 @@ public static class TestSecrets
         ("Gateway:Security:Clients:0:RateLimit:Burst", "1000000"),
         ("Gateway:Security:Journal:Path", journalPath),
         ("Gateway:Security:Journal:SubjectKey", SubjectKey),
+        ("Gateway:Security:PageTokens:Key", PageTokenKey),
     ];
 }

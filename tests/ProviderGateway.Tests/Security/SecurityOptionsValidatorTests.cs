@@ -16,6 +16,7 @@ public sealed class SecurityOptionsValidatorTests
         {
             Clients = [new ClientOptions { Id = "karasai-office", ApiKeySha256 = [Hash], Permissions = ["utilities"], Districts = ["1952"] }],
             Journal = new JournalOptions { Path = "/var/lib/providergateway/journal.jsonl", SubjectKey = Convert.ToBase64String(new byte[32]) },
+            PageTokens = new PageTokenOptions { Key = Convert.ToBase64String(new byte[32]) },
         };
 
         Assert.Empty(Failures(options));
@@ -32,6 +33,7 @@ public sealed class SecurityOptionsValidatorTests
                 new ClientOptions { Id = "no-credentials", Permissions = [], Districts = [], RateLimit = new RateLimitOptions { CallsPerSecond = 0 } },
             ],
             Journal = new JournalOptions { SubjectKey = "c2hvcnQ=" },
+            PageTokens = new PageTokenOptions { PreviousKey = "c2hvcnQ=", Lifetime = TimeSpan.FromDays(2) },
         };
 
         var failures = Failures(options).ToList();
@@ -45,6 +47,9 @@ public sealed class SecurityOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:1:RateLimit:CallsPerSecond", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:Path is required", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:SubjectKey must be base64 of at least 32 bytes", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:Key is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:PreviousKey must be base64", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:Lifetime must be", StringComparison.Ordinal));
     }
 
     [Fact]

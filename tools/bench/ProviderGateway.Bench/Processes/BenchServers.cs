@@ -71,6 +71,7 @@ public sealed partial class BenchServers(string repositoryRoot)
             // Every call is journaled, as in production: the figures include it.
             $"--Gateway:Security:Journal:Path={Path.Combine(Path.GetTempPath(), "providergateway-bench", $"{name}-{Guid.NewGuid():N}.jsonl")}",
             $"--Gateway:Security:Journal:SubjectKey={KeySecret}",
+            $"--Gateway:Security:PageTokens:Key={KeySecret}",
             // The hop drives 160 calls in flight: a provider sized for that (the default, 64, would refuse the rest
             // as PROVIDER_BUSY, fast failures that h2load counts as HTTP 200).
             "--Gateway:Resilience:MaxConcurrentCalls=1024",
