@@ -126,13 +126,22 @@ public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFu
         return new FusionCacheDistributedEntry<TValue>(value, entry.Timestamp, entry.LogicalExpirationTimestamp, [.. entry.Tags], metadata!);
     }
 
-    private static StoredAnswer ToWire(CachedAnswer answer) => new()
+    private static StoredAnswer ToWire(CachedAnswer answer)
     {
-        ResponseType = answer.Response?.Descriptor.FullName ?? "",
-        Response = answer.Response?.ToByteString() ?? ByteString.Empty,
-        DefinitiveError = answer.DefinitiveError?.ToByteString() ?? ByteString.Empty,
-        FetchTimeUnixMicros = (answer.FetchTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
-    };
+        // Refusals are never written (ProviderAnswerCache skips every write of them): this guards the rule.
+        if (answer.Refusal is not null)
+        {
+            throw new NotSupportedException("A provider's refusal is never stored.");
+        }
+
+        return new StoredAnswer
+        {
+            ResponseType = answer.Response?.Descriptor.FullName ?? "",
+            Response = answer.Response?.ToByteString() ?? ByteString.Empty,
+            DefinitiveError = answer.DefinitiveError?.ToByteString() ?? ByteString.Empty,
+            FetchTimeUnixMicros = (answer.FetchTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+        };
+    }
 
     private static CachedAnswer FromWire(StoredAnswer stored)
     {
