@@ -62,6 +62,7 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<CacheSecrets>();
         services.AddSingleton<CacheKeys>();
         services.AddSingleton<CacheValueProtector>();
+        services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CachePolicies>();
         services.AddSingleton<ProtobufCacheSerializer>();
         services.AddSingleton<ProviderAnswerCache>();
@@ -93,10 +94,14 @@ public static class GatewayBuilderExtensions
         {
             services.AddSingleton<RedisConnection>();
             fusion
-                .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
-                {
-                    ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
-                })))
+                // Values sealed and bound to their Redis key below FusionCache, where the key is known.
+                .WithDistributedCache(sp => new SealedDistributedCache(
+                    new RedisCache(Options.Create(new RedisCacheOptions
+                    {
+                        ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
+                    })),
+                    sp.GetRequiredService<CacheValueProtector>(),
+                    sp.GetRequiredService<CacheMetrics>()))
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions
                     {
