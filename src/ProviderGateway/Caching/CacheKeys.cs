@@ -18,15 +18,28 @@ public sealed class CacheKeys(CacheSecrets secrets) : IDisposable
     // One keyed hash per thread, its key schedule computed once: keys are made on every read, hits included.
     private readonly ThreadLocal<IncrementalHash> _hmac = new(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secrets.KeySecret), trackAllValues: true);
 
-    /// <summary>The key of a provider's answer to a read: the provider, the method and the whole request.</summary>
-    public string ForRead(string providerId, string method, IMessage request)
+    /// <summary>
+    /// The key of a provider's answer to a read: the provider, the method and the whole request, and the client when
+    /// <paramref name="clientId"/> is given (providers whose answers depend on who asks: <c>CachePerClient</c>).
+    /// </summary>
+    public string ForRead(string providerId, string method, IMessage request, string? clientId = null)
     {
         var requestSize = request.CalculateSize();
-        var prefixSize = Encoding.UTF8.GetByteCount(providerId) + Encoding.UTF8.GetByteCount(method) + 2;
+        // A per-client key starts with a zero byte, which no provider id does: the two kinds never meet.
+        var clientSize = clientId is null ? 0 : Encoding.UTF8.GetByteCount(clientId) + 2;
+        var prefixSize = clientSize + Encoding.UTF8.GetByteCount(providerId) + Encoding.UTF8.GetByteCount(method) + 2;
         var buffer = ArrayPool<byte>.Shared.Rent(prefixSize + requestSize);
         try
         {
-            var written = Encoding.UTF8.GetBytes(providerId, buffer);
+            var written = 0;
+            if (clientId is not null)
+            {
+                buffer[written++] = 0;
+                written += Encoding.UTF8.GetBytes(clientId, buffer.AsSpan(written));
+                buffer[written++] = (byte)'\n';
+            }
+
+            written += Encoding.UTF8.GetBytes(providerId, buffer.AsSpan(written));
             buffer[written++] = (byte)'\n';
             written += Encoding.UTF8.GetBytes(method, buffer.AsSpan(written));
             buffer[written++] = (byte)'\n';

@@ -16,11 +16,20 @@ public sealed record CachedAnswer
     /// <summary>The provider's definitive error, mapped for the desk; <c>null</c> for a response.</summary>
     public Status? DefinitiveError { get; init; }
 
+    /// <summary>
+    /// The provider's refusal (PERMISSION_DENIED, UNAUTHENTICATED), mapped for the desk: handed back to the caller whose
+    /// call was refused and never stored; <c>null</c> otherwise.
+    /// </summary>
+    public Status? Refusal { get; init; }
+
     /// <summary>When the answer was fetched from the provider.</summary>
     public required DateTimeOffset FetchTime { get; init; }
 
     /// <summary>A response fetched at <paramref name="fetchTime"/>.</summary>
     public static CachedAnswer Of(IMessage response, DateTimeOffset fetchTime) => new() { Response = response, FetchTime = fetchTime };
+
+    /// <summary>A provider's refusal at <paramref name="fetchTime"/>: never stored.</summary>
+    public static CachedAnswer OfRefusal(Status refusal, DateTimeOffset fetchTime) => new() { Refusal = refusal, FetchTime = fetchTime };
 
     /// <summary>A definitive error answered at <paramref name="fetchTime"/>.</summary>
     public static CachedAnswer OfError(Status error, DateTimeOffset fetchTime) => new() { DefinitiveError = error, FetchTime = fetchTime };

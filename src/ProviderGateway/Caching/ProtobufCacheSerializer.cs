@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using System.Security.Cryptography;
 using Google.Protobuf.Reflection;
 using ProviderGateway.Caching.Wire;
 using ProviderGateway.Contracts.LandRegistry.V1;
@@ -13,10 +12,11 @@ namespace ProviderGateway.Caching;
 
 /// <summary>
 /// FusionCache's serializer for Redis: provider answers stay in protobuf binary (as the provider sent
-/// them, no JSON round trip), inside a protobuf envelope carrying FusionCache's own entry data, sealed by
-/// <see cref="CacheValueProtector"/>. Reads any response message of the provider contracts.
+/// them, no JSON round trip), inside a protobuf envelope carrying FusionCache's own entry data and the kind of
+/// value (an answer or a number), checked on reading. Sealing, bound to the key, is done below it by
+/// <see cref="SealedDistributedCache"/>, which sees the key. Reads any response message of the provider contracts.
 /// </summary>
-public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFusionCacheSerializer
+public sealed class ProtobufCacheSerializer : IFusionCacheSerializer
 {
     private static readonly TypeRegistry ResponseTypes = TypeRegistry.FromFiles(
         UtilitiesReflection.Descriptor,
@@ -32,13 +32,12 @@ public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFu
             FusionCacheDistributedEntry<long> number => Envelope(number, e => e.Number = number.Value),
             _ => throw new NotSupportedException($"The gateway's cache stores provider answers only, not {typeof(T).Name}."),
         };
-        return protector.Protect(entry.ToByteArray());
+        return entry.ToByteArray();
     }
 
     /// <summary>
-    /// Reads an entry; an entry this gateway cannot read (sealed with another key, stored in clear before
-    /// encryption was turned on, corrupt, or of an older format) counts as absent, so that the next answer
-    /// replaces it, instead of failing every read of that key.
+    /// Reads an entry; an entry this gateway cannot read (of another kind, corrupt, or of an older format) counts
+    /// as absent, so that the next answer replaces it, instead of failing every read of that key.
     /// </summary>
     public T? Deserialize<T>(byte[] data)
     {
@@ -46,7 +45,7 @@ public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFu
         {
             return Read<T>(data);
         }
-        catch (Exception ex) when (ex is CryptographicException or InvalidDataException or InvalidProtocolBufferException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidProtocolBufferException)
         {
             return default;
         }
@@ -54,7 +53,7 @@ public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFu
 
     private T Read<T>(byte[] data)
     {
-        var entry = DistributedEntry.Parser.ParseFrom(protector.Unprotect(data));
+        var entry = DistributedEntry.Parser.ParseFrom(data);
         object result = typeof(T) switch
         {
             var t when t == typeof(FusionCacheDistributedEntry<CachedAnswer>) && entry.ValueCase == DistributedEntry.ValueOneofCase.Answer =>
@@ -126,13 +125,22 @@ public sealed class ProtobufCacheSerializer(CacheValueProtector protector) : IFu
         return new FusionCacheDistributedEntry<TValue>(value, entry.Timestamp, entry.LogicalExpirationTimestamp, [.. entry.Tags], metadata!);
     }
 
-    private static StoredAnswer ToWire(CachedAnswer answer) => new()
+    private static StoredAnswer ToWire(CachedAnswer answer)
     {
-        ResponseType = answer.Response?.Descriptor.FullName ?? "",
-        Response = answer.Response?.ToByteString() ?? ByteString.Empty,
-        DefinitiveError = answer.DefinitiveError?.ToByteString() ?? ByteString.Empty,
-        FetchTimeUnixMicros = (answer.FetchTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
-    };
+        // Refusals are never written (ProviderAnswerCache skips every write of them): this guards the rule.
+        if (answer.Refusal is not null)
+        {
+            throw new NotSupportedException("A provider's refusal is never stored.");
+        }
+
+        return new StoredAnswer
+        {
+            ResponseType = answer.Response?.Descriptor.FullName ?? "",
+            Response = answer.Response?.ToByteString() ?? ByteString.Empty,
+            DefinitiveError = answer.DefinitiveError?.ToByteString() ?? ByteString.Empty,
+            FetchTimeUnixMicros = (answer.FetchTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+        };
+    }
 
     private static CachedAnswer FromWire(StoredAnswer stored)
     {

@@ -45,6 +45,9 @@ public sealed record ProviderDescriptor
     /// <summary>PEM file of the client certificate's private key, when separate.</summary>
     public string? ClientKey { get; init; }
 
+    /// <summary>True when cached answers are kept per client (the client is part of the cache key).</summary>
+    public bool CachePerClient { get; init; }
+
     // The significant prefix of each served code, computed once: routing checks them on every call.
     private readonly ImmutableArray<string> _areaPrefixes = [];
 

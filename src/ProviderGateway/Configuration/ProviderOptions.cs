@@ -66,6 +66,14 @@ public sealed class ProviderOptions
     public bool AllowInsecureTransport { get; init; }
 
     /// <summary>
+    /// Whether this provider's cached answers are kept per client: <c>false</c> (the default) shares them between
+    /// clients, for providers that answer every client alike; <c>true</c> puts the client in the cache key, for
+    /// providers that authorise per client (one office may see what another may not). Writes still invalidate every
+    /// client's answers about the citizen.
+    /// </summary>
+    public bool CachePerClient { get; init; }
+
+    /// <summary>
     /// Cache policies of this provider's methods, overriding <c>Gateway:Caching:Methods</c>, keyed by
     /// method name (for example <c>GetAccountBalance</c>). Empty by default.
     /// </summary>

@@ -27,6 +27,7 @@ public sealed class ProviderRegistry
             CaCertificate = p.CaCertificate ?? gateway.ProviderCaCertificate,
             ClientCertificate = p.ClientCertificate,
             ClientKey = p.ClientKey,
+            CachePerClient = p.CachePerClient,
         })];
         _byId = All.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
     }

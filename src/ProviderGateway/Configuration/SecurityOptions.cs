@@ -40,6 +40,9 @@ public sealed class SecurityOptions
     /// <summary>The personal-data access journal.</summary>
     public JournalOptions Journal { get; init; } = new();
 
+    /// <summary>The keys and lifetime of page tokens.</summary>
+    public PageTokenOptions PageTokens { get; init; } = new();
+
     /// <summary>Set by the embedded default when it added the development client; never set it by hand.</summary>
     public bool DevelopmentClient { get; init; }
 }

@@ -62,6 +62,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
 
         CheckJournalIntegrity(failures, $"{section}:Journal", journal);
 
+        CheckPageTokens(failures, $"{section}:PageTokens", options.PageTokens);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -248,6 +249,28 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
         {
             return "does not hold an ECDSA private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt).";
+        }
+    }
+
+    private static void CheckPageTokens(List<string> failures, string key, PageTokenOptions tokens)
+    {
+        if (string.IsNullOrWhiteSpace(tokens.Key))
+        {
+            failures.Add($"{key}:Key is required: page tokens are authenticated with it (base64, at least 32 bytes; generate one with: openssl rand -base64 32).");
+        }
+        else if (!IsKey(tokens.Key))
+        {
+            failures.Add($"{key}:Key must be base64 of at least 32 bytes (generate one with: openssl rand -base64 32).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tokens.PreviousKey) && !IsKey(tokens.PreviousKey))
+        {
+            failures.Add($"{key}:PreviousKey must be base64 of at least 32 bytes, or left out.");
+        }
+
+        if (tokens.Lifetime < TimeSpan.FromMinutes(1) || tokens.Lifetime > TimeSpan.FromHours(24))
+        {
+            failures.Add($"{key}:Lifetime must be 1 minute to 24 hours; it is {tokens.Lifetime}.");
         }
     }
 

@@ -48,8 +48,17 @@ public static class ErrorReasons
     /// <summary>The provider does not implement the method.</summary>
     public const string ProviderMethodUnimplemented = "PROVIDER_METHOD_UNIMPLEMENTED";
 
-    /// <summary>The provider refused the gateway's own credentials: a configuration matter for operators.</summary>
+    /// <summary>
+    /// No longer produced (kept so that its meaning never changes): replaced by <see cref="ProviderPermissionDenied"/>
+    /// and <see cref="ProviderAuthenticationFailed"/>.
+    /// </summary>
     public const string ProviderRejectedGateway = "PROVIDER_REJECTED_GATEWAY";
+
+    /// <summary>The provider refused this call (PERMISSION_DENIED): it does not let this client, operator or purpose see it.</summary>
+    public const string ProviderPermissionDenied = "PROVIDER_PERMISSION_DENIED";
+
+    /// <summary>The provider rejected the gateway's own credentials (UNAUTHENTICATED): a configuration matter for operators.</summary>
+    public const string ProviderAuthenticationFailed = "PROVIDER_AUTHENTICATION_FAILED";
 
     /// <summary>
     /// With status OK: the provider failed, and the data is the last good answer (freshness STALE); the
@@ -80,6 +89,12 @@ public static class ErrorReasons
 
     /// <summary>The request message is larger than the gateway accepts.</summary>
     public const string RequestTooLarge = "REQUEST_TOO_LARGE";
+
+    /// <summary>The page token was not issued by this gateway for this client and listing (edited, forged, replayed).</summary>
+    public const string PageTokenInvalid = "PAGE_TOKEN_INVALID";
+
+    /// <summary>The page token is older than its lifetime: the desk starts the listing again.</summary>
+    public const string PageTokenExpired = "PAGE_TOKEN_EXPIRED";
 
     /// <summary>The request is not a well-formed message of its method (or its gRPC framing is broken).</summary>
     public const string MalformedRequest = "MALFORMED_REQUEST";

@@ -35,7 +35,7 @@ public static partial class ProviderStatusMapping
         new(StatusCode.DeadlineExceeded, StatusCode.DeadlineExceeded, ErrorReasons.ProviderDeadlineExceeded, false),
         new(StatusCode.NotFound, StatusCode.NotFound, ErrorReasons.ResourceNotFound, true),
         new(StatusCode.AlreadyExists, StatusCode.AlreadyExists, ErrorReasons.ProviderConflict, true),
-        new(StatusCode.PermissionDenied, StatusCode.Unavailable, ErrorReasons.ProviderRejectedGateway, false),
+        new(StatusCode.PermissionDenied, StatusCode.PermissionDenied, ErrorReasons.ProviderPermissionDenied, false),
         new(StatusCode.ResourceExhausted, StatusCode.Unavailable, ErrorReasons.ProviderOverloaded, false),
         new(StatusCode.FailedPrecondition, StatusCode.FailedPrecondition, ErrorReasons.ProviderPreconditionFailed, true),
         new(StatusCode.Aborted, StatusCode.Aborted, ErrorReasons.ProviderConflict, true),
@@ -44,7 +44,7 @@ public static partial class ProviderStatusMapping
         new(StatusCode.Internal, StatusCode.Unavailable, ErrorReasons.ProviderInternalError, false),
         new(StatusCode.Unavailable, StatusCode.Unavailable, ErrorReasons.ProviderUnavailable, false),
         new(StatusCode.DataLoss, StatusCode.Unavailable, ErrorReasons.ProviderInternalError, false),
-        new(StatusCode.Unauthenticated, StatusCode.Unavailable, ErrorReasons.ProviderRejectedGateway, false),
+        new(StatusCode.Unauthenticated, StatusCode.Unavailable, ErrorReasons.ProviderAuthenticationFailed, false),
     ];
 
     private static readonly FrozenDictionary<StatusCode, Rule> RulesByCode = Table.ToFrozenDictionary(r => r.ProviderCode);
@@ -56,6 +56,15 @@ public static partial class ProviderStatusMapping
     /// </summary>
     public static bool IsDefinitiveAnswer(int deskCode) => (StatusCode)deskCode is
         StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition or StatusCode.OutOfRange;
+
+    /// <summary>
+    /// True when a desk status mapped from a provider is the provider's refusal (PERMISSION_DENIED of this call, or
+    /// UNAUTHENTICATED of the gateway's credentials): never cached, never hidden behind a stale answer, not a failure
+    /// of the provider's health.
+    /// </summary>
+    public static bool IsRefusal(Status status) =>
+        status.Code is (int)StatusCode.PermissionDenied or (int)StatusCode.Unavailable
+        && status.GetDetail<ErrorInfo>()?.Reason is ErrorReasons.ProviderPermissionDenied or ErrorReasons.ProviderAuthenticationFailed;
 
     /// <summary>The desk's status for a provider failure.</summary>
     /// <param name="providerId">The provider that failed.</param>
@@ -137,7 +146,8 @@ public static partial class ProviderStatusMapping
         ErrorReasons.ProviderOverloaded => $"Provider '{providerId}' is overloaded; try again shortly.",
         ErrorReasons.ProviderInternalError => $"Provider '{providerId}' failed internally.",
         ErrorReasons.ProviderMethodUnimplemented => $"Provider '{providerId}' does not implement this method.",
-        ErrorReasons.ProviderRejectedGateway => $"Provider '{providerId}' refused the gateway's credentials; operators must check its configuration.",
+        ErrorReasons.ProviderPermissionDenied => $"Provider '{providerId}' refused this call: it does not permit this client, operator or purpose.",
+        ErrorReasons.ProviderAuthenticationFailed => $"Provider '{providerId}' rejected the gateway's credentials; operators must check its configuration.",
         _ => $"Provider '{providerId}' is unavailable.",
     };
 

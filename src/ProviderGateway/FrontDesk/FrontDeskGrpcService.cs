@@ -33,6 +33,6 @@ public sealed partial class FrontDeskGrpcService(
     public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
     {
         validator.Validate(request);
-        return Task.FromResult(directory.List(request));
+        return Task.FromResult(directory.List(request, deskContexts.For(context).Caller?.ClientId ?? ""));
     }
 }

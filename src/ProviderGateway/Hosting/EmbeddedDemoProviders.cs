@@ -61,7 +61,7 @@ public static class EmbeddedDemoProviders
     /// <summary>
     /// Unless clients are configured, one development client holding <see cref="DevelopmentApiKey"/> with every
     /// permission; and, unless configured, a journal in the user's data folder with a throw-away subject key and
-    /// chain and signing keys kept in files beside it.
+    /// chain and signing keys kept in files beside it, and a throw-away page token key.
     /// </summary>
     private static void AddDevelopmentSecurity(IConfiguration configuration, Dictionary<string, string?> settings)
     {
@@ -88,6 +88,12 @@ public static class EmbeddedDemoProviders
         if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:SubjectKey"]))
         {
             settings[$"{section}:Journal:SubjectKey"] = CacheSecrets.NewSecret();
+        }
+
+        // One process: its page tokens need not outlive it.
+        if (string.IsNullOrWhiteSpace(configuration[$"{section}:PageTokens:Key"]))
+        {
+            settings[$"{section}:PageTokens:Key"] = CacheSecrets.NewSecret();
         }
 
         // The chain continues across restarts, so its keys must too: made once, kept beside the journal (0600).

@@ -16,6 +16,7 @@ using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.HealthChecks;
 using ProviderGateway.Overview;
+using ProviderGateway.Paging;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
@@ -70,6 +71,7 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<CacheSecrets>();
         services.AddSingleton<CacheKeys>();
         services.AddSingleton<CacheValueProtector>();
+        services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CachePolicies>();
         services.AddSingleton<ProtobufCacheSerializer>();
         services.AddSingleton<ProviderAnswerCache>();
@@ -103,10 +105,14 @@ public static class GatewayBuilderExtensions
         {
             services.AddSingleton<RedisConnection>();
             fusion
-                .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
-                {
-                    ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
-                })))
+                // Values sealed and bound to their Redis key below FusionCache, where the key is known.
+                .WithDistributedCache(sp => new SealedDistributedCache(
+                    new RedisCache(Options.Create(new RedisCacheOptions
+                    {
+                        ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<RedisConnection>().Multiplexer),
+                    })),
+                    sp.GetRequiredService<CacheValueProtector>(),
+                    sp.GetRequiredService<CacheMetrics>()))
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions
                     {
@@ -235,6 +241,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<FrontDeskRequestValidator>();
         builder.Services.AddSingleton<DeskContextFactory>();
         builder.Services.AddSingleton<ProviderRouter>();
+        builder.Services.AddSingleton<PageTokens>();
         builder.Services.AddSingleton<ProviderChannels>();
         builder.Services.AddSingleton<ProviderDirectory>();
         builder.Services.AddSingleton<ProviderCallPipeline>();

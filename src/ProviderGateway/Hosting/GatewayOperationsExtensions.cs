@@ -9,6 +9,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ProviderGateway.Audit;
+using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.HealthChecks;
@@ -99,7 +100,7 @@ public static class GatewayOperationsExtensions
                 // ASP.NET Core's request duration and Kestrel's connections; not its per-call meters of routing,
                 // rate limiting, authentication and the memory pool (six more instruments recorded on every call, a
                 // tenth of the CPU of a cached answer): the desk-call count says what the desks got, refusals included.
-                metrics.AddMeter(GatewayMetrics.MeterName, AccessJournal.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                metrics.AddMeter(GatewayMetrics.MeterName, AccessJournal.MeterName, CacheMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
                 if (exportOtlp)

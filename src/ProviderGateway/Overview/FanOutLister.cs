@@ -19,7 +19,7 @@ public sealed record FanOutPage<TResponse>(IReadOnlyList<ProviderOutcome<TRespon
 /// skip items. A provider that fails is reported in that page's sources and not asked again in this
 /// listing, so the listing always ends; the desk starts over to retry it.
 /// </summary>
-public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registry, ProviderCallPipeline pipeline, TimeProvider time)
+public sealed class FanOutLister(ProviderRouter router, PageTokens tokens, ProviderCallPipeline pipeline, TimeProvider time)
 {
     /// <summary>Fetches one merged page.</summary>
     /// <param name="operation">The provider List method.</param>
@@ -42,14 +42,12 @@ public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registr
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        var scope = FanOutPageToken.Scope(operation.Name, iin, katoCode);
+        // The token is bound to this client and these fields, and names only providers this request may reach.
+        var binding = new PageTokenBinding(desk.Caller?.ClientId ?? "", operation.Name, iin, katoCode);
+        var serving = router.FanOut(operation.Domain, katoCode);
         var cursors = pageToken.Length == 0
-            ? [.. router.FanOut(operation.Domain, katoCode).Select(p => (Provider: p, Token: ""))]
-            : FanOutPageToken.Decode(pageToken, scope)
-                .Select(c => (Provider: registry.Find(c.ProviderId), c.Token))
-                .Where(c => c.Provider is not null)
-                .Select(c => (Provider: c.Provider!, c.Token))
-                .ToList();
+            ? [.. serving.Select(p => (Provider: p, Token: ""))]
+            : Resume(tokens.Open(pageToken, binding), serving);
 
         // With fewer items wanted than providers, the first ones are asked now and the rest wait in the token.
         var size = PageSize.Resolve(pageSize);
@@ -66,6 +64,33 @@ public sealed class FanOutLister(ProviderRouter router, ProviderRegistry registr
             .Select(o => new ProviderCursor(o.Provider.Id, nextPageToken(o.Response!)))
             .Concat(waiting)
             .ToList();
-        return new FanOutPage<TResponse>(outcomes, FanOutPageToken.Encode(scope, next));
+        return new FanOutPage<TResponse>(outcomes, tokens.Issue(binding, next));
+    }
+
+    // The token's cursors, kept only for providers that serve this request: a token never widens who is called.
+    // Each provider at most once, and never more cursors than providers: anything else was not made by this listing.
+    private static List<(ProviderDescriptor Provider, string Token)> Resume(IReadOnlyList<ProviderCursor> cursors, IReadOnlyList<ProviderDescriptor> serving)
+    {
+        if (cursors.Count > serving.Count)
+        {
+            throw PageTokens.Invalid();
+        }
+
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        var resumed = new List<(ProviderDescriptor Provider, string Token)>(cursors.Count);
+        foreach (var cursor in cursors)
+        {
+            if (!named.Add(cursor.ProviderId))
+            {
+                throw PageTokens.Invalid();
+            }
+
+            if (serving.FirstOrDefault(p => p.Id == cursor.ProviderId) is { } provider)
+            {
+                resumed.Add((provider, cursor.Token));
+            }
+        }
+
+        return resumed;
     }
 }

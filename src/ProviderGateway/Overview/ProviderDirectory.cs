@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using ProviderGateway.Configuration;
-using ProviderGateway.Contracts.Errors;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Contracts.Paging;
 using ProviderGateway.HealthChecks;
@@ -19,23 +18,24 @@ namespace ProviderGateway.Overview;
 /// </summary>
 public sealed class ProviderDirectory(
     ProviderRouter router,
+    PageTokens tokens,
     ProviderHealthMonitor monitor,
     PassiveHealthTracker passive,
     ProviderResilience resilience)
 {
-    /// <summary>Lists one page of the directory (<paramref name="request"/> already validated).</summary>
-    public ListProvidersResponse List(ListProvidersRequest request)
+    /// <summary>Lists one page of the directory (<paramref name="request"/> already validated) for the client <paramref name="clientId"/>.</summary>
+    public ListProvidersResponse List(ListProvidersRequest request, string clientId)
     {
         var matching = router.FanOut(request.Domain, request.KatoCode);
-        var scope = FanOutPageToken.Scope("ListProviders", ((int)request.Domain).ToString(CultureInfo.InvariantCulture), request.KatoCode);
-        var offset = request.PageToken.Length == 0 ? 0 : DecodeOffset(request.PageToken, scope);
+        var binding = new PageTokenBinding(clientId, "ListProviders", ((int)request.Domain).ToString(CultureInfo.InvariantCulture), request.KatoCode);
+        var offset = request.PageToken.Length == 0 ? 0 : DecodeOffset(request.PageToken, binding, matching.Length);
         var page = matching.Skip(offset).Take(PageSize.Resolve(request.PageSize));
 
         var response = new ListProvidersResponse();
         response.Providers.AddRange(page.Select(Describe));
         var nextOffset = offset + response.Providers.Count;
         response.NextPageToken = nextOffset < matching.Length
-            ? FanOutPageToken.Encode(scope, [new ProviderCursor("", nextOffset.ToString(CultureInfo.InvariantCulture))])
+            ? tokens.Issue(binding, [new ProviderCursor("", nextOffset.ToString(CultureInfo.InvariantCulture))])
             : "";
         return response;
     }
@@ -76,11 +76,13 @@ public sealed class ProviderDirectory(
         return info;
     }
 
-    private static int DecodeOffset(string token, string scope)
+    private int DecodeOffset(string token, PageTokenBinding binding, int count)
     {
-        var cursors = FanOutPageToken.Decode(token, scope);
-        return cursors is [{ Token: var value }] && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+        var cursors = tokens.Open(token, binding);
+        return cursors is [{ ProviderId: "", Token: var value }]
+            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            && offset <= count
             ? offset
-            : throw RpcErrors.InvalidArgument("page_token", "page_token was not issued for this listing.", "PAGE_TOKEN_INVALID");
+            : throw PageTokens.Invalid();
     }
 }

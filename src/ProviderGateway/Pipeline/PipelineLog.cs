@@ -24,6 +24,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Circuit of provider {ProviderId} is open: {Method} failed fast")]
     public static partial void CircuitOpen(ILogger logger, string providerId, string method);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Provider {ProviderId} rejected the gateway's credentials (UNAUTHENTICATED) on {Method}: check its client certificate or credentials in the configuration (logged at most once a minute per provider)")]
+    public static partial void ProviderRejectedCredentials(ILogger logger, string providerId, string method);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Provider {ProviderId} has {Limit} calls in flight: {Method} failed fast")]
     public static partial void ProviderBusy(ILogger logger, string providerId, string method, int limit);
 }

@@ -39,7 +39,7 @@ public sealed class ProviderAnswerCache(
         where TResponse : class, IMessage<TResponse>
     {
         var started = time.GetTimestamp();
-        var key = keys.ForRead(provider.Id, operation.MethodName, request);
+        var key = keys.ForRead(provider.Id, operation.MethodName, request, provider.CachePerClient ? desk.Caller?.ClientId ?? "" : null);
 
         // DESK BYPASS: the provider, always; a good answer replaces the cached one.
         if (desk.BypassCache)
@@ -77,6 +77,17 @@ public sealed class ProviderAnswerCache(
                     context.Tags = TagsOf(provider, operation, request);
                     var outcome = await fetch(factoryCancellation).ConfigureAwait(false);
                     attempt.Outcome = outcome;
+                    if (ProviderStatusMapping.IsRefusal(outcome.Status))
+                    {
+                        // REFUSAL: not a failure, so no fail-safe; handed back to this call only. Nothing is written
+                        // anywhere, so the last good answer is neither replaced nor served.
+                        context.Options.SkipMemoryCacheWrite = true;
+                        context.Options.SkipDistributedCacheWrite = true;
+                        context.Options.SkipBackplaneNotifications = true;
+                        attempt.Answer = CachedAnswer.OfRefusal(outcome.Status, time.GetUtcNow());
+                        return attempt.Answer;
+                    }
+
                     attempt.Answer = ToAnswer(outcome) ?? throw new ProviderFailedException(provider.Id);
                     return attempt.Answer;
                 },
@@ -95,6 +106,12 @@ public sealed class ProviderAnswerCache(
         if (ReferenceEquals(cached, attempt.Answer))
         {
             return attempt.Outcome!;
+        }
+
+        // REFUSED: another caller's refusal, shared while waiting on the same key; never CACHED or STALE.
+        if (cached.Refusal is { } refusal)
+        {
+            return ProviderOutcome<TResponse>.Failed(provider, refusal, time.GetElapsedTime(started));
         }
 
         // CACHED, or STALE after the provider failed; never older than the policy allows.

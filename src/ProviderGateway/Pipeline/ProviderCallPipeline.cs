@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
 using Polly;
@@ -35,6 +36,10 @@ public sealed class ProviderCallPipeline(
 {
     // Timers fire a little early or late; a call ending this close to its deadline ran out of time.
     private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(2);
+
+    // A provider rejecting the gateway's credentials rejects every call: the operator hears of it once a minute.
+    private static readonly TimeSpan CredentialWarningInterval = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<string, long> _credentialWarnings = new(StringComparer.Ordinal);
 
     /// <summary>Calls <paramref name="provider"/> (or answers from the cache) and reports what happened.</summary>
     public async Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
@@ -192,6 +197,10 @@ public sealed class ProviderCallPipeline(
                 else
                 {
                     PipelineLog.ProviderFailed(logger, provider.Id, operation.Name, failure.StatusCode, latency.TotalMilliseconds);
+                    if (failure.StatusCode == StatusCode.Unauthenticated)
+                    {
+                        WarnOfRejectedCredentials(provider.Id, operation.Name);
+                    }
                 }
 
                 var status = timedOut
@@ -207,6 +216,35 @@ public sealed class ProviderCallPipeline(
             PipelineLog.ProviderCallBroken(logger, provider.Id, operation.Name, ex.GetType().Name, ex);
             return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.ToDeskStatus(provider.Id, ex), latency);
         }
+    }
+
+    private void WarnOfRejectedCredentials(string providerId, string method)
+    {
+        var now = time.GetTimestamp();
+        while (true)
+        {
+            if (!_credentialWarnings.TryGetValue(providerId, out var last))
+            {
+                if (_credentialWarnings.TryAdd(providerId, now))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (time.GetElapsedTime(last, now) < CredentialWarningInterval)
+            {
+                return;
+            }
+
+            if (_credentialWarnings.TryUpdate(providerId, now, last))
+            {
+                break;
+            }
+        }
+
+        PipelineLog.ProviderRejectedCredentials(logger, providerId, method);
     }
 
     // Redis keeps fetch times to the microsecond: so does every answer, live or cached, so they compare equal.

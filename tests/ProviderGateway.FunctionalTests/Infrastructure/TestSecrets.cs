@@ -44,6 +44,9 @@ public static class TestSecrets
     /// <summary>A file holding <see cref="ChainKey"/>, for the verifier.</summary>
     public static string ChainKeyFile => Path.Combine(Path.GetDirectoryName(SigningKeyPath)!, "chain-key.base64");
 
+    /// <summary>The page tokens' HMAC key: base64 of 32 bytes.</summary>
+    public const string PageTokenKey = "cGFnZS10b2tlbi1rZXktb2YtdGhlLWdhdGV3YXktdGU=";
+
     /// <summary>The operator id the tests' desk client sends.</summary>
     public const string OperatorId = "test-operator";
 
@@ -66,5 +69,6 @@ public static class TestSecrets
         ("Gateway:Security:Journal:SubjectKey", SubjectKey),
         ("Gateway:Security:Journal:ChainKey", ChainKey),
         ("Gateway:Security:Journal:SigningKey", SigningKeyPath),
+        ("Gateway:Security:PageTokens:Key", PageTokenKey),
     ];
 }

@@ -41,6 +41,33 @@ public sealed class ProviderStatusMappingTests
         Assert.Equal("Internal", info.Metadata["provider_code"]);
     }
 
+    [Theory]
+    [InlineData(StatusCode.PermissionDenied, StatusCode.PermissionDenied, "PROVIDER_PERMISSION_DENIED")]
+    [InlineData(StatusCode.Unauthenticated, StatusCode.Unavailable, "PROVIDER_AUTHENTICATION_FAILED")]
+    public void A_provider_refusal_keeps_its_meaning_names_the_provider_and_hides_its_message(StatusCode providerCode, StatusCode deskCode, string reason)
+    {
+        var failure = new RpcException(new Grpc.Core.Status(providerCode, "user 791028302728 not in ACL table acl_v2"));
+
+        var status = ProviderStatusMapping.ToDeskStatus("water", failure, cancelledByCaller: false);
+
+        Assert.Equal((int)deskCode, status.Code);
+        Assert.DoesNotContain("acl_v2", status.Message, StringComparison.Ordinal);
+        var info = Unpack<ErrorInfo>(status);
+        Assert.Equal(reason, info.Reason);
+        Assert.Equal("water", info.Metadata["provider_id"]);
+        Assert.True(ProviderStatusMapping.IsRefusal(status));
+    }
+
+    [Fact]
+    public void Failures_and_answers_are_not_refusals()
+    {
+        var unavailable = ProviderStatusMapping.ToDeskStatus("water", new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "")), cancelledByCaller: false);
+        var notFound = ProviderStatusMapping.ToDeskStatus("water", new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "")), cancelledByCaller: false);
+
+        Assert.False(ProviderStatusMapping.IsRefusal(unavailable));
+        Assert.False(ProviderStatusMapping.IsRefusal(notFound));
+    }
+
     [Fact]
     public void A_provider_bad_request_passes_its_field_violations_on()
     {

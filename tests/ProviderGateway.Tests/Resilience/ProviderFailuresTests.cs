@@ -14,6 +14,8 @@ public sealed class ProviderFailuresTests
     [InlineData(StatusCode.InvalidArgument, false, false)]
     [InlineData(StatusCode.AlreadyExists, false, false)]
     [InlineData(StatusCode.FailedPrecondition, false, false)]
+    [InlineData(StatusCode.PermissionDenied, false, false)]
+    [InlineData(StatusCode.Unauthenticated, false, false)]
     public void Only_provider_failures_count_and_only_UNAVAILABLE_is_retried(StatusCode code, bool failure, bool transient)
     {
         Assert.Equal(failure, ProviderFailures.IsFailure(code));

@@ -28,6 +28,7 @@ public sealed class SecurityOptionsValidatorTests
                 ChainKey = Convert.ToBase64String(new byte[32]),
                 SigningKey = signingKey,
             },
+            PageTokens = new PageTokenOptions { Key = Convert.ToBase64String(new byte[32]) },
         };
 
         var failures = Failures(options);
@@ -71,6 +72,7 @@ public sealed class SecurityOptionsValidatorTests
                 new ClientOptions { Id = "no-credentials", Permissions = [], Districts = [], RateLimit = new RateLimitOptions { CallsPerSecond = 0 } },
             ],
             Journal = new JournalOptions { SubjectKey = "c2hvcnQ=" },
+            PageTokens = new PageTokenOptions { PreviousKey = "c2hvcnQ=", Lifetime = TimeSpan.FromDays(2) },
         };
 
         var failures = Failures(options).ToList();
@@ -84,6 +86,9 @@ public sealed class SecurityOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Clients:1:RateLimit:CallsPerSecond", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:Path is required", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Security:Journal:SubjectKey must be base64 of at least 32 bytes", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:Key is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:PreviousKey must be base64", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Security:PageTokens:Lifetime must be", StringComparison.Ordinal));
     }
 
     [Fact]

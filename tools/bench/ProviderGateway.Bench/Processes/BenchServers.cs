@@ -87,6 +87,7 @@ public sealed partial class BenchServers(string repositoryRoot)
             $"--Gateway:Security:Journal:SubjectKey={KeySecret}",
             $"--Gateway:Security:Journal:ChainKey={KeySecret}",
             $"--Gateway:Security:Journal:SigningKey={JournalSigningKey.Value}",
+            $"--Gateway:Security:PageTokens:Key={KeySecret}",
             // The hop drives 160 calls in flight: a provider sized for that (the default, 64, would refuse the rest
             // as PROVIDER_BUSY, fast failures that h2load counts as HTTP 200).
             "--Gateway:Resilience:MaxConcurrentCalls=1024",
