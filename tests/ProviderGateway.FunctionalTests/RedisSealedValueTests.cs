@@ -128,7 +128,7 @@ public sealed class RedisSealedValueTests(RedisFixture redis)
     }
 
     private static async Task<double> RejectedAsync(TestGateway gateway) =>
-        (await PrometheusScrape.FromAsync(gateway.HttpAddress)).Value(RejectedMetric);
+        (await PrometheusScrape.FromAsync(gateway.ManagementAddress)).Value(RejectedMetric);
 
     private static async Task<bool> PollAsync(Func<Task<bool>> condition)
     {
