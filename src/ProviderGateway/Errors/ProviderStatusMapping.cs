@@ -103,6 +103,10 @@ public static partial class ProviderStatusMapping
     public static Status Busy(string providerId) =>
         Build(StatusCode.Unavailable, $"Provider '{providerId}' has as many calls in flight as the gateway allows; try again shortly.", ErrorReasons.ProviderBusy, providerId, StatusCode.ResourceExhausted, null);
 
+    /// <summary>CANCELLED when the desk cancelled its call (or went away) while the gateway waited for the provider.</summary>
+    public static Status CancelledByCaller(string providerId) =>
+        Build(StatusCode.Cancelled, "The call was cancelled by the caller.", ErrorReasons.CancelledByCaller, providerId, StatusCode.Cancelled, null);
+
     /// <summary>DEADLINE_EXCEEDED when the desk's time ran out before the provider's answer came.</summary>
     public static Status DeadlineExceeded(string providerId) =>
         Build(StatusCode.DeadlineExceeded, DescribeFailure(providerId, ErrorReasons.ProviderDeadlineExceeded), ErrorReasons.ProviderDeadlineExceeded, providerId, StatusCode.DeadlineExceeded, null);

@@ -268,7 +268,13 @@ public static class GatewayBuilderExtensions
             options.MaxReceiveMessageSize = maxRequestBytes;
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
-        }).AddServiceOptions<FrontDeskGrpcService>(options => options.Interceptors.Add<AccessControlInterceptor>());
+        }).AddServiceOptions<FrontDeskGrpcService>(options =>
+        {
+            // Access control and the journal, with unexpected failures translated inside them, so that the journal records
+            // the very status the desk receives and the desk-call metric counts (a cancelled call is CANCELLED in both).
+            options.Interceptors.Add<AccessControlInterceptor>();
+            options.Interceptors.Add<UnexpectedFailureInterceptor>();
+        });
         builder.Services.AddGrpcReflection();
         builder.AddBrowserDesks();
         // Last, after every AddGrpc: front-desk requests that are not well-formed protobuf become INVALID_ARGUMENT in the

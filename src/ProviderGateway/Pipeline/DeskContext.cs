@@ -19,7 +19,8 @@ namespace ProviderGateway.Pipeline;
 /// <param name="Caller">
 /// Who is asking (client, operator, purpose), passed on to providers as metadata; <c>null</c> when unknown.
 /// </param>
-public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null)
+/// <param name="Aborted">Cancelled only when the desk itself cancelled its call or dropped its connection.</param>
+public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null, CancellationToken Aborted = default)
 {
     /// <summary>The metadata key by which a desk asks for a fresh answer.</summary>
     public const string CacheControlHeader = "cache-control";
@@ -39,7 +40,7 @@ public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, Time
             : context.Deadline;
         // Read from the HTTP request directly: ServerCallContext.RequestHeaders copies every header, on every call.
         var http = context.GetHttpContext();
-        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>());
+        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>(), http.RequestAborted);
     }
 
     // HTTP semantics: "no-cache" means "do not answer from a cache without checking with the origin".
@@ -61,8 +62,10 @@ public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, Time
 }
 
 /// <summary>
-/// A fan-out's bound: cancels its provider calls at the desk's deadline, so that waits the gRPC deadline does
-/// not cover (a cache lock held by another caller, a backoff) end then too, and the fan-out answers with what it has.
+/// The one clock of a desk's call: cancels its provider calls, and every wait on their way (a cache lock held by
+/// another caller, a stampede wait, a backoff), at the desk's deadline (less the margin kept to answer), so that the
+/// call answers with what it has before the desk's own deadline. Every pipeline entry (overview, fan-out listing,
+/// single call) runs under one.
 /// </summary>
 public sealed class DeskDeadlineScope : IDisposable
 {

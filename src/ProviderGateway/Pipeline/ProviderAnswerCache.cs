@@ -25,7 +25,15 @@ public sealed class ProviderAnswerCache(
     IOptions<CachingOptions> options,
     TimeProvider time)
 {
+    // Most keys remembered as failing at once; beyond it expired marks are swept (they are few: one per failing key).
+    private const int MaxFailureMarks = 10_000;
+
     private readonly bool _memoryEnabled = options.Value.MemoryCacheEnabled;
+    private readonly TimeSpan _failSafeRetryAfter = options.Value.FailSafeRetryAfter;
+
+    // Keys whose provider failed recently, with how it failed: while FusionCache's fail-safe serves the last good answer
+    // without asking the provider again (FailSafeRetryAfter), that answer is STALE whatever its age, and says why.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FailureMark> _failing = new(StringComparer.Ordinal);
 
     /// <summary>Reads through the cache under <paramref name="policy"/>; <paramref name="fetch"/> calls the provider.</summary>
     public async Task<ProviderOutcome<TResponse>> GetAsync<TRequest, TResponse>(
@@ -59,7 +67,7 @@ public sealed class ProviderAnswerCache(
             var hit = await cache.TryGetAsync<CachedAnswer>(key, policy.EntryOptions, desk.Cancellation).ConfigureAwait(false);
             if (hit.HasValue && time.GetUtcNow() - hit.Value.FetchTime <= policy.Duration)
             {
-                return FromCache<TResponse>(provider, hit.Value, Freshness.Cached, null, started);
+                return FromCache<TResponse>(provider, hit.Value, RecentFailure(key) is null ? Freshness.Cached : Freshness.Stale, RecentFailure(key), started);
             }
         }
 
@@ -88,7 +96,14 @@ public sealed class ProviderAnswerCache(
                         return attempt.Answer;
                     }
 
-                    attempt.Answer = ToAnswer(outcome) ?? throw new ProviderFailedException(provider.Id);
+                    if (ToAnswer(outcome) is not { } answer)
+                    {
+                        MarkFailing(key, outcome.Status);
+                        throw new ProviderFailedException(provider.Id);
+                    }
+
+                    _failing.TryRemove(key, out _);
+                    attempt.Answer = answer;
                     return attempt.Answer;
                 },
                 MaybeValue<CachedAnswer>.None,
@@ -114,17 +129,53 @@ public sealed class ProviderAnswerCache(
             return ProviderOutcome<TResponse>.Failed(provider, refusal, time.GetElapsedTime(started));
         }
 
-        // CACHED, or STALE after the provider failed; never older than the policy allows.
+        // CACHED, or STALE after the provider failed; never older than the policy allows. Freshness says what happened,
+        // not only how old the data is: an answer served because the provider failed (this call's own attempt, or one
+        // within FailSafeRetryAfter) is STALE whatever its age, such as the pre-write answer after a write invalidated it.
         var age = time.GetUtcNow() - cached.FetchTime;
+        var failure = attempt.Outcome is { HasResponse: false } own ? own.Status : RecentFailure(key);
         if (age > policy.FailSafeMaxDuration)
         {
-            return attempt.Outcome is { HasResponse: false } failure
-                ? failure
+            return attempt.Outcome is { HasResponse: false } failed
+                ? failed
                 : ProviderOutcome<TResponse>.Failed(provider, TooOld(provider.Id), time.GetElapsedTime(started));
         }
 
-        var freshness = age > policy.Duration ? Freshness.Stale : Freshness.Cached;
-        return FromCache<TResponse>(provider, cached, freshness, attempt.Outcome, started);
+        var freshness = failure is not null || age > policy.Duration ? Freshness.Stale : Freshness.Cached;
+        return FromCache<TResponse>(provider, cached, freshness, failure, started);
+    }
+
+    private void MarkFailing(string key, Status failure)
+    {
+        var now = time.GetUtcNow();
+        if (_failing.Count >= MaxFailureMarks)
+        {
+            foreach (var (failingKey, mark) in _failing)
+            {
+                if (mark.Until <= now)
+                {
+                    _failing.TryRemove(failingKey, out _);
+                }
+            }
+        }
+
+        _failing[key] = new FailureMark(failure, now + _failSafeRetryAfter);
+    }
+
+    private Status? RecentFailure(string key)
+    {
+        if (_failing.IsEmpty || !_failing.TryGetValue(key, out var mark))
+        {
+            return null;
+        }
+
+        if (mark.Until > time.GetUtcNow())
+        {
+            return mark.Failure;
+        }
+
+        _failing.TryRemove(key, out _);
+        return null;
     }
 
     // The citizen's tag: what a write of that citizen at that provider invalidates.
@@ -137,18 +188,20 @@ public sealed class ProviderAnswerCache(
     public Task InvalidateCitizenAsync(ProviderDescriptor provider, string iin) =>
         invalidation.InvalidateAsync(keys.CitizenTag(provider.Id, iin));
 
+    // A STALE answer always carries its ErrorInfo (SERVED_STALE_AFTER_PROVIDER_FAILURE): how the provider failed when
+    // known, else that the answer outlived its policy's duration (seen in Redis by an instance that did not ask).
     private ProviderOutcome<TResponse> FromCache<TResponse>(
         ProviderDescriptor provider,
         CachedAnswer cached,
         Freshness freshness,
-        ProviderOutcome<TResponse>? failure,
+        Status? failure,
         long started)
         where TResponse : class =>
         new()
         {
             Provider = provider,
             Response = (TResponse?)cached.Response,
-            Status = cached.DefinitiveError ?? (failure is { HasResponse: false } ? ServedStale(provider.Id, failure.Status) : Ok),
+            Status = cached.DefinitiveError ?? (freshness == Freshness.Stale ? ServedStale(provider.Id, failure ?? Expired) : Ok),
             Freshness = freshness,
             FetchTime = cached.FetchTime,
             Latency = time.GetElapsedTime(started),
@@ -166,6 +219,11 @@ public sealed class ProviderAnswerCache(
         };
 
     private static readonly Status Ok = new() { Code = (int)StatusCode.OK };
+
+    // The failure of a STALE answer whose provider call this instance did not see fail.
+    private static readonly Status Expired = new() { Code = (int)StatusCode.Unavailable, Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.ProviderUnavailable)) } };
+
+    private sealed record FailureMark(Status Failure, DateTimeOffset Until);
 
     private static Status ServedStale(string providerId, Status providerFailure)
     {

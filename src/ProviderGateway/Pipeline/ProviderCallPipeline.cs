@@ -78,10 +78,14 @@ public sealed class ProviderCallPipeline(
 
             return outcome;
         }
-        catch (OperationCanceledException) when (time.GetUtcNow().UtcDateTime >= desk.Deadline)
+        catch (OperationCanceledException) when (desk.Cancellation.IsCancellationRequested)
         {
-            // The desk's time ran out while waiting (for another caller's provider call, or a backoff).
-            return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.DeadlineExceeded(provider.Id), time.GetElapsedTime(started));
+            // A wait ended by the call's bound (DeskDeadlineScope): another caller's provider call behind a cache lock, a
+            // backoff. One clock decides: the bound fired, so the desk's time is up, unless the desk itself went away.
+            var status = desk.Aborted.IsCancellationRequested
+                ? ProviderStatusMapping.CancelledByCaller(provider.Id)
+                : ProviderStatusMapping.DeadlineExceeded(provider.Id);
+            return ProviderOutcome<TResponse>.Failed(provider, status, time.GetElapsedTime(started));
         }
     }
 
@@ -100,7 +104,8 @@ public sealed class ProviderCallPipeline(
         where TResponse : class, IMessage<TResponse>
     {
         var provider = router.Single(operation.Domain, providerId, katoCode);
-        var outcome = await CallAsync(provider, operation, request, desk).ConfigureAwait(false);
+        using var bound = new DeskDeadlineScope(desk, time);
+        var outcome = await CallAsync(provider, operation, request, bound.Desk).ConfigureAwait(false);
         return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
     }
 
@@ -186,10 +191,12 @@ public sealed class ProviderCallPipeline(
 
             ProviderOutcome<TResponse> Failed(RpcException failure)
             {
-                // Out of time, whichever clock noticed first: the call's gRPC deadline, or the fan-out's bound.
-                var timedOut = failure.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled
-                    && time.GetUtcNow().UtcDateTime >= deadline - DeadlineTolerance;
-                var cancelledByDesk = !timedOut && desk.Cancellation.IsCancellationRequested;
+                // Cancelled by the desk only when the desk itself went away; otherwise a call cut short by the call's bound
+                // (which fires at the desk's deadline, perhaps a timer's tick early) or by its gRPC deadline ran out of time.
+                var cancelledByDesk = failure.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded && desk.Aborted.IsCancellationRequested;
+                var timedOut = !cancelledByDesk && (failure.StatusCode == StatusCode.DeadlineExceeded
+                    || (failure.StatusCode == StatusCode.Cancelled
+                        && (desk.Cancellation.IsCancellationRequested || time.GetUtcNow().UtcDateTime >= deadline - DeadlineTolerance)));
                 if (cancelledByDesk)
                 {
                     PipelineLog.DeskCancelled(logger, provider.Id, operation.Name);
