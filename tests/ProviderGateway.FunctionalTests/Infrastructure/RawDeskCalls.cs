@@ -44,6 +44,32 @@ public sealed class RawDeskCalls : IDisposable
         _h1 = new HttpClient(new SocketsHttpHandler()) { BaseAddress = gateway.HttpAddress };
     }
 
+    /// <summary>
+    /// A native gRPC call sent with <paramref name="headers"/> exactly (a <c>grpc-timeout</c> the client itself does not
+    /// enforce, say): its outcome and its answer, when there is one.
+    /// </summary>
+    public async Task<(DeskOutcome Outcome, TResponse? Response)> CallAsync<TResponse>(string target, IMessage request, IReadOnlyDictionary<string, string> headers)
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        using var message = GrpcRequest(DeskProtocol.Grpc, new Uri(_h2.BaseAddress!, target), request);
+        foreach (var (name, value) in headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await _h2.SendAsync(message);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var outcome = GrpcOutcome(Header(response.Headers, "grpc-status") is not null ? response.Headers : response.TrailingHeaders);
+        if (outcome.Code != StatusCode.OK || body.Length < 5)
+        {
+            return (outcome, null);
+        }
+
+        var answer = new TResponse();
+        answer.MergeFrom(body.AsSpan(5, BinaryPrimitives.ReadInt32BigEndian(body.AsSpan(1))));
+        return (outcome, answer);
+    }
+
     /// <summary>Sends <paramref name="request"/> to <paramref name="target"/> (a path as the desk spells it).</summary>
     public async Task<DeskOutcome> SendAsync(DeskProtocol protocol, string target, IMessage request, HttpMethod jsonMethod, IReadOnlyDictionary<string, string> headers)
     {
