@@ -39,11 +39,12 @@ public static class JournalFiles
     }
 
     /// <summary>
-    /// The name a rotated file gets: <c>&lt;stem&gt;.&lt;yyyyMMddTHHmmssZ&gt;-s&lt;last seq&gt;&lt;ext&gt;</c> beside it. The seq is not
-    /// zero-padded: a run of 12 digits in a file name (and so in logs) would read as an IIN to the scans that look for them.
+    /// The name a rotated file gets: <c>&lt;stem&gt;.&lt;yyyyMMddTHHmmssZ&gt;-s&lt;last seq, 12 digits&gt;&lt;ext&gt;</c> beside it, so that names
+    /// sort as the chain runs. The "s" keeps the 12 digits from standing alone, where they would read as an IIN to the
+    /// scans of logs that look for them.
     /// </summary>
     public static string RotatedName(string path, DateTimeOffset time, long lastSeq) =>
-        Sibling(path, $"{time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}-s{lastSeq.ToString(CultureInfo.InvariantCulture)}");
+        Sibling(path, $"{time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}-s{lastSeq.ToString("D12", CultureInfo.InvariantCulture)}");
 
     /// <summary>The name an old-format journal is set aside under: <c>&lt;stem&gt;.legacy-&lt;utc time&gt;&lt;ext&gt;</c>.</summary>
     public static string LegacyName(string path, DateTimeOffset time) =>

@@ -155,7 +155,7 @@ public sealed class JournalChainTests : IDisposable
     [Fact]
     public void Rotated_and_legacy_names_sort_by_seq_and_carry_the_time()
     {
-        Assert.Equal("access.20261128T120000Z-s42.jsonl", Path.GetFileName(JournalFiles.RotatedName("/var/log/pg/access.jsonl", Noon, 42)));
+        Assert.Equal("access.20261128T120000Z-s000000000042.jsonl", Path.GetFileName(JournalFiles.RotatedName("/var/log/pg/access.jsonl", Noon, 42)));
         Assert.Equal("access.legacy-20261128T120000Z.jsonl", Path.GetFileName(JournalFiles.LegacyName("/var/log/pg/access.jsonl", Noon)));
         Assert.Equal("gw-01.example.kz", JournalFiles.InstanceId(null, "GW_01.Example.KZ"));
         Assert.Equal("configured", JournalFiles.InstanceId("configured", "ignored"));
