@@ -159,6 +159,40 @@ public sealed class CachingTests
         Assert.All(after.Results.Where(r => r.Source.ProviderId != account.ProviderId), r => Assert.Equal(Freshness.Cached, r.Source.Freshness));
     }
 
+    [Fact]
+    public async Task After_a_write_a_read_whose_provider_fails_gets_the_pre_write_answer_as_STALE_never_CACHED()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var account = DemoData.Seed.UtilityAccounts.First(a => a.Meters.Count > 0);
+        var meter = account.Meters[0];
+        var overview = new GetCitizenOverviewRequest { Iin = account.Iin };
+        await gateway.FrontDesk.GetCitizenOverviewAsync(overview);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5));
+        await gateway.FrontDesk.CreateMeterReadingAsync(new CreateMeterReadingRequest
+        {
+            ProviderId = account.ProviderId,
+            RequestId = Guid.NewGuid().ToString(),
+            Iin = account.Iin,
+            AccountNumber = account.AccountNumber,
+            MeterId = meter.MeterId,
+            ValueMilliUnits = meter.LastReadingMilliUnits + 7_000,
+            ReadingDate = new Google.Type.Date { Year = today.Year, Month = today.Month, Day = today.Day },
+        });
+        gateway.EmbeddedProviders[account.ProviderId].Faults.Down = true;
+
+        // The answers cached before the write are younger than their duration: age alone would call them CACHED.
+        var first = await gateway.FrontDesk.GetCitizenOverviewAsync(overview);   // its own provider call fails
+        var second = await gateway.FrontDesk.GetCitizenOverviewAsync(overview);  // within FailSafeRetryAfter: not asked again
+
+        foreach (var answer in new[] { first, second })
+        {
+            var written = answer.Results.Single(r => r.Source.ProviderId == account.ProviderId);
+            Assert.Equal(Freshness.Stale, written.Source.Freshness);
+            Assert.Equal("SERVED_STALE_AFTER_PROVIDER_FAILURE", written.Source.Status.GetDetail<ErrorInfo>()?.Reason);
+            Assert.False(answer.Complete);
+        }
+    }
+
     private static long TotalCalls(DemoProviderSet providers) => providers.Servers.Sum(s => s.Calls.Total);
 
     private static async Task AgeAsync(DateTimeOffset fetched, TimeSpan age)

@@ -30,6 +30,10 @@ public sealed partial class PrometheusScrape(string text)
         };
     }
 
+    /// <summary>Every sample of the metric <paramref name="name"/>, with its labels.</summary>
+    public IEnumerable<(Dictionary<string, string> Labels, double Value)> Series(string name) =>
+        Samples().Where(s => s.Name == name).Select(s => (s.Labels, s.Value));
+
     private IEnumerable<(string Name, Dictionary<string, string> Labels, double Value)> Samples()
     {
         foreach (var line in Text.Split('\n'))
