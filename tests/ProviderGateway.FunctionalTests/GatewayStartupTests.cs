@@ -24,6 +24,27 @@ public sealed class GatewayStartupTests
     }
 
     [Fact]
+    public async Task Start_up_lists_every_problem_of_every_section_at_once()
+    {
+        var provider = new ConfiguredProvider("water", "utilities", new Uri("http://10.1.2.3:6001"), ["1952"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(
+            [provider],
+            new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null, ["Gateway:Resilience:DeadlineMargin"] = "-00:00:01" },
+            withTestClient: false));
+
+        // The gateway, caching, resilience and security sections, all wrong: every problem in one failure.
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:KatoCodes:0 '1952'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:Endpoint 'http://10.1.2.3:6001/' is cleartext", StringComparison.Ordinal) || f.StartsWith("Gateway:Providers:0:Endpoint 'http://10.1.2.3:6001' is cleartext", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Resilience:DeadlineMargin", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Security:Clients is empty", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Security:Journal:ChainKey is required", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Security:PageTokens:Key is required", StringComparison.Ordinal));
+        Assert.Equal(error.Failures.Count(), error.Failures.Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_production_gateway_without_its_cache_secrets_does_not_start()
     {
         var provider = new ConfiguredProvider("land", "land_registry", new Uri("http://127.0.0.1:1"), []);

@@ -49,9 +49,20 @@ public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : 
             CachePolicies.Validate($"{Section}:Methods:{method}", method, policy, failures);
         }
 
-        for (var i = 0; i < gateway.Value.Providers.Count; i++)
+        IList<ProviderOptions> providers;
+        try
         {
-            foreach (var (method, policy) in gateway.Value.Providers[i].Caching)
+            providers = gateway.Value.Providers;
+        }
+        catch (OptionsValidationException)
+        {
+            // The gateway section is invalid: its own validator lists why; the caching problems are still listed here.
+            providers = [];
+        }
+
+        for (var i = 0; i < providers.Count; i++)
+        {
+            foreach (var (method, policy) in providers[i].Caching)
             {
                 CachePolicies.Validate($"{GatewayOptions.SectionName}:Providers:{i}:Caching:{method}", method, policy, failures);
             }

@@ -55,6 +55,7 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayTelemetry();
 
             var app = builder.Build();
+            ValidateEverySection(app.Services);
             app.MapProviderGateway();
             app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, listeners, embedded));
             return new GatewayApplication(app, listeners, embedded);
@@ -67,6 +68,26 @@ public sealed class GatewayApplication : IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the validation of every options section at once, before anything (a hosted service, say) resolves options one
+    /// at a time and fails on the first: an operator sees every problem of every section in one start-up, as one
+    /// <see cref="OptionsValidationException"/> whose failures each name their key.
+    /// </summary>
+    private static void ValidateEverySection(IServiceProvider services)
+    {
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException all) when (all.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            throw new OptionsValidationException(
+                "Gateway",
+                typeof(GatewayOptions),
+                [.. all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).Distinct(StringComparer.Ordinal)]);
         }
     }
 
