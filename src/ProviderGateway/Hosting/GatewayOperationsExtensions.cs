@@ -78,6 +78,14 @@ public static class GatewayOperationsExtensions
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         // JSON console lines are read by people too: quotes and '+' as themselves, not \u0027 (logs are not HTML).
         services.Configure<JsonConsoleFormatterOptions>(json => json.JsonWriterOptions = json.JsonWriterOptions with { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // JSON lines for log collectors; readable lines for a person: in Development, or when the console is a terminal.
+        // Logging:Console:FormatterName, when set, decides.
+        if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        {
+            var person = builder.Environment.IsDevelopment() || !Console.IsOutputRedirected;
+            services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = person ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json);
+        }
+
 
         var settings = builder.Configuration.GetSection(GatewayTelemetryOptions.SectionName).Get<GatewayTelemetryOptions>() ?? new GatewayTelemetryOptions();
         var otlp = settings.OtlpEndpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : null;
