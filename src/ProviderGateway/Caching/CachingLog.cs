@@ -6,8 +6,8 @@ internal static partial class CachingLog
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Cache: memory only (no Gateway:Caching:Redis); invalidation stays within this instance")]
     public static partial void MemoryOnly(ILogger logger);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Cache: memory and Redis {Endpoints}, values {Protection}, instance {InstanceId}")]
-    public static partial void WithRedis(ILogger logger, string endpoints, string protection, string instanceId);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Cache: memory and Redis {Endpoints}, values {Protection}")]
+    public static partial void WithRedis(ILogger logger, string endpoints, string protection);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Redis connection lost ({FailureType}): serving from memory and providers until it returns")]
     public static partial void RedisLost(ILogger logger, string failureType);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.DemoProviders;
 
@@ -136,6 +137,19 @@ public sealed class GatewayApplication : IAsyncDisposable
         foreach (var provider in registry.All.Where(p => p.Endpoint.Scheme == Uri.UriSchemeHttp && !p.Endpoint.IsLoopback))
         {
             HostingLog.InsecureProvider(logger, provider.Id);
+        }
+
+        // Whether answers are shared through Redis, and how they are protected there.
+        if (app.Services.GetService<RedisConnection>() is { } redis)
+        {
+            var caching = app.Services.GetRequiredService<IOptions<CachingOptions>>().Value;
+            CachingLog.WithRedis(logger, redis.Endpoints, CachingOptionsValidator.EncryptsValues(caching)
+                ? "sealed with AES-256-GCM, bound to their key"
+                : "in clear, bound to their key by HMAC-SHA256");
+        }
+        else
+        {
+            CachingLog.MemoryOnly(logger);
         }
 
         var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;

@@ -20,11 +20,7 @@ namespace ProviderGateway.Pipeline;
 /// Who is asking (client, operator, purpose), passed on to providers as metadata; <c>null</c> when unknown.
 /// </param>
 /// <param name="Aborted">Cancelled only when the desk itself cancelled its call or dropped its connection.</param>
-public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null, CancellationToken Aborted = default)
-{
-    /// <summary>The metadata key by which a desk asks for a fresh answer.</summary>
-    public const string CacheControlHeader = "cache-control";
-}
+public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null, CancellationToken Aborted = default);
 
 /// <summary>Makes the <see cref="DeskContext"/> of each front-desk call.</summary>
 public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, TimeProvider time)

@@ -41,9 +41,6 @@ public sealed class ProviderChannels : IDisposable
     /// <summary>The call invoker of a provider's channel.</summary>
     public CallInvoker InvokerFor(ProviderDescriptor provider) => _channels[provider.Id].CreateCallInvoker();
 
-    /// <summary>The channel of a provider.</summary>
-    public GrpcChannel ChannelFor(ProviderDescriptor provider) => _channels[provider.Id];
-
     /// <inheritdoc />
     public void Dispose()
     {
