@@ -51,7 +51,7 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
 
     private static void CheckProvider(List<string> failures, string key, ProviderOptions provider, HashSet<string> seen)
     {
-        if (!ProviderIdPattern().IsMatch(provider.Id))
+        if (!ProviderId.IsValid(provider.Id))
         {
             failures.Add($"{key}:Id '{provider.Id}' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }
@@ -137,6 +137,4 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex ProviderIdPattern();
 }
