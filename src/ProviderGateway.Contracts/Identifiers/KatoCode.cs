@@ -56,6 +56,12 @@ public static class KatoCode
         return code[..end];
     }
 
+    /// <summary>
+    /// The area prefix of a district limit as operators write it: a 9-digit KATO code stands for its area
+    /// (<c>195200000</c> is <c>1952</c>, the whole Karasai district); a shorter prefix (<c>1952</c>, <c>19</c>) stands as it is.
+    /// </summary>
+    public static string AreaOf(string codeOrPrefix) => IsValid(codeOrPrefix) ? AreaPrefix(codeOrPrefix) : codeOrPrefix;
+
     /// <summary>True when the unit <paramref name="code"/> lies inside the area <paramref name="area"/> (or is it).</summary>
     public static bool IsWithin(string code, string area) =>
         code.StartsWith(AreaPrefix(area), StringComparison.Ordinal);

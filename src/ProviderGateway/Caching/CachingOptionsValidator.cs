@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 
@@ -19,12 +18,12 @@ public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : 
     public ValidateOptionsResult Validate(string? name, CachingOptions options)
     {
         var failures = new List<string>();
-        if (DecodedLength(options.KeySecret) is not >= 32)
+        if (ConfigurationChecks.Base64Length(options.KeySecret) is not >= 32)
         {
             failures.Add($"{Section}:KeySecret is missing or is not base64 of at least 32 bytes. Cache keys are keyed hashes of personal identifiers, so the gateway does not start without it; generate one with 'openssl rand -base64 32' and give every instance sharing a Redis the same (for example in the environment variable Gateway__Caching__KeySecret).");
         }
 
-        if (EncryptsValues(options) && DecodedLength(options.EncryptionKey) is not 32)
+        if (EncryptsValues(options) && ConfigurationChecks.Base64Length(options.EncryptionKey) is not 32)
         {
             failures.Add($"{Section}:EncryptionKey is missing or is not base64 of exactly 32 bytes, and values stored in Redis are encrypted (AES-256-GCM) because {Section}:EncryptValues is {(options.EncryptValues is null ? "not set and Redis is configured" : "true")}. Generate one with 'openssl rand -base64 32' (for example in Gateway__Caching__EncryptionKey), or set {Section}:EncryptValues to false to store answers in clear.");
         }
@@ -69,17 +68,6 @@ public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : 
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static int? DecodedLength(string? base64)
-    {
-        if (string.IsNullOrWhiteSpace(base64))
-        {
-            return null;
-        }
-
-        var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
-        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) ? written : null;
     }
 
     private static void CheckPositive(List<string> failures, string name, TimeSpan value)

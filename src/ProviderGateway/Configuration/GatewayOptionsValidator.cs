@@ -38,7 +38,7 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             failures.Add($"{section}:CadastralNumberPattern is not a valid regular expression: {ex.Message}");
         }
 
-        CheckPemFile(failures, $"{section}:ProviderCaCertificate", options.ProviderCaCertificate, certificate: true);
+        ConfigurationChecks.CheckPemFile(failures, $"{section}:ProviderCaCertificate", options.ProviderCaCertificate, certificate: true);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Providers.Count; i++)
@@ -51,7 +51,7 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
 
     private static void CheckProvider(List<string> failures, string key, ProviderOptions provider, HashSet<string> seen)
     {
-        if (!ProviderIdPattern().IsMatch(provider.Id))
+        if (!ProviderId.IsValid(provider.Id))
         {
             failures.Add($"{key}:Id '{provider.Id}' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }
@@ -99,33 +99,12 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             failures.Add($"{key}:MaxConcurrentCalls must be at least 1; it is {provider.MaxConcurrentCalls}.");
         }
 
-        CheckPemFile(failures, $"{key}:CaCertificate", provider.CaCertificate, certificate: true);
-        CheckPemFile(failures, $"{key}:ClientCertificate", provider.ClientCertificate, certificate: true);
-        CheckPemFile(failures, $"{key}:ClientKey", provider.ClientKey, certificate: false);
+        ConfigurationChecks.CheckPemFile(failures, $"{key}:CaCertificate", provider.CaCertificate, certificate: true);
+        ConfigurationChecks.CheckPemFile(failures, $"{key}:ClientCertificate", provider.ClientCertificate, certificate: true);
+        ConfigurationChecks.CheckPemFile(failures, $"{key}:ClientKey", provider.ClientKey, certificate: false);
         if (provider.ClientKey is not null && provider.ClientCertificate is null)
         {
             failures.Add($"{key}:ClientKey is set without {key}:ClientCertificate.");
-        }
-    }
-
-    internal static void CheckPemFile(List<string> failures, string key, string? path, bool certificate)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        if (!File.Exists(path))
-        {
-            failures.Add($"{key} '{path}' does not exist (a PEM file is expected).");
-            return;
-        }
-
-        var pem = File.ReadAllText(path);
-        var label = certificate ? "CERTIFICATE" : "PRIVATE KEY";
-        if (!pem.Contains($"-----BEGIN {label}-----", StringComparison.Ordinal) && !pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-        {
-            failures.Add($"{key} '{path}' is not a PEM file with a {label.ToLowerInvariant()}.");
         }
     }
 
@@ -137,6 +116,4 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex ProviderIdPattern();
 }

@@ -33,7 +33,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         }
 
         CheckRateLimit(failures, $"{section}:DefaultRateLimit", options.DefaultRateLimit);
-        GatewayOptionsValidator.CheckPemFile(failures, $"{section}:ClientCaCertificate", options.ClientCaCertificate, certificate: true);
+        ConfigurationChecks.CheckPemFile(failures, $"{section}:ClientCaCertificate", options.ClientCaCertificate, certificate: true);
         CheckRevocation(failures, section, options);
         if (options.MaxRequestBytes is < 1024 or > 4 * 1024 * 1024)
         {
@@ -50,7 +50,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         {
             failures.Add($"{section}:Journal:SubjectKey is required (base64, at least 32 bytes; generate one with: openssl rand -base64 32).");
         }
-        else if (!IsKey(journal.SubjectKey))
+        else if (!ConfigurationChecks.IsKey(journal.SubjectKey))
         {
             failures.Add($"{section}:Journal:SubjectKey must be base64 of at least 32 bytes (generate one with: openssl rand -base64 32).");
         }
@@ -190,7 +190,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         {
             failures.Add($"{key}:ChainKey is required (base64, at least 32 bytes; tools/journal/new-journal-keys.sh makes one): it links the journal's lines.");
         }
-        else if (!IsKey(journal.ChainKey))
+        else if (!ConfigurationChecks.IsKey(journal.ChainKey))
         {
             failures.Add($"{key}:ChainKey must be base64 of at least 32 bytes (tools/journal/new-journal-keys.sh makes one).");
         }
@@ -258,12 +258,12 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         {
             failures.Add($"{key}:Key is required: page tokens are authenticated with it (base64, at least 32 bytes; generate one with: openssl rand -base64 32).");
         }
-        else if (!IsKey(tokens.Key))
+        else if (!ConfigurationChecks.IsKey(tokens.Key))
         {
             failures.Add($"{key}:Key must be base64 of at least 32 bytes (generate one with: openssl rand -base64 32).");
         }
 
-        if (!string.IsNullOrWhiteSpace(tokens.PreviousKey) && !IsKey(tokens.PreviousKey))
+        if (!string.IsNullOrWhiteSpace(tokens.PreviousKey) && !ConfigurationChecks.IsKey(tokens.PreviousKey))
         {
             failures.Add($"{key}:PreviousKey must be base64 of at least 32 bytes, or left out.");
         }
@@ -285,12 +285,6 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         {
             failures.Add($"{key}:Burst must be 1 to 10,000,000; it is {limit.Burst}.");
         }
-    }
-
-    private static bool IsKey(string base64)
-    {
-        var buffer = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, buffer, out var length) && length >= 32;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,63}$")]

@@ -20,7 +20,8 @@ public sealed class GatewayClient
         Id = options.Id;
         _permissions = options.Permissions.ToFrozenSet(StringComparer.Ordinal);
         AllDistricts = options.Districts.Contains("*");
-        _districts = [.. options.Districts.Where(d => d != "*")];
+        // A district written as a whole KATO code (195200000) covers its area (1952), like a prefix written as such.
+        _districts = [.. options.Districts.Where(d => d != "*").Select(Contracts.Identifiers.KatoCode.AreaOf)];
         RateLimit = options.RateLimit ?? defaultRateLimit;
         Scope = AllDistricts ? DistrictScope.Everywhere : DistrictScope.Of(_districts);
     }

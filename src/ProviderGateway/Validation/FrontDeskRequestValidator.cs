@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Contracts.Identifiers;
 using ProviderGateway.Contracts.LandRegistry.V1;
 using ProviderGateway.Contracts.Validation;
 
@@ -181,14 +182,11 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
 
     private static void OptionalProviderId(FieldViolations v, string field, string value)
     {
-        if (value.Length > 0 && !ProviderIdPattern().IsMatch(value))
+        if (value.Length > 0 && ProviderId.Validate(value) is { } problem)
         {
-            v.Add(field, "A provider id is 1 to 64 characters of a-z, 0-9 and '-'.", "PROVIDER_ID_MALFORMED");
+            v.Add(field, problem.Description, problem.Reason);
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex ProviderIdPattern();
 
     private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(KazakhstanOffset).DateTime);
 }

@@ -48,6 +48,19 @@ public sealed class GatewayClientsTests
     }
 
     [Fact]
+    public void A_district_written_as_a_whole_KATO_code_covers_its_area_as_its_prefix_does()
+    {
+        var client = Clients(new ClientOptions { Id = "karasai", ApiKeySha256 = [GatewayClients.HashKey("k")], Permissions = ["*"], Districts = ["195200000"] }).FindByApiKey("k")!;
+
+        Assert.True(client.MayAsk("195200000"));
+        Assert.True(client.MayAsk("195230100"));  // a rural district of Karasai
+        Assert.False(client.MayAsk("193600000"));
+        Assert.True(client.Scope.Contains("195230100"));
+        Assert.True(client.Overlaps(["190000000"]));
+        Assert.False(client.Overlaps(["331000000"]));
+    }
+
+    [Fact]
     public void A_method_the_catalogue_cannot_classify_is_refused_even_to_a_client_with_every_permission()
     {
         var everything = Clients(new ClientOptions { Id = "all", ApiKeySha256 = [GatewayClients.HashKey("k")], Permissions = ["*"], Districts = ["*"] }).FindByApiKey("k")!;
