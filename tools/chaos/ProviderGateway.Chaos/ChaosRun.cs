@@ -175,6 +175,13 @@ public static class ChaosRun
         }
 
         Note("gateways stopped (SIGTERM)");
+        foreach (var gateway in cluster.Gateways)
+        {
+            // Kept for the operator: an INTERNAL names a trace id to look up here.
+            await File.WriteAllTextAsync(Path.Combine(cluster.Secrets.Folder, $"gateway-{gateway.Name}.log"), gateway.Process.Output);
+        }
+
+        Note($"journals, keys and gateway logs in {cluster.Secrets.Folder}");
         var gateways = new List<GatewayEvidence>();
         foreach (var gateway in cluster.Gateways)
         {
