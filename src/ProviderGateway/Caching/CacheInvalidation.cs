@@ -65,8 +65,19 @@ public sealed class CacheInvalidation : IHostedService
     /// <summary>Removes every cached answer about a citizen from a provider, on every instance.</summary>
     public async Task InvalidateAsync(string tag)
     {
-        // HERE, IN REDIS, AND THE BACKPLANE MESSAGE
-        await _cache.RemoveByTagAsync(tag, _everywhere).ConfigureAwait(false);
+        // HERE, IN REDIS, AND THE BACKPLANE MESSAGE. The write it follows was applied by the provider: a Redis that dies
+        // meanwhile never turns it into a failure (this instance's memory is cleared first; the rest is logged).
+        try
+        {
+            await _cache.RemoveByTagAsync(tag, _everywhere).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            CachingLog.InvalidationNotBroadcast(_logger, ex.GetType().Name);
+            // At least this instance forgets the answers the write made stale.
+            await _cache.RemoveByTagAsync(tag, new FusionCacheEntryOptions { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true, Size = 1 }).ConfigureAwait(false);
+            return;
+        }
 
         // EVERY OTHER INSTANCE, CONFIRMED
         if (_redis is not { IsConnected: true })
@@ -87,7 +98,7 @@ public sealed class CacheInvalidation : IHostedService
                 CachingLog.InvalidationUnconfirmed(_logger, pending.Confirmed, (int)receivers - 1, _timeout.TotalMilliseconds);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             CachingLog.InvalidationNotBroadcast(_logger, ex.GetType().Name);
         }

@@ -86,20 +86,23 @@ public static class FrameworkStatusMiddleware
             return Task.CompletedTask;
         }
 
-        AccessJournaling.JournalRefusal(context, call, refusal);
-        if (call.TryClaimDeskCallCount())
+        // Refused by grpc-dotnet before the service: journaled and counted here, once the call is over, with one status for
+        // both. A request stream cut off (the desk reset the call or dropped its connection) fails the same way as a
+        // malformed message, and the abort may only be signalled after this: nobody read the answer, so it is CANCELLED.
+        var counted = call.TryClaimDeskCallCount();
+        context.Response.OnCompleted(() =>
         {
-            // Refused by grpc-dotnet before the service: counted here, once the call is over. A request stream cut off
-            // (the desk reset the call or dropped its connection) fails the same way as a malformed message, and the
-            // abort may only be signalled after this: nobody read the answer.
-            context.Response.OnCompleted(() =>
+            var cutOff = context.RequestAborted.IsCancellationRequested
+                || context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.IsCancellationRequested == true;
+            var code = cutOff ? StatusCode.Cancelled : refusal;
+            AccessJournaling.JournalRefusal(context, call, code);
+            if (counted)
             {
-                var cutOff = context.RequestAborted.IsCancellationRequested
-                    || context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.IsCancellationRequested == true;
-                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, cutOff ? StatusCode.Cancelled : refusal);
-                return Task.CompletedTask;
-            });
-        }
+                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, code);
+            }
+
+            return Task.CompletedTask;
+        });
 
         return Task.CompletedTask;
     }
