@@ -11,6 +11,8 @@ namespace ProviderGateway.FunctionalTests;
 /// The evidential access journal end to end: gateways write it (keyed chain, signed checkpoints, anchor, rotation,
 /// crash recovery), and tools/journal/verify-journal.py, run as a process, judges it and copies tampered with.
 /// </summary>
+// It reads the journal's counters from a scrape: OpenTelemetry sees every gateway of the test process by meter name.
+[Collection(MetricsCollection.Name)]
 public sealed class AccessJournalTests
 {
     private const string KarasaiIin = "791028302728";
