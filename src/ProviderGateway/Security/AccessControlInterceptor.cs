@@ -13,10 +13,9 @@ namespace ProviderGateway.Security;
 /// (UNAUTHENTICATED), may call the method (PERMISSION_DENIED), may ask about the district and provider named
 /// (PERMISSION_DENIED), and a personal-data call must name its operator and purpose (INVALID_ARGUMENT). Every
 /// personal-data call of an authenticated client, refused or answered, cache hits and partial failures
-/// included, is then recorded in the <see cref="AccessJournal"/>. Other services (health, reflection) pass.
+/// included, is then recorded in the <see cref="AccessJournal"/>. Registered for the front-desk service only.
 /// </summary>
 public sealed class AccessControlInterceptor(
-    GatewayClients clients,
     ProviderRegistry registry,
     AccessJournal journal,
     SubjectHasher subjects,
@@ -38,7 +37,7 @@ public sealed class AccessControlInterceptor(
         }
 
         var method = call.Method;
-        if (call.Client is not { } client || clients.Of(http.User) != client)
+        if (call.Client is not { } client)
         {
             return Task.FromException<TResponse>(SecurityErrors.Unauthenticated(http.Request.Headers.ContainsKey(ClientAuthentication.ApiKeyHeader)));
         }
