@@ -64,7 +64,25 @@ public sealed class FanOutLister(ProviderRouter router, PageTokens tokens, Provi
             .Select(o => new ProviderCursor(o.Provider.Id, nextPageToken(o.Response!)))
             .Concat(waiting)
             .ToList();
-        return new FanOutPage<TResponse>(outcomes, tokens.Issue(binding, next));
+        return new FanOutPage<TResponse>(outcomes, IssueToken(binding, next));
+    }
+
+    // A provider whose own page token is too long to carry in the desk's token cannot be paged through the gateway: the
+    // desk hears so, naming the provider, instead of a gateway failure.
+    private string IssueToken(PageTokenBinding binding, List<ProviderCursor> next)
+    {
+        try
+        {
+            return tokens.Issue(binding, next);
+        }
+        catch (ArgumentException)
+        {
+            var longest = next.MaxBy(c => c.Token.Length)!;
+            throw Contracts.Errors.RpcErrors.Build(
+                Grpc.Core.StatusCode.Unavailable,
+                $"Provider '{longest.ProviderId}' returned a page token too long for the gateway to carry to the next page ({longest.Token.Length} characters).",
+                Contracts.Errors.RpcErrors.ErrorInfo(Errors.ErrorReasons.ProviderUnavailable, new() { ["provider_id"] = longest.ProviderId }));
+        }
     }
 
     // The token's cursors, kept only for providers that serve this request: a token never widens who is called.
