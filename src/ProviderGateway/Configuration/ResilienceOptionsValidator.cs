@@ -17,6 +17,11 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
             failures.Add($"{Section}:DeadlineMargin must be zero or more and below DefaultCallDeadline; it is {options.DeadlineMargin}.");
         }
 
+        if (!(options.DeadlineMarginShare is >= 0 and <= 0.5))
+        {
+            failures.Add($"{Section}:DeadlineMarginShare must be 0 to 0.5; it is {options.DeadlineMarginShare}.");
+        }
+
         if (options.Retry.MaxRetries is < 0 or > 10)
         {
             failures.Add($"{Section}:Retry:MaxRetries must be 0 to 10; it is {options.Retry.MaxRetries}.");

@@ -1,6 +1,7 @@
 using ProviderGateway.BrowserDesks;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
+using ProviderGateway.Pipeline;
 using ProviderGateway.Security;
 
 namespace ProviderGateway.Hosting;
@@ -11,7 +12,11 @@ public static class GatewayEndpointExtensions
     /// <summary>Maps the front-desk service and server reflection, the operations endpoints (health, metrics; on the management endpoint), and a plain HTTP landing page.</summary>
     public static WebApplication MapProviderGateway(this WebApplication app)
     {
-        // First: the management endpoint serves health and metrics only, the desks' endpoints never serve them.
+        // First: each request's arrival, where the desk's deadline starts; then routing (explicitly here, so that the
+        // arrival is taken before it: a cold process builds its route matcher on the first requests).
+        app.UseDeskCallArrival();
+        app.UseRouting();
+        // Then: the management endpoint serves health and metrics only, the desks' endpoints never serve them.
         app.UseManagementEndpointSeparation();
         app.MapBrowserDesks();
         // Each request is classified once, from the endpoint routing dispatched it to (FrontDeskCalls); then statuses
@@ -27,6 +32,14 @@ public static class GatewayEndpointExtensions
         app.MapGatewayOperations();
         app.MapGet("/", () => Results.Text(
             "ProviderGateway: the front-desk gRPC API is on the gRPC endpoint (HTTP/2); see README.md and tools/grpcurl/.\n"));
+
+        // Built now rather than on the first request: the services' methods bound, their routes made (a mistake in them
+        // fails the start, not a desk's call).
+        foreach (var source in ((IEndpointRouteBuilder)app).DataSources)
+        {
+            _ = source.Endpoints.Count;
+        }
+
         return app;
     }
 }

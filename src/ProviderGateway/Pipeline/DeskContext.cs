@@ -11,8 +11,8 @@ namespace ProviderGateway.Pipeline;
 /// when the gateway must have its answer ready, whether the desk has gone, whether it wants fresh data.
 /// </summary>
 /// <param name="Deadline">
-/// When provider calls must end (UTC): the desk's deadline (or the default when it set none) less the
-/// margin kept for sending the answer.
+/// When provider calls must end (UTC): the desk's deadline (its grpc-timeout from the request's arrival, or the default
+/// when it set none) less the margin kept for sending the answer.
 /// </param>
 /// <param name="Cancellation">Cancelled when the desk cancels or disconnects (or, inside a fan-out, at <paramref name="Deadline"/>).</param>
 /// <param name="BypassCache">True when the desk asked for a fresh answer (metadata <c>cache-control: no-cache</c>).</param>
@@ -27,17 +27,29 @@ public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, Time
 {
     private readonly TimeSpan _defaultDeadline = options.Value.DefaultCallDeadline;
     private readonly TimeSpan _margin = options.Value.DeadlineMargin;
+    private readonly double _marginShare = options.Value.DeadlineMarginShare;
+
+    private const string GrpcTimeoutHeader = "grpc-timeout";
 
     /// <summary>The desk context of a gRPC server call.</summary>
     public DeskContext For(ServerCallContext context)
     {
-        var deadline = context.Deadline == DateTime.MaxValue
-            ? time.GetUtcNow().UtcDateTime + _defaultDeadline
-            : context.Deadline;
         // Read from the HTTP request directly: ServerCallContext.RequestHeaders copies every header, on every call.
         var http = context.GetHttpContext();
-        return new DeskContext(deadline - _margin, context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>(), http.RequestAborted);
+        // The desk's clock started when its request arrived, not when grpc-dotnet's handler began (DeskCallArrival).
+        var arrival = http.Features.Get<DeskCallArrival>()?.At ?? time.GetUtcNow().UtcDateTime;
+        var deadline = context.Deadline == DateTime.MaxValue ? arrival + _defaultDeadline : context.Deadline;
+        if (DeskCallArrival.TryParseTimeout(http.Request.Headers[GrpcTimeoutHeader], out var timeout) && timeout < DateTime.MaxValue - arrival)
+        {
+            deadline = new DateTime(Math.Min(deadline.Ticks, (arrival + timeout).Ticks), DateTimeKind.Utc);
+        }
+
+        return new DeskContext(deadline - MarginOf(deadline - arrival), context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>(), http.RequestAborted);
     }
+
+    /// <summary>The time kept to send the answer of a call with <paramref name="time"/> to its deadline.</summary>
+    public TimeSpan MarginOf(TimeSpan time) =>
+        time <= TimeSpan.Zero ? _margin : TimeSpan.FromTicks(Math.Max(_margin.Ticks, (long)(time.Ticks * _marginShare)));
 
     // HTTP semantics: "no-cache" means "do not answer from a cache without checking with the origin".
     private static bool AsksForFreshAnswer(StringValues cacheControl)

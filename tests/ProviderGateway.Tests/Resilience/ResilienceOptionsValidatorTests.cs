@@ -19,6 +19,7 @@ public sealed class ResilienceOptionsValidatorTests
             Retry = new RetryOptions { MaxRetries = -1, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) },
             CircuitBreaker = new CircuitBreakerOptions { FailureRatio = 1.5, MinimumThroughput = 1 },
             MaxConcurrentCalls = 0,
+            DeadlineMarginShare = 0.6,
         });
 
         var failures = result.Failures!.ToList();
@@ -28,5 +29,6 @@ public sealed class ResilienceOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:CircuitBreaker:FailureRatio", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:CircuitBreaker:MinimumThroughput", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:MaxConcurrentCalls", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:DeadlineMarginShare", StringComparison.Ordinal));
     }
 }

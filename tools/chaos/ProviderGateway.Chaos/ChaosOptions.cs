@@ -12,6 +12,12 @@ namespace ProviderGateway.Chaos;
 public sealed record ChaosOptions(
     string Form, int Workers, double Scale, TimeSpan Slack, TimeSpan DeskDeadline, TimeSpan DeskWait, string RepositoryRoot, string Configuration)
 {
+    /// <summary>
+    /// The folder of the gateway to start (<c>ProviderGateway.dll</c>): <c>null</c> for the build output of
+    /// <see cref="Configuration"/>; run.sh passes the gateway as it ships, published ReadyToRun.
+    /// </summary>
+    public string? GatewayDirectory { get; init; }
+
     /// <summary>About 40 s: 8 workers, 250 ms of slack (for CI and the functional tests on two shared cores).</summary>
     public static ChaosOptions Short(string repositoryRoot, string configuration) =>
         new("short", 8, 1.0, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6), repositoryRoot, configuration);

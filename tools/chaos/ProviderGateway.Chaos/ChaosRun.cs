@@ -39,6 +39,7 @@ public sealed record WriteEvidence(string ProviderId, long SequenceBefore, long 
 /// <param name="Writes">Each written provider's evidence.</param>
 /// <param name="Iins">The seed's IINs, to scan for.</param>
 /// <param name="JournalFolders">Each gateway's journal folder (journal, anchor), to scan.</param>
+/// <param name="Connections">The desk's connections to the gateways.</param>
 public sealed record ChaosEvidence(
     ChaosOptions Options,
     IReadOnlyList<CallRecord> Calls,
@@ -48,7 +49,8 @@ public sealed record ChaosEvidence(
     IReadOnlyList<GatewayEvidence> Gateways,
     IReadOnlyList<WriteEvidence> Writes,
     IReadOnlyList<string> Iins,
-    IReadOnlyList<string> JournalFolders);
+    IReadOnlyList<string> JournalFolders,
+    IReadOnlyList<DeskConnection> Connections);
 
 /// <summary>
 /// The chaos run: starts the parts, drives the desk through the fault timeline, stops, gathers the evidence
@@ -72,7 +74,7 @@ public static class ChaosRun
     {
         var seed = DemoSeed.Load(Path.Combine(options.RepositoryRoot, "src", "ProviderGateway.DemoProviders", "seed", "demo-seed.json"));
         progress.WriteLine($"chaos ({options.Form}): starting 9 demo providers, redis-server and two gateways ({options.Configuration} build)");
-        await using var cluster = await ChaosCluster.StartAsync(options.RepositoryRoot, options.Configuration, seed);
+        await using var cluster = await ChaosCluster.StartAsync(options.RepositoryRoot, options.Configuration, options.GatewayDirectory, seed);
         var (probes, meters) = WriteMeters(seed);
         var before = new Dictionary<string, long>();
         var receiptsBefore = new Dictionary<string, long>();
@@ -199,7 +201,8 @@ public static class ChaosRun
             gateways,
             writes,
             [.. seed.Citizens.Select(c => c.Iin)],
-            [.. cluster.Gateways.Select(g => Path.GetDirectoryName(g.JournalPath)!)]);
+            [.. cluster.Gateways.Select(g => Path.GetDirectoryName(g.JournalPath)!)],
+            desk.Connections.All);
         return new ChaosResult(evidence, ChaosRules.Check(evidence));
     }
 

@@ -1,7 +1,7 @@
 using ProviderGateway.Chaos;
 using ProviderGateway.Chaos.Rules;
 
-// The chaos test of the gateway (tools/chaos/run.sh [--long] [--report FILE] [--root DIR]): exit 0 when every rule held,
+// The chaos test of the gateway (tools/chaos/run.sh [--long] [--report FILE] [--root DIR] [--workers N] [--slack-ms N] [--gateway-dir DIR]): exit 0 when every rule held,
 // 1 when one was violated, 2 when the run itself could not be made.
 var form = args.Contains("--long") ? "long" : "short";
 var reportIndex = Array.IndexOf(args, "--report");
@@ -12,6 +12,25 @@ var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 // to run today's rules against an older or newer gateway.
 var root = rootIndex >= 0 && rootIndex + 1 < args.Length ? Path.GetFullPath(args[rootIndex + 1]) : ChaosOptions.FindRepositoryRoot(AppContext.BaseDirectory);
 var options = form == "long" ? ChaosOptions.Long(root, configuration) : ChaosOptions.Short(root, configuration);
+// --workers N / --slack-ms N: another load or tolerance on the same timeline (for experiments; the report says which).
+var workersIndex = Array.IndexOf(args, "--workers");
+if (workersIndex >= 0 && workersIndex + 1 < args.Length)
+{
+    options = options with { Workers = int.Parse(args[workersIndex + 1], System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+// --gateway-dir DIR: the gateway as it ships (run.sh publishes it ReadyToRun there) instead of the build output.
+var gatewayIndex = Array.IndexOf(args, "--gateway-dir");
+if (gatewayIndex >= 0 && gatewayIndex + 1 < args.Length)
+{
+    options = options with { GatewayDirectory = Path.GetFullPath(args[gatewayIndex + 1]) };
+}
+
+var slackIndex = Array.IndexOf(args, "--slack-ms");
+if (slackIndex >= 0 && slackIndex + 1 < args.Length)
+{
+    options = options with { Slack = TimeSpan.FromMilliseconds(int.Parse(args[slackIndex + 1], System.Globalization.CultureInfo.InvariantCulture)) };
+}
 
 ChaosResult result;
 try

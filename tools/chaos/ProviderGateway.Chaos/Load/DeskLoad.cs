@@ -39,6 +39,7 @@ public sealed class DeskLoad : IAsyncDisposable
         DemoSeed seed, IReadOnlyList<(string Name, Uri Address)> gateways, string apiKey, TimeSpan deskDeadline, TimeSpan deskWait, IReadOnlyList<MeterSlot> writeMeters, IReadOnlyList<int> hotCitizens)
     {
         _hotCitizens = hotCitizens;
+        Connections = new DeskConnections(() => Now);
         _seed = seed;
         _apiKey = apiKey;
         _deskDeadline = deskDeadline;
@@ -49,12 +50,18 @@ public sealed class DeskLoad : IAsyncDisposable
         {
             var channel = GrpcChannel.ForAddress(g.Address, new GrpcChannelOptions
             {
-                HttpHandler = new DeskDeadlineHandler(deskDeadline) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, ConnectTimeout = TimeSpan.FromSeconds(2) } },
+                HttpHandler = new DeskDeadlineHandler(deskDeadline)
+                {
+                    InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, ConnectTimeout = TimeSpan.FromSeconds(2), ConnectCallback = Connections.CallbackFor(g.Name) },
+                },
                 MaxRetryAttempts = 0,
             });
             return (g.Name, channel, new FrontDeskService.FrontDeskServiceClient(channel));
         })];
     }
+
+    /// <summary>The desk's connections to the gateways.</summary>
+    public DeskConnections Connections { get; }
 
     /// <summary>Time since the load started (the run's clock).</summary>
     public TimeSpan Now => _clock.Elapsed;

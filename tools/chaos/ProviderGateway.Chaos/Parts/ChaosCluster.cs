@@ -58,8 +58,9 @@ public sealed partial class ChaosCluster : IAsyncDisposable
     /// <summary>Starts every part (providers and Redis at once, then both gateways at once).</summary>
     /// <param name="repositoryRoot">Where ProviderGateway.sln is.</param>
     /// <param name="configuration">The build configuration whose output is started (Release for run.sh).</param>
+    /// <param name="gatewayDirectory">Where the gateway to start is; <c>null</c> for the build output.</param>
     /// <param name="seed">The demo seed.</param>
-    public static async Task<ChaosCluster> StartAsync(string repositoryRoot, string configuration, DemoSeed seed)
+    public static async Task<ChaosCluster> StartAsync(string repositoryRoot, string configuration, string? gatewayDirectory, DemoSeed seed)
     {
         var secrets = ChaosSecrets.Create();
         var started = new List<ChaosProcess>();
@@ -88,7 +89,7 @@ public sealed partial class ChaosCluster : IAsyncDisposable
             var providers = await Task.WhenAll(providerTasks);
             var redisConfiguration = $"127.0.0.1:{redisPort}";
 
-            var gatewayDll = Built(repositoryRoot, configuration, "ProviderGateway");
+            var gatewayDll = gatewayDirectory is null ? Built(repositoryRoot, configuration, "ProviderGateway") : Published(gatewayDirectory);
             var gatewayTasks = new[] { ("A", "gw-a"), ("B", "gw-b") }.Select(async g =>
             {
                 var grpc = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -194,6 +195,12 @@ public sealed partial class ChaosCluster : IAsyncDisposable
     {
         var dll = Path.Combine(repositoryRoot, "src", project, "bin", configuration, "net10.0", project + ".dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build the solution in {configuration} first (tools/chaos/run.sh does).");
+    }
+
+    private static string Published(string directory)
+    {
+        var dll = Path.Combine(directory, "ProviderGateway.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: publish the gateway there first (tools/chaos/run.sh does).");
     }
 
     private static int FreePort()

@@ -70,6 +70,29 @@ public static class ChaosReport
         }
 
         report.AppendLine();
+        report.AppendLine("## Right after the restart");
+        report.AppendLine();
+        var (_, restart) = e.KilledGatewayDown;
+        report.AppendLine($"Calls sent in the {ColdWindow.TotalSeconds:F0} s after gateway {e.KilledGateway} served again ({restart.TotalSeconds:F2} s), by gateway:");
+        report.AppendLine();
+        report.AppendLine("| Gateway | calls | p50 ms | p99 ms | max ms | slowest |");
+        report.AppendLine("|---|---:|---:|---:|---:|---|");
+        foreach (var gateway in e.Calls.Where(c => c.Start >= restart && c.Start < restart + ColdWindow).GroupBy(c => c.Gateway).OrderBy(g => g.Key))
+        {
+            var elapsed = gateway.Select(c => c.Elapsed.TotalMilliseconds).Order().ToList();
+            var slowest = gateway.MaxBy(c => c.Elapsed)!;
+            report.AppendLine($"| {gateway.Key} | {elapsed.Count} | {Percentile(elapsed, 0.5):F0} | {Percentile(elapsed, 0.99):F0} | {elapsed[^1]:F0} | {Cell(slowest.ToString())} |");
+        }
+
+        report.AppendLine();
+        report.AppendLine($"The desk's connections to gateway {e.KilledGateway} after its restart (began, TCP connected, the gateway's first bytes):");
+        report.AppendLine();
+        foreach (var c in e.Connections.Where(c => c.Gateway == e.KilledGateway && c.Began >= restart - TimeSpan.FromSeconds(2) && c.Connected is not null).Take(12))
+        {
+            report.AppendLine($"- {c.Began.TotalSeconds:F3} s, {c.Connected?.TotalSeconds.ToString("F3") ?? "-"} s, {c.FirstByte?.TotalSeconds.ToString("F3") ?? "-"} s");
+        }
+
+        report.AppendLine();
         report.AppendLine("## Sources by provider (code / freshness)");
         report.AppendLine();
         foreach (var provider in e.Calls.SelectMany(c => c.Sources).GroupBy(s => s.ProviderId).OrderBy(g => g.Key))
@@ -82,6 +105,9 @@ public static class ChaosReport
 
         return report.ToString();
     }
+
+    // How long after the killed gateway's restart its calls are reported apart (a cold process).
+    private static readonly TimeSpan ColdWindow = TimeSpan.FromSeconds(5);
 
     private static string Code(StatusCode code, bool fromGateway) => fromGateway ? code.ToString() : code + "*";
 
