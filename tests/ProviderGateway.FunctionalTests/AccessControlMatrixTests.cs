@@ -3,6 +3,7 @@ using System.Net.Http;
 using Google.Protobuf;
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.FunctionalTests.Infrastructure;
 using ProviderGateway.Security;
 using Land = ProviderGateway.Contracts.LandRegistry.V1;

@@ -174,7 +174,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var attempts = await CountAsync(water, "GetAccountBalance");
         var refusedByBudget = gateway.Application.App.Services.GetRequiredService<Resilience.ProviderResilience>()
-            .BudgetOf(gateway.Application.App.Services.GetRequiredService<Configuration.ProviderRegistry>().All[0]).Refused;
+            .BudgetOf(gateway.Application.App.Services.GetRequiredService<Providers.ProviderRegistry>().All[0]).Refused;
         var retries = attempts - Calls;
         var budget = (0.5 * Calls) + (10 * clock.Elapsed.TotalSeconds) + 100; // ratio, floor per second, and what is banked at start
         Assert.True(outcomes.Count(ok => ok) >= 990, $"{outcomes.Count(ok => ok)} of {Calls} reads succeeded; failures: {string.Join(", ", reasons.GroupBy(r => r).Select(g => $"{g.Key} x{g.Count()}"))}; retries refused by the budget: {refusedByBudget}");

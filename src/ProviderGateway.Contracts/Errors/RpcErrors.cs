@@ -41,7 +41,7 @@ public static class RpcErrors
         var message = violations.Count == 1
             ? $"Invalid {violations[0].Field}: {violations[0].Description}"
             : $"{violations.Count} invalid fields: {string.Join(", ", violations.Select(v => v.Field).Distinct())}.";
-        return Build(StatusCode.InvalidArgument, message, badRequest, ErrorInfo("INVALID_REQUEST"));
+        return Build(StatusCode.InvalidArgument, message, badRequest, ErrorInfo(ErrorReasons.InvalidRequest));
     }
 
     /// <summary>INVALID_ARGUMENT for one field.</summary>

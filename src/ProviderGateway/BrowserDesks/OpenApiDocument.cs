@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.OpenApi.Models;
+using ProviderGateway.Core;
 using ProviderGateway.Security;
 using Swashbuckle.AspNetCore.SwaggerGen;
 

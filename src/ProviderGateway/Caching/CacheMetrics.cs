@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace ProviderGateway.Caching;
 
-/// <summary>The cache's own metrics (meter <see cref="MeterName"/>). No label holds a key or any request field.</summary>
+/// <summary>The cache's own metrics (meter <see cref="MeterName"/>): Redis values rejected, Redis reachability. No label holds a key or any request field.</summary>
 public sealed class CacheMetrics
 {
     /// <summary>The meter's name, to export.</summary>
@@ -10,10 +10,19 @@ public sealed class CacheMetrics
 
     private readonly Counter<long> _valuesRejected;
 
-    /// <summary>Creates the instruments.</summary>
-    public CacheMetrics(IMeterFactory meters)
+    /// <summary>Creates the instruments; with Redis configured, its reachability as a gauge.</summary>
+    public CacheMetrics(IMeterFactory meters, RedisConnection? redis = null)
     {
         var meter = meters.Create(MeterName);
+        if (redis is not null)
+        {
+            meter.CreateObservableGauge(
+                "providergateway.redis.up",
+                () => redis.IsConnected ? 1 : 0,
+                unit: "{up}",
+                description: "1 while the gateway is connected to Redis, 0 while it is not (answers then come from memory and providers).");
+        }
+
         _valuesRejected = meter.CreateCounter<long>(
             "providergateway.cache.values_rejected",
             unit: "{value}",

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Contracts.Identifiers;
+using ProviderGateway.Core;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Configuration;
 

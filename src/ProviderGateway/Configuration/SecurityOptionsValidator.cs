@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using ProviderGateway.Security;
+using ProviderGateway.Core;
 
 namespace ProviderGateway.Configuration;
 
@@ -150,36 +149,12 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
                 "points are fetched) or NoCheck (revoked certificates are accepted) explicitly.");
         }
 
-        X509Certificate2? authority = null;
-        try
+        // Whether each file is a CRL its authority signed: Security/RevocationListsValidator.
+        for (var i = 0; i < lists.Count; i++)
         {
-            authority = File.Exists(options.ClientCaCertificate) ? X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaCertificate)) : null;
-        }
-        catch (CryptographicException)
-        {
-            // Reported by the PEM check above.
-        }
-
-        using (authority)
-        {
-            for (var i = 0; i < lists.Count; i++)
+            if (!File.Exists(lists[i]))
             {
-                var key = $"{section}:ClientCertificateRevocationLists:{i}";
-                if (!File.Exists(lists[i]))
-                {
-                    failures.Add($"{key} '{lists[i]}' does not exist (a CRL file, PEM or DER, is expected).");
-                }
-                else if (authority is not null)
-                {
-                    try
-                    {
-                        _ = CertificateRevocationList.Load(File.ReadAllBytes(lists[i]), authority);
-                    }
-                    catch (InvalidDataException ex)
-                    {
-                        failures.Add($"{key} '{lists[i]}' cannot be used: {ex.Message}.");
-                    }
-                }
+                failures.Add($"{section}:ClientCertificateRevocationLists:{i} '{lists[i]}' does not exist (a CRL file, PEM or DER, is expected).");
             }
         }
     }

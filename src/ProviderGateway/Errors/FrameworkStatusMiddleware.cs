@@ -7,11 +7,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.Errors;
-using ProviderGateway.Security;
-using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Errors;
 
@@ -26,33 +22,45 @@ namespace ProviderGateway.Errors;
 /// JSON transcoding answers with a bare INVALID_ARGUMENT, gains the BadRequest and ErrorInfo <c>MALFORMED_REQUEST</c>;
 /// a body above <c>MaxRequestBytes</c> is refused RESOURCE_EXHAUSTED (<c>REQUEST_TOO_LARGE</c>) as soon as its
 /// length is known; an UNKNOWN becomes INTERNAL (<c>GATEWAY_INTERNAL_ERROR</c>). Their answers pass through; only an
-/// error body is held back until complete.
+/// error body is held back until complete. Which requests are front-desk calls, and how a refusal is journaled and
+/// counted, is <see cref="IFrameworkRefusals"/>'s (the gateway's classification); the size limit is given by Hosting.
 /// </summary>
 public static class FrameworkStatusMiddleware
 {
     private static readonly JsonParser StatusParser = new(JsonParser.Settings.Default.WithTypeRegistry(JsonStatus.DetailTypes).WithIgnoreUnknownFields(true));
 
     /// <summary>Adds the middleware (before the gRPC endpoints).</summary>
-    public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+    /// <param name="app">The application.</param>
+    /// <param name="maxRequestBytes">The largest request body accepted (<c>Gateway:Security:MaxRequestBytes</c>).</param>
+    public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app, long maxRequestBytes)
+    {
+        var refusals = app.ApplicationServices.GetRequiredService<IFrameworkRefusals>();
+        return app.Use(async (context, next) =>
         {
-            var call = FrontDeskCalls.Of(context);
+            var call = refusals.Classify(context);
             if (call is { IsJson: false })
             {
-                context.Response.OnStarting(static state => Rewrite((HttpContext)state), context);
+                context.Response.OnStarting(
+                    static state =>
+                    {
+                        var (context, method, refusals) = ((HttpContext, string, IFrameworkRefusals))state;
+                        return Rewrite(context, method, refusals);
+                    },
+                    (context, call.Value.Method, refusals));
                 await next(context).ConfigureAwait(false);
             }
             else if (call is { IsJson: true })
             {
-                await WithJsonDetailsAsync(context, call, next).ConfigureAwait(false);
+                await WithJsonDetailsAsync(context, call.Value.Method, maxRequestBytes, refusals, next).ConfigureAwait(false);
             }
             else
             {
                 await next(context).ConfigureAwait(false);
             }
         });
+    }
 
-    private static Task Rewrite(HttpContext context)
+    private static Task Rewrite(HttpContext context, string method, IFrameworkRefusals refusals)
     {
         // Trailers-only: no message was written, the status is in the headers. An answer of the service carries details
         // and was journaled and counted by its interceptors; what grpc-dotnet refused before the service was neither.
@@ -62,8 +70,6 @@ public static class FrameworkStatusMiddleware
             return Task.CompletedTask;
         }
 
-        var call = FrontDeskCalls.Of(context)!;
-        var method = call.Method.Name;
         var refusal = (StatusCode)code;
         if (!headers.ContainsKey("grpc-status-details-bin"))
         {
@@ -89,27 +95,20 @@ public static class FrameworkStatusMiddleware
         // Refused by grpc-dotnet before the service: journaled and counted here, once the call is over, with one status for
         // both. A request stream cut off (the desk reset the call or dropped its connection) fails the same way as a
         // malformed message, and the abort may only be signalled after this: nobody read the answer, so it is CANCELLED.
-        var counted = call.TryClaimDeskCallCount();
+        var record = refusals.Refused(context);
         context.Response.OnCompleted(() =>
         {
             var cutOff = context.RequestAborted.IsCancellationRequested
                 || context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.IsCancellationRequested == true;
-            var code = cutOff ? StatusCode.Cancelled : refusal;
-            AccessJournaling.JournalRefusal(context, call, code);
-            if (counted)
-            {
-                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, code);
-            }
-
+            record(cutOff ? StatusCode.Cancelled : refusal);
             return Task.CompletedTask;
         });
 
         return Task.CompletedTask;
     }
 
-    private static async Task WithJsonDetailsAsync(HttpContext context, FrontDeskCall call, RequestDelegate next)
+    private static async Task WithJsonDetailsAsync(HttpContext context, string method, long maxRequestBytes, IFrameworkRefusals refusals, RequestDelegate next)
     {
-        var maxRequestBytes = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = maxRequestBytes;
@@ -142,7 +141,6 @@ public static class FrameworkStatusMiddleware
             return;
         }
 
-        var method = call.Method.Name;
         var detailed = (StatusCode)status.Code switch
         {
             StatusCode.InvalidArgument when context.Request.ContentLength > maxRequestBytes => TooLarge($"{context.Request.ContentLength} bytes; at most {maxRequestBytes}"),
@@ -154,12 +152,7 @@ public static class FrameworkStatusMiddleware
         {
             // Refused before the service (a body that is not the method's JSON, or too large): counted here, not by
             // DeskCallMetricsInterceptor; and journaled, the service never having seen it.
-            if (call.TryClaimDeskCallCount())
-            {
-                context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(method, (StatusCode)detailed.Code);
-            }
-
-            AccessJournaling.JournalRefusal(context, call, (StatusCode)detailed.Code);
+            refusals.Refused(context)((StatusCode)detailed.Code);
         }
 
         await JsonStatus.WriteAsync(response, detailed).ConfigureAwait(false);
@@ -207,4 +200,20 @@ public static class FrameworkStatusMiddleware
             Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.MalformedRequest)),
         },
     };
+}
+
+/// <summary>
+/// What <see cref="FrameworkStatusMiddleware"/> needs of the gateway: which requests are front-desk calls, and how a
+/// call refused before its service ran is journaled and counted. Implemented by the gateway's request classification.
+/// </summary>
+public interface IFrameworkRefusals
+{
+    /// <summary>The method and protocol of a front-desk request; <c>null</c> for any other request.</summary>
+    (string Method, bool IsJson)? Classify(HttpContext context);
+
+    /// <summary>
+    /// Called as the framework's refusal of a front-desk call is written: claims the call's one count, so nothing else
+    /// counts it; returns what records its final status (journal and metric, once) when the call is over.
+    /// </summary>
+    Action<StatusCode> Refused(HttpContext context);
 }

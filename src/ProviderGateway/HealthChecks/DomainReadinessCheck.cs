@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ProviderGateway.Configuration;
+using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 
 namespace ProviderGateway.HealthChecks;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
 

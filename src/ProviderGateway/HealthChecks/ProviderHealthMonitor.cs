@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.HealthChecks;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.DemoProviders;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Hosting;
 

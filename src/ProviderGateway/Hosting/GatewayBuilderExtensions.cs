@@ -170,6 +170,8 @@ public static class GatewayBuilderExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, RevocationListsValidator>();
+        services.AddSingleton<IFrameworkRefusals, FrameworkRefusals>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
         services.AddSingleton<GatewayClients>();
         services.AddSingleton<SubjectHasher>();

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using ProviderGateway.BrowserDesks;
+using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.Pipeline;
@@ -23,7 +25,7 @@ public static class GatewayEndpointExtensions
         // grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread; the rate limiter
         // counts each call against its client; a front-desk method named in any spelling but its exact path is refused.
         app.UseFrontDeskCallClassification();
-        app.UseFrameworkStatusDetails();
+        app.UseFrameworkStatusDetails(app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBytes);
         app.UseClientAuthentication();
         app.UseRateLimiter();
         app.UseCanonicalFrontDeskPaths();

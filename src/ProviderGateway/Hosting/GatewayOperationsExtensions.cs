@@ -13,6 +13,7 @@ using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.HealthChecks;
+using ProviderGateway.Resilience;
 using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Hosting;
@@ -74,6 +75,7 @@ public static class GatewayOperationsExtensions
         services.AddSingleton<IValidateOptions<GatewayTelemetryOptions>, GatewayTelemetryOptionsValidator>();
         services.AddOptions<GatewayTelemetryOptions>().BindConfiguration(GatewayTelemetryOptions.SectionName).ValidateOnStart();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<CircuitStateGauge>();
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         // JSON console lines are read by people too: quotes and '+' as themselves, not \u0027 (logs are not HTML).
@@ -152,8 +154,10 @@ public static class GatewayOperationsExtensions
             ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK, [HealthStatus.Unhealthy] = StatusCodes.Status200OK },
         }).OnManagementEndpoint();
         app.MapPrometheusScrapingEndpoint("/metrics").OnManagementEndpoint();
-        // The gauges (circuits, Redis) exist from the start, not from the first provider call.
+        // The instruments and gauges (circuits, Redis) exist from the start, not from the first provider call.
         _ = app.Services.GetRequiredService<GatewayMetrics>();
+        _ = app.Services.GetRequiredService<CircuitStateGauge>();
+        _ = app.Services.GetRequiredService<CacheMetrics>();
         return app;
     }
 

@@ -81,7 +81,7 @@ public sealed class FanOutLister(ProviderRouter router, PageTokens tokens, Provi
             throw Contracts.Errors.RpcErrors.Build(
                 Grpc.Core.StatusCode.Unavailable,
                 $"Provider '{longest.ProviderId}' returned a page token too long for the gateway to carry to the next page ({longest.Token.Length} characters).",
-                Contracts.Errors.RpcErrors.ErrorInfo(Errors.ErrorReasons.ProviderUnavailable, new() { ["provider_id"] = longest.ProviderId }));
+                Contracts.Errors.RpcErrors.ErrorInfo(Contracts.Errors.ErrorReasons.ProviderUnavailable, new() { ["provider_id"] = longest.ProviderId }));
         }
     }
 

@@ -3,8 +3,10 @@ using Google.Protobuf.WellKnownTypes;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Contracts.Paging;
+using ProviderGateway.Core;
 using ProviderGateway.HealthChecks;
 using ProviderGateway.Paging;
+using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
 using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
@@ -71,7 +73,7 @@ public sealed class ProviderDirectory(
             Calls = traffic.Calls,
             Failures = traffic.Failures,
             LastFailureTime = traffic.LastFailureTime is { } failed ? Timestamp.FromDateTimeOffset(failed) : null,
-            LastFailureCode = traffic.LastFailureCode is { } code ? Errors.GrpcStatusNames.Name(code) : "",
+            LastFailureCode = traffic.LastFailureCode is { } code ? GrpcStatusNames.Name(code) : "",
         };
         return info;
     }

@@ -7,6 +7,7 @@ using Polly.Registry;
 using Polly.Retry;
 using ProviderGateway.Configuration;
 using System.Threading.RateLimiting;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Resilience;
 

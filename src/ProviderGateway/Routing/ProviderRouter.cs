@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Routing;
 

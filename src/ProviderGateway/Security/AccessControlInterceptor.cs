@@ -4,7 +4,9 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ProviderGateway.Audit;
 using ProviderGateway.Configuration;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Security;
 

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Audit;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
 
 namespace ProviderGateway.Security;

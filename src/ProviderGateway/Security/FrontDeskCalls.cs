@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http.Features;
+using ProviderGateway.Core;
 
 namespace ProviderGateway.Security;
 
@@ -115,7 +116,7 @@ public static class FrontDeskCalls
 
             var refusal = SecurityErrors.NotCanonicalStatus(call);
             AccessJournaling.JournalRefusal(context, call, (Grpc.Core.StatusCode)refusal.Code);
-            return Errors.EarlyStatus.WriteAsync(context, refusal);
+            return EarlyStatus.WriteAsync(context, refusal);
         });
 
     internal static FrontDeskCall? Classify(HttpContext context)

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
+using ProviderGateway.Core;
 
 namespace ProviderGateway.Security;
 

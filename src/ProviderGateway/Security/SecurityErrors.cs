@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using ProviderGateway.Contracts.Errors;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
 
 namespace ProviderGateway.Security;

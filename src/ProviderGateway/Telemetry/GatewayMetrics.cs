@@ -4,7 +4,9 @@ using Grpc.Core;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
+using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
 
@@ -13,9 +15,10 @@ namespace ProviderGateway.Telemetry;
 /// <summary>
 /// The gateway's own metrics (meter <c>ProviderGateway</c>), scraped at <c>/metrics</c> in Prometheus form:
 /// front-desk calls by method and the status the desk received; provider calls and their latency by provider,
-/// method and gRPC status code; cache lookups by result;
-/// circuit breaker state per provider; Redis reachability. Labels carry configured names only (provider
-/// ids, method names, status codes): never anything from a request.
+/// method and gRPC status code; cache lookups by result. Every layer records into these and none is read here: what
+/// has state to show publishes its own gauge on this meter (the circuits: <c>Resilience/CircuitStateGauge</c>) or its
+/// own meter (the cache, the journal). Labels carry configured names only (provider ids, method names, status
+/// codes): never anything from a request.
 /// </summary>
 public sealed class GatewayMetrics : IDisposable
 {
@@ -28,7 +31,8 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _deskCalls;
 
-    public GatewayMetrics(IMeterFactory meters, ProviderRegistry registry, ProviderResilience resilience, RedisConnection? redis = null)
+    /// <summary>Creates the instruments.</summary>
+    public GatewayMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
         _providerCalls = _meter.CreateCounter<long>(
@@ -48,19 +52,6 @@ public sealed class GatewayMetrics : IDisposable
             "providergateway.desk.calls",
             unit: "{call}",
             description: "Front-desk calls answered, by method and the gRPC status code the desk received (refusals before the service included).");
-        _meter.CreateObservableGauge(
-            "providergateway.provider.circuit.state",
-            () => registry.All.Select(provider => new Measurement<int>(CircuitCode(resilience.CircuitStateOf(provider)), new KeyValuePair<string, object?>("provider", provider.Id))),
-            unit: "{state}",
-            description: "Circuit breaker of each provider: 0 closed, 1 half-open, 2 open.");
-        if (redis is not null)
-        {
-            _meter.CreateObservableGauge(
-                "providergateway.redis.up",
-                () => redis.IsConnected ? 1 : 0,
-                unit: "{up}",
-                description: "1 while the gateway is connected to Redis, 0 while it is not (answers then come from memory and providers).");
-        }
     }
 
     /// <summary>Records one call to a provider: its outcome's status code and its duration.</summary>
@@ -89,12 +80,6 @@ public sealed class GatewayMetrics : IDisposable
     public void DeskCall(string method, StatusCode code) =>
         _deskCalls.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", GrpcStatusNames.Name(code)));
 
+    /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
-
-    private static int CircuitCode(PollyCircuitState state) => state switch
-    {
-        PollyCircuitState.Closed => 0,
-        PollyCircuitState.HalfOpen => 1,
-        _ => 2,
-    };
 }

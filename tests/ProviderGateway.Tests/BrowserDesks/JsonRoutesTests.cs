@@ -1,5 +1,6 @@
 using Google.Api;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.Security;
 
 namespace ProviderGateway.Tests.BrowserDesks;

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.Errors;
 using ProviderGateway.Security;
 

@@ -16,7 +16,7 @@ public sealed class DeskContextFactoryTests
     [InlineData("3S", 3_000_000)]
     [InlineData("2999m", 2_999_000)]
     [InlineData("1500000u", 1_500_000)]
-    [InlineData("250000000n", 250_000)]
+    [InlineData("25000000n", 25_000)]
     [InlineData("1M", 60_000_000)]
     [InlineData("1H", 3_600_000_000)]
     [InlineData("99999999m", 99_999_999_000)]

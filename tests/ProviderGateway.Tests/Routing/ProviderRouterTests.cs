@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Providers;
 using ProviderGateway.Routing;
 
 namespace ProviderGateway.Tests.Routing;

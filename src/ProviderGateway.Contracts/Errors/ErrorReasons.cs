@@ -1,8 +1,8 @@
-namespace ProviderGateway.Errors;
+namespace ProviderGateway.Contracts.Errors;
 
 /// <summary>
 /// The stable <c>google.rpc.ErrorInfo.reason</c> values of the gateway (domain
-/// <see cref="Contracts.Errors.RpcErrors.Domain"/>). Desks may branch on them; they never change meaning.
+/// <see cref="RpcErrors.Domain"/>). Desks may branch on them; they never change meaning.
 /// </summary>
 public static class ErrorReasons
 {

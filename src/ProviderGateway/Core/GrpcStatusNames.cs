@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Grpc.Core;
 
-namespace ProviderGateway.Errors;
+namespace ProviderGateway.Core;
 
 /// <summary>gRPC status code names as the gRPC specification writes them (INVALID_ARGUMENT, not InvalidArgument).</summary>
 public static partial class GrpcStatusNames

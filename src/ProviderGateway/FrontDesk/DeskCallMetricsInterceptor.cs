@@ -1,8 +1,9 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ProviderGateway.Security;
+using ProviderGateway.Telemetry;
 
-namespace ProviderGateway.Telemetry;
+namespace ProviderGateway.FrontDesk;
 
 /// <summary>
 /// Counts every front-desk call that reached the service by the gRPC status the desk received

@@ -4,7 +4,7 @@ using Google.Api;
 using Google.Protobuf.Reflection;
 using ProviderGateway.Contracts.FrontDesk.V1;
 
-namespace ProviderGateway.Security;
+namespace ProviderGateway.Core;
 
 /// <summary>One method of the front-desk service, as permissions and the journal see it.</summary>
 /// <param name="Name">The method's name, for example <c>GetCitizenOverview</c>.</param>

@@ -1,6 +1,6 @@
 using ProviderGateway.Contracts.FrontDesk.V1;
 
-namespace ProviderGateway.Configuration;
+namespace ProviderGateway.Core;
 
 /// <summary>The names of the provider domains in configuration, and their contract values.</summary>
 public static class ProviderDomains

@@ -1,8 +1,10 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
+using ProviderGateway.Configuration;
+using ProviderGateway.Core;
 
-namespace ProviderGateway.Configuration;
+namespace ProviderGateway.Providers;
 
 /// <summary>
 /// The configured providers, validated, in configuration order (the order of every fan-out answer).

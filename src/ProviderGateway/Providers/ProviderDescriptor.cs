@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Contracts.Identifiers;
 
-namespace ProviderGateway.Configuration;
+namespace ProviderGateway.Providers;
 
 /// <summary>A validated provider: what the gateway needs to route to it and call it.</summary>
 public sealed record ProviderDescriptor

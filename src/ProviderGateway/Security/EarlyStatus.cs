@@ -1,8 +1,8 @@
 using Grpc.Core;
-using ProviderGateway.Security;
+using ProviderGateway.Errors;
 using ProviderGateway.Telemetry;
 
-namespace ProviderGateway.Errors;
+namespace ProviderGateway.Security;
 
 /// <summary>
 /// A status answered from ASP.NET Core middleware before any gRPC code runs (authentication, rate limit), in the
