@@ -1,7 +1,12 @@
 using Microsoft.Extensions.Options;
 using ProviderGateway.Hosting;
 
-// The whole process is assembled in Hosting/GatewayApplication.cs, which the end-to-end tests also use.
+// The whole process is assembled in Hosting/GatewayApplication.cs, which the end-to-end tests also use: the services
+// (Hosting/GatewayBuilderExtensions.cs), then every request's path in this order (Hosting/GatewayEndpointExtensions.cs,
+// MapProviderGateway): its arrival (the desk's clock starts) -> routing -> management port apart -> which front-desk
+// method it is -> framework statuses given details -> client authentication -> rate limit -> exact path only ->
+// the gRPC service, inside its interceptors: desk-call count, unexpected failures, access control and the journal.
+// README "Architecture" walks an overview through every folder down to the provider call.
 try
 {
     await using var gateway = await GatewayApplication.CreateAsync(args);

@@ -5,7 +5,8 @@
 # Scenarios: the hop (direct, gateway uncached, YARP, nginx, L1 hit, Redis hit), the overview fan-out,
 # the stampede, the desk mix, provider isolation. See README "Performance".
 #   tools/bench/run.sh                    quick mode (about a minute; CI's smoke test, no thresholds)
-#   tools/bench/run.sh --full             full mode (the method of ../shared/PERF.md; about 20 minutes)
+#   tools/bench/run.sh --full             full mode (warm-up, interleaved rounds, ratios within each round: README
+#                                         "Performance", method; about 20 minutes)
 #   tools/bench/run.sh --only overview    one scenario: hop, overview, stampede, mix or isolation
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -12,6 +12,6 @@ public sealed record BenchSettings(string Mode, TimeSpan WarmUp, TimeSpan Measur
     /// <summary>A smoke test CI runs (about a minute for every scenario): everything starts, answers and is measured once.</summary>
     public static BenchSettings Quick { get; } = new("quick", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 1, 16, 10);
 
-    /// <summary>The method of ../shared/PERF.md: 30 s warm-up, 5 interleaved rounds of 10 s, 16 x 10.</summary>
+    /// <summary>The full method (README "Performance"): 30 s warm-up, 5 interleaved rounds of 10 s, 16 x 10.</summary>
     public static BenchSettings Full { get; } = new("full", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 5, 16, 10);
 }
