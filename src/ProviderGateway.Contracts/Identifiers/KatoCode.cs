@@ -63,6 +63,15 @@ public static class KatoCode
     public static string AreaOf(string codeOrPrefix) => IsValid(codeOrPrefix) ? AreaPrefix(codeOrPrefix) : codeOrPrefix;
 
     /// <summary>True when the unit <paramref name="code"/> lies inside the area <paramref name="area"/> (or is it).</summary>
-    public static bool IsWithin(string code, string area) =>
-        code.StartsWith(AreaPrefix(area), StringComparison.Ordinal);
+    public static bool IsWithin(string code, string area) => IsInArea(code, AreaPrefix(area));
+
+    /// <summary>
+    /// True when the unit <paramref name="code"/> lies inside the area whose prefix is <paramref name="areaPrefix"/>
+    /// (<see cref="AreaPrefix"/> or <see cref="AreaOf"/>, computed once by the caller).
+    /// </summary>
+    public static bool IsInArea(string code, string areaPrefix) => code.StartsWith(areaPrefix, StringComparison.Ordinal);
+
+    /// <summary>True when two areas, given by their prefixes, share any unit: one of them lies inside the other.</summary>
+    public static bool AreasOverlap(string areaPrefix, string otherAreaPrefix) =>
+        areaPrefix.StartsWith(otherAreaPrefix, StringComparison.Ordinal) || otherAreaPrefix.StartsWith(areaPrefix, StringComparison.Ordinal);
 }

@@ -67,7 +67,7 @@ public sealed record ProviderDescriptor
 
         foreach (var prefix in _areaPrefixes)
         {
-            if (katoCode.StartsWith(prefix, StringComparison.Ordinal))
+            if (KatoCode.IsInArea(katoCode, prefix))
             {
                 return true;
             }

@@ -40,7 +40,7 @@ public sealed class DistrictScope
 
         foreach (var prefix in _prefixes)
         {
-            if (katoCode.StartsWith(prefix, StringComparison.Ordinal))
+            if (Contracts.Identifiers.KatoCode.IsInArea(katoCode, prefix))
             {
                 return true;
             }

@@ -48,15 +48,15 @@ public sealed class GatewayClient
 
     /// <summary>Whether the client may ask about district <paramref name="katoCode"/>.</summary>
     public bool MayAsk(string katoCode) =>
-        AllDistricts || _districts.Any(prefix => katoCode.StartsWith(prefix, StringComparison.Ordinal));
+        AllDistricts || _districts.Any(area => Contracts.Identifiers.KatoCode.IsInArea(katoCode, area));
 
     internal ClaimsPrincipal PrincipalFor(string scheme) =>
         _principals.GetOrAdd(scheme, (s, id) => new ClaimsPrincipal(new ClaimsIdentity([new Claim(GatewayClients.ClientIdClaim, id)], s)), Id);
 
     /// <summary>Whether a provider serving <paramref name="katoCodes"/> (empty: the whole country) serves any of the client's districts.</summary>
     public bool Overlaps(IReadOnlyCollection<string> katoCodes) =>
-        AllDistricts || katoCodes.Count == 0 || katoCodes.Any(code => _districts.Any(prefix =>
-            code.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(Contracts.Identifiers.KatoCode.AreaPrefix(code), StringComparison.Ordinal)));
+        AllDistricts || katoCodes.Count == 0 || katoCodes.Any(code => _districts.Any(area =>
+            Contracts.Identifiers.KatoCode.AreasOverlap(Contracts.Identifiers.KatoCode.AreaPrefix(code), area)));
 }
 
 /// <summary>The configured clients, found by API key, certificate or authenticated principal.</summary>

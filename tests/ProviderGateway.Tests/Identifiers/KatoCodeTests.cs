@@ -27,6 +27,27 @@ public sealed class KatoCodeTests
     }
 
     [Theory]
+    [InlineData("1952", "3310", false)]
+    [InlineData("19", "1952", true)]     // the region contains the district
+    [InlineData("1952", "19", true)]
+    [InlineData("3310", "3310", true)]
+    [InlineData("3310", "331", true)]    // an operator's shorter prefix covers it
+    [InlineData("3315", "3310", false)]  // two districts of one region, not 331 and 331
+    public void Two_areas_overlap_when_one_lies_inside_the_other(string area, string other, bool expected)
+    {
+        Assert.Equal(expected, KatoCode.AreasOverlap(area, other));
+    }
+
+    [Theory]
+    [InlineData("331100000", "3310", false)] // Taldykorgan's prefix is 3310, not 331
+    [InlineData("331010100", "3310", true)]
+    [InlineData("195220100", "19", true)]
+    public void A_unit_is_in_an_area_by_the_areas_prefix(string code, string areaPrefix, bool expected)
+    {
+        Assert.Equal(expected, KatoCode.IsInArea(code, areaPrefix));
+    }
+
+    [Theory]
     [InlineData("19520000")]
     [InlineData("1952000000")]
     [InlineData("19520000A")]
