@@ -243,6 +243,12 @@ public sealed class AccessJournalTests
         Assert.Equal(1, scrape.Value("providergateway_journal_checkpoints_written_total"));
         Assert.Equal(1, scrape.Value("providergateway_journal_records_written_total"));
         Assert.Equal(0, scrape.Value("providergateway_journal_anchor_failures_total"));
+        // The queue's length and the calls refused for a full journal reach /metrics too (both at zero here).
+        Assert.Single(scrape.Series("providergateway_journal_queue_length"));
+        Assert.Equal(0, scrape.Value("providergateway_journal_queue_length"));
+        Assert.Single(scrape.Series("providergateway_journal_calls_refused_total"));
+        Assert.Equal(0, scrape.Value("providergateway_journal_calls_refused_total"));
+        Assert.Single(scrape.Series("providergateway_journal_records_dropped_total"));
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("{\"checkpoint\":{\"instance\":", lines[1], StringComparison.Ordinal);
         Assert.Equal(lines[1], (await File.ReadAllLinesAsync(path + ".anchor"))[^1]);

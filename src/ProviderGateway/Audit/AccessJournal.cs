@@ -43,6 +43,7 @@ public sealed class AccessJournal : BackgroundService
     private readonly Counter<long> _anchorFailures;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private long _pending; // records queued plus room reserved by admitted calls
+    private long _queued; // records queued, not yet taken by the writer (the single-reader channel cannot count)
     private long _droppedSinceLog;
 
     // The writer's state: touched by start-up, then by the writer alone.
@@ -76,9 +77,12 @@ public sealed class AccessJournal : BackgroundService
         _written = meter.CreateCounter<long>("providergateway.journal.records_written", "{record}", "Access records appended to the journal.");
         _dropped = meter.CreateCounter<long>("providergateway.journal.records_dropped", "{record}", "Access records lost because the journal's queue was full.");
         _refused = meter.CreateCounter<long>("providergateway.journal.calls_refused", "{call}", "Personal-data calls refused because the journal's queue was full.");
+        // At zero from the start, so that /metrics shows them (and an alert on their rate sees a series) before the first loss.
+        _dropped.Add(0);
+        _refused.Add(0);
         _checkpoints = meter.CreateCounter<long>("providergateway.journal.checkpoints_written", "{checkpoint}", "Signed checkpoints written to the journal.");
         _anchorFailures = meter.CreateCounter<long>("providergateway.journal.anchor_failures", "{checkpoint}", "Checkpoints an anchor (file, redis) failed to keep.");
-        meter.CreateObservableGauge("providergateway.journal.queue_length", () => _queue.Reader.Count, "{record}", "Access records waiting to be written.");
+        meter.CreateObservableGauge("providergateway.journal.queue_length", () => Volatile.Read(ref _queued), "{record}", "Access records waiting to be written.");
     }
 
     /// <summary>
@@ -201,6 +205,7 @@ public sealed class AccessJournal : BackgroundService
                 while (reader.TryRead(out var record))
                 {
                     Interlocked.Decrement(ref _pending);
+                    Interlocked.Decrement(ref _queued);
                     _prev = _lines!.Write(_buffer, record, ++_seq, _prev);
                     _linesSinceCheckpoint++;
                     _fileHasLines = true;
@@ -267,9 +272,11 @@ public sealed class AccessJournal : BackgroundService
 
     private void Enqueue(AccessRecord record)
     {
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(record))
         {
             // Only after shutdown began.
+            Interlocked.Decrement(ref _queued);
             Interlocked.Decrement(ref _pending);
             Dropped();
         }

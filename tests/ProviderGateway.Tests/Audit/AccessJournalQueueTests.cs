@@ -61,6 +61,31 @@ public sealed class AccessJournalQueueTests : IDisposable
         Assert.Equal(4, dropped.Value);
     }
 
+    [Fact]
+    public void The_queue_length_gauge_counts_the_records_waiting_for_the_writer()
+    {
+        using var journal = Journal(JournalFullPolicy.Drop, capacity: 16, out _);
+        long? length = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == AccessJournal.MeterName && instrument.Name == "providergateway.journal.queue_length")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => length = value);
+        listener.Start();
+
+        for (var i = 0; i < 5; i++)
+        {
+            journal.Append(Record);
+        }
+
+        listener.RecordObservableInstruments();
+        Assert.Equal(5, length);
+    }
+
     public void Dispose()
     {
         _listeners.ForEach(l => l.Dispose());
