@@ -103,6 +103,13 @@ internal sealed class PipelineHarness : IDisposable
         MaxConcurrentCalls = maxConcurrentCalls,
     };
 
+    /// <summary>
+    /// Ends the current time of a cached answer as its duration running out would (FusionCache keeps its own clock), keeping
+    /// it for fail-safe.
+    /// </summary>
+    public ValueTask ExpireAsync(string providerId, string method, Google.Protobuf.IMessage request) =>
+        _cache.ExpireAsync(_keys.ForRead(providerId, method, request));
+
     public ScriptedProvider Script(string providerId) => _scripted[providerId];
 
     public ProviderDescriptor Descriptor(string providerId) => Registry.Find(providerId)!;
