@@ -14,6 +14,7 @@ internal sealed class ScriptedProvider(FakeTimeProvider time) : CallInvoker
     private readonly Lock _lock = new();
     private readonly Queue<Func<CallOptions, Task<IMessage>>> _script = new();
     private readonly List<CallOptions> _calls = [];
+    private readonly List<IMessage> _requests = [];
     private Func<CallOptions, Task<IMessage>>? _last;
 
     /// <summary>Calls received so far.</summary>
@@ -36,6 +37,18 @@ internal sealed class ScriptedProvider(FakeTimeProvider time) : CallInvoker
             lock (_lock)
             {
                 return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>The request of every call received.</summary>
+    public IReadOnlyList<IMessage> Requests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _requests];
             }
         }
     }
@@ -97,6 +110,7 @@ internal sealed class ScriptedProvider(FakeTimeProvider time) : CallInvoker
         lock (_lock)
         {
             _calls.Add(options);
+            _requests.Add((IMessage)request);
             step = _script.TryDequeue(out var next) ? _last = next : _last ?? throw new InvalidOperationException("The provider's script is empty.");
         }
 
