@@ -246,6 +246,8 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<PageTokens>();
         builder.Services.AddSingleton<ProviderChannels>();
         builder.Services.AddSingleton<ProviderDirectory>();
+        builder.Services.AddSingleton<ProviderInvoker>();
+        builder.Services.AddSingleton<ProviderOutcomeMapper>();
         builder.Services.AddSingleton<ProviderCallPipeline>();
         builder.Services.AddSingleton<FanOutLister>();
         builder.Services.AddSingleton<DistrictGuard>();
