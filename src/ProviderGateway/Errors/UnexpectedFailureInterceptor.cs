@@ -29,9 +29,12 @@ public sealed partial class UnexpectedFailureInterceptor(ILogger<UnexpectedFailu
 
         // Calls that are already over (memory hits, refusals) go back as they are: awaiting a faulted task
         // would throw its RpcException once more, and a thrown exception costs more than a refused call.
+        // A handler cancelled before it first awaited ends as a cancelled task, not a faulted one: translated the same
+        // (CANCELLED when the caller cancelled), or the desk and the journal, inside, could see different statuses.
         if (call.IsCompleted)
         {
-            return call.IsFaulted && call.Exception!.InnerException is not RpcException
+            return call.IsCanceled ? Task.FromException<TResponse>(Translate(new OperationCanceledException(), context))
+                : call.IsFaulted && call.Exception!.InnerException is not RpcException
                 ? Task.FromException<TResponse>(Translate(call.Exception.InnerException!, context))
                 : call;
         }

@@ -183,6 +183,8 @@ public static class GatewayBuilderExtensions
         }
 
         services.AddHostedService(sp => sp.GetRequiredService<AccessJournal>());
+        services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<AccessJournaling>();
         services.AddSingleton<AccessControlInterceptor>();
         services.AddSingleton<ClientCertificateRevocation>();
 
@@ -274,8 +276,9 @@ public static class GatewayBuilderExtensions
             options.EnableDetailedErrors = false;
         }).AddServiceOptions<FrontDeskGrpcService>(options =>
         {
-            // Access control and the journal, with unexpected failures translated inside them, so that the journal records
-            // the very status the desk receives and the desk-call metric counts (a cancelled call is CANCELLED in both).
+            // Then, outermost first: access control (AccessPolicy; the journal's admission and line, AccessJournaling,
+            // in the order access control decides), then unexpected failures translated inside it, so that the journal
+            // records the very status the desk receives and the desk-call metric counts (a cancelled call is CANCELLED in both).
             options.Interceptors.Add<AccessControlInterceptor>();
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
         });

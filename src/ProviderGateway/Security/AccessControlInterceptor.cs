@@ -1,27 +1,18 @@
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using ProviderGateway.Audit;
-using ProviderGateway.Configuration;
-using ProviderGateway.Core;
-using ProviderGateway.Errors;
-using ProviderGateway.Providers;
 
 namespace ProviderGateway.Security;
 
 /// <summary>
-/// Access control of the front-desk service, before anything is looked up: the client must be authenticated
-/// (UNAUTHENTICATED), may call the method (PERMISSION_DENIED), may ask about the district and provider named
-/// (PERMISSION_DENIED), and a personal-data call must name its operator and purpose (INVALID_ARGUMENT). Every
-/// personal-data call of an authenticated client, refused or answered, cache hits and partial failures
-/// included, is then recorded in the <see cref="AccessJournal"/>. Registered for the front-desk service only.
+/// Access control of the front-desk service, before anything is looked up: the call must have been classified
+/// (<see cref="FrontDeskCalls"/>; PERMISSION_DENIED otherwise), its client authenticated (UNAUTHENTICATED), and
+/// <see cref="AccessPolicy"/> must let it through (method, district and provider, operator and purpose). The access
+/// journal's part is <see cref="AccessJournaling"/>'s, called here because its order is access control's: a refusal
+/// of a personal-data call is journaled; a call let through is admitted against the journal's queue (UNAVAILABLE,
+/// nothing written, when it is full) and then journaled with its outcome. Registered for the front-desk service only.
 /// </summary>
-public sealed class AccessControlInterceptor(
-    ProviderRegistry registry,
-    AccessJournal journal,
-    SubjectHasher subjects,
-    TimeProvider time) : Interceptor
+public sealed class AccessControlInterceptor(AccessPolicy policy, AccessJournaling journaling) : Interceptor
 {
     /// <inheritdoc />
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -44,116 +35,26 @@ public sealed class AccessControlInterceptor(
             return Task.FromException<TResponse>(SecurityErrors.Unauthenticated(http.Request.Headers.ContainsKey(ClientAuthentication.ApiKeyHeader)));
         }
 
+        // AUTHORISATION
         var (operatorId, purpose) = method.PersonalData ? CallerIdentity.Read(http.Request.Headers) : ("", "");
-        var refusal = Authorize(client, method, request as IMessage)
-            ?? (method.PersonalData ? CallerIdentity.Problems(operatorId, purpose) : null);
-        if (refusal is null && method.PersonalData && !journal.Admit())
+        if (policy.Refusal(client, method, request as IMessage, operatorId, purpose) is { } refusal)
         {
-            // Nothing is recorded for a call refused because the journal is full: there is no room to.
-            return Task.FromException<TResponse>(SecurityErrors.JournalFull());
-        }
-
-        if (refusal is not null)
-        {
-            if (method.PersonalData && call.TryClaimJournalLine())
-            {
-                var (journaledOperator, journaledPurpose) = CallerIdentity.ReadForJournal(http.Request.Headers);
-                journal.AppendRefusal(Record(client, journaledOperator, journaledPurpose, method, request as IMessage, [], refusal.StatusCode));
-            }
-
+            journaling.Refused(call, http.Request.Headers, request as IMessage, refusal.StatusCode);
             return Task.FromException<TResponse>(refusal);
         }
 
-        http.Features.Set(new CallerIdentity(client.Id, operatorId, purpose) { Districts = client.Scope });
-        if (!method.PersonalData)
+        // ADMISSION: only a call that passed authorisation reserves room in the journal.
+        if (method.PersonalData && !journaling.Admit())
         {
-            return continuation(request, context);
+            return Task.FromException<TResponse>(SecurityErrors.JournalFull());
         }
 
-        call.TryClaimJournalLine();
-        return JournaledAsync(request, context, continuation, client, method, operatorId, purpose);
+        var caller = new CallerIdentity(client.Id, operatorId, purpose) { Districts = client.Scope };
+        http.Features.Set(caller);
+
+        // THE CALL, journaled with its outcome when it is about personal data.
+        return method.PersonalData
+            ? journaling.JournaledAsync(call, caller, request, context, continuation)
+            : continuation(request, context);
     }
-
-    private async Task<TResponse> JournaledAsync<TRequest, TResponse>(
-        TRequest request,
-        ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation,
-        GatewayClient client,
-        FrontDeskMethod method,
-        string operatorId,
-        string purpose)
-        where TRequest : class
-        where TResponse : class
-    {
-        try
-        {
-            var response = await continuation(request, context).ConfigureAwait(false);
-            journal.Append(Record(client, operatorId, purpose, method, request as IMessage, AccessRecord.TouchesOf((IMessage)response), StatusCode.OK));
-            return response;
-        }
-        catch (RpcException failure)
-        {
-            journal.Append(Record(client, operatorId, purpose, method, request as IMessage, AccessRecord.TouchesOf(failure), failure.StatusCode));
-            throw;
-        }
-        catch (Exception)
-        {
-            // Becomes INTERNAL in UnexpectedFailureInterceptor; recorded as such.
-            journal.Append(Record(client, operatorId, purpose, method, request as IMessage, [], StatusCode.Internal));
-            throw;
-        }
-    }
-
-    private RpcException? Authorize(GatewayClient client, FrontDeskMethod method, IMessage? request)
-    {
-        if (!client.MayCall(method))
-        {
-            return SecurityErrors.MethodNotPermitted(client.Id, method);
-        }
-
-        if (client.AllDistricts || !method.PersonalData || request is null)
-        {
-            return null;
-        }
-
-        var kato = StringField(request, "kato_code");
-        var providerId = StringField(request, "provider_id");
-        if (kato is null)
-        {
-            // A request without a district field (CreateBenefitApplication): the provider named must serve the
-            // client's districts.
-            return providerId is { Length: > 0 } && registry.Find(providerId) is { } named && client.Overlaps(named.KatoCodes)
-                ? null
-                : SecurityErrors.DistrictNotPermitted(client.Id, client.Districts, "name a provider serving them in provider_id.");
-        }
-
-        if (kato.Length == 0)
-        {
-            return SecurityErrors.DistrictNotPermitted(client.Id, client.Districts, "set kato_code to the citizen's district, one of these.");
-        }
-
-        if (!client.MayAsk(kato))
-        {
-            return SecurityErrors.DistrictNotPermitted(client.Id, client.Districts, "kato_code is outside them.");
-        }
-
-        return !string.IsNullOrEmpty(providerId) && registry.Find(providerId) is { } provider && !provider.Serves(kato)
-            ? SecurityErrors.DistrictNotPermitted(client.Id, client.Districts, $"provider '{providerId}' does not serve district {kato}.")
-            : null;
-    }
-
-    private AccessRecord Record(
-        GatewayClient client, string operatorId, string purpose, FrontDeskMethod method, IMessage? request, IReadOnlyList<ProviderTouch> touches, StatusCode result)
-    {
-        var (kind, subject) = request is null ? ("", "")
-            : StringField(request, "iin") is { Length: > 0 } iin ? ("iin", subjects.Hash(iin))
-            : StringField(request, "cadastral_number") is { Length: > 0 } parcel ? ("cadastral_number", subjects.Hash(parcel))
-            : ("", "");
-        return new AccessRecord(time.GetUtcNow(), client.Id, operatorId, purpose, method.Name, kind, subject, touches, GrpcStatusNames.Name(result));
-    }
-
-    private static string? StringField(IMessage message, string name) =>
-        message.Descriptor.FindFieldByName(name) is { FieldType: FieldType.String, IsRepeated: false } field
-            ? (string)field.Accessor.GetValue(message)
-            : null;
 }

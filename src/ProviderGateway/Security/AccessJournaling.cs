@@ -1,4 +1,6 @@
+using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using ProviderGateway.Audit;
 using ProviderGateway.Core;
 using ProviderGateway.Errors;
@@ -6,32 +8,92 @@ using ProviderGateway.Errors;
 namespace ProviderGateway.Security;
 
 /// <summary>
-/// Journals the personal-data calls of authenticated clients that were refused before the front-desk service ran
-/// (rate limit, a mis-spelt path, a malformed or oversized message): one line each, as for a refusal of access control.
-/// The request was not read, so the line names no subject; operator and purpose are written only when well-formed.
+/// Writes the access journal's line of each personal-data call of an authenticated client, one per call
+/// (<see cref="FrontDeskCall.TryClaimJournalLine"/>), with the status the desk receives: the answer of a call access
+/// control let through (<see cref="JournaledAsync"/>, after <see cref="Admit"/> reserved its room), or the refusal
+/// of one it refused (<see cref="Refused"/>). Calls refused before the front-desk service ran (rate limit, a
+/// mis-spelt path, a malformed or oversized message) are journaled through <see cref="JournalRefusal"/>; the request
+/// was not read, so their line names no subject. Operator and purpose are written only when well-formed.
 /// </summary>
-public static class AccessJournaling
+public sealed class AccessJournaling(AccessJournal journal, SubjectHasher subjects, TimeProvider time)
 {
-    /// <summary>Journals the refusal of <paramref name="call"/> with <paramref name="code"/>, unless it has its line already.</summary>
-    public static void JournalRefusal(HttpContext context, FrontDeskCall call, StatusCode code)
+    /// <summary>
+    /// Whether a personal-data call that passed access control may start: false when the journal's queue is full and
+    /// its policy is to refuse (the call is then refused UNAVAILABLE, and nothing is written: there is no room to).
+    /// Otherwise room for the call's line is reserved.
+    /// </summary>
+    public bool Admit() => journal.Admit();
+
+    /// <summary>
+    /// Journals the refusal of <paramref name="call"/> with <paramref name="code"/>: only a personal-data call of an
+    /// authenticated client, and only when it has no line yet. <paramref name="request"/> (when it was read) gives the
+    /// line its subject.
+    /// </summary>
+    public void Refused(FrontDeskCall call, IHeaderDictionary headers, IMessage? request, StatusCode code)
     {
         if (!call.Method.PersonalData || call.Client is not { } client || !call.TryClaimJournalLine())
         {
             return;
         }
 
-        var services = context.RequestServices;
-        var (operatorId, purpose) = CallerIdentity.ReadForJournal(context.Request.Headers);
-        var record = new AccessRecord(
-            services.GetRequiredService<TimeProvider>().GetUtcNow(),
-            client.Id,
-            operatorId,
-            purpose,
-            call.Method.Name,
-            SubjectKind: "",
-            Subject: "",
-            Providers: [],
-            GrpcStatusNames.Name(code));
-        services.GetRequiredService<AccessJournal>().AppendRefusal(record);
+        var (operatorId, purpose) = CallerIdentity.ReadForJournal(headers);
+        journal.AppendRefusal(Record(client.Id, operatorId, purpose, call.Method, request, [], code));
+    }
+
+    /// <summary>
+    /// Runs an admitted personal-data call (<see cref="Admit"/>) and journals it with the providers it touched and the
+    /// status the desk receives: its answer's OK, its <see cref="RpcException"/>'s code, INTERNAL for anything else
+    /// (which <see cref="UnexpectedFailureInterceptor"/>, outside, turns into INTERNAL).
+    /// </summary>
+    public async Task<TResponse> JournaledAsync<TRequest, TResponse>(
+        FrontDeskCall call,
+        CallerIdentity caller,
+        TRequest request,
+        ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
+    {
+        // The line is this call's whatever happens next; nothing after the service may write another.
+        call.TryClaimJournalLine();
+        var message = request as IMessage;
+        try
+        {
+            var response = await continuation(request, context).ConfigureAwait(false);
+            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, AccessRecord.TouchesOf((IMessage)response), StatusCode.OK));
+            return response;
+        }
+        catch (RpcException failure)
+        {
+            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, AccessRecord.TouchesOf(failure), failure.StatusCode));
+            throw;
+        }
+        catch (Exception)
+        {
+            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, [], StatusCode.Internal));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Journals the refusal of <paramref name="call"/> with <paramref name="code"/> before the front-desk service ran
+    /// (its request unread), unless it has its line already.
+    /// </summary>
+    public static void JournalRefusal(HttpContext context, FrontDeskCall call, StatusCode code)
+    {
+        if (call.Method.PersonalData && call.Client is not null)
+        {
+            context.RequestServices.GetRequiredService<AccessJournaling>().Refused(call, context.Request.Headers, request: null, code);
+        }
+    }
+
+    private AccessRecord Record(
+        string clientId, string operatorId, string purpose, FrontDeskMethod method, IMessage? request, IReadOnlyList<ProviderTouch> touches, StatusCode result)
+    {
+        var (kind, subject) = request is null ? ("", "")
+            : RequestFields.String(request, "iin") is { Length: > 0 } iin ? ("iin", subjects.Hash(iin))
+            : RequestFields.String(request, "cadastral_number") is { Length: > 0 } parcel ? ("cadastral_number", subjects.Hash(parcel))
+            : ("", "");
+        return new AccessRecord(time.GetUtcNow(), clientId, operatorId, purpose, method.Name, kind, subject, touches, GrpcStatusNames.Name(result));
     }
 }
