@@ -53,7 +53,7 @@ public static class GatewayBuilderExtensions
     public static WebApplicationBuilder AddGatewayConfiguration(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        builder.Services.AddDeclaredOptions<GatewayOptions, GatewayOptionsDeclaredValidator>(GatewayOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProviderRegistry>();
         return builder;
@@ -67,7 +67,7 @@ public static class GatewayBuilderExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<CachingOptions>, CachingOptionsValidator>();
-        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<CachingOptions, CachingOptionsDeclaredValidator>(CachingOptions.SectionName);
         services.AddSingleton<CacheSecrets>();
         services.AddSingleton<CacheKeys>();
         services.AddSingleton<CacheValueProtector>();
@@ -132,7 +132,7 @@ public static class GatewayBuilderExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
-        services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<ResilienceOptions, ResilienceOptionsDeclaredValidator>(ResilienceOptions.SectionName);
         services.AddResiliencePipelineRegistry<string>();
         services.AddResilienceEnricher();
         // Polly logs every retry and every call refused by the concurrency limit as a warning or an error:
@@ -172,7 +172,7 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, RevocationListsValidator>();
         services.AddSingleton<IFrameworkRefusals, FrameworkRefusals>();
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<SecurityOptions, SecurityOptionsDeclaredValidator>(SecurityOptions.SectionName);
         services.AddSingleton<GatewayClients>();
         services.AddSingleton<SubjectHasher>();
         services.AddSingleton<AccessJournal>();

@@ -73,7 +73,7 @@ public static class GatewayOperationsExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<GatewayTelemetryOptions>, GatewayTelemetryOptionsValidator>();
-        services.AddOptions<GatewayTelemetryOptions>().BindConfiguration(GatewayTelemetryOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<GatewayTelemetryOptions, GatewayTelemetryOptionsDeclaredValidator>(GatewayTelemetryOptions.SectionName);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<CircuitStateGauge>();
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
