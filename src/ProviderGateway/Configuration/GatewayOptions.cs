@@ -7,7 +7,8 @@ namespace ProviderGateway.Configuration;
 /// <summary>
 /// The gateway's configuration, section <c>Gateway</c> of <c>appsettings.json</c> (or environment
 /// variables such as <c>Gateway__Providers__0__Endpoint</c>). Validated at start-up by
-/// <see cref="GatewayOptionsValidator"/>: the gateway refuses to start on a bad value.
+/// <see cref="GatewayOptionsDeclaredValidator"/> (the ranges declared here) and <see cref="GatewayOptionsValidator"/>:
+/// the gateway refuses to start on a bad value.
 /// </summary>
 public sealed class GatewayOptions
 {
