@@ -30,10 +30,31 @@ public sealed class GatewayStartupTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(
             [provider],
-            new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null, ["Gateway:Resilience:DeadlineMargin"] = "-00:00:01" },
+            new Dictionary<string, string?>
+            {
+                ["Gateway:Providers:0:MaxConcurrentCalls"] = "0",
+                ["Gateway:Caching:KeySecret"] = null,
+                ["Gateway:Caching:MemoryMaxEntries"] = "0",
+                ["Gateway:Resilience:DeadlineMargin"] = "-00:00:01",
+                ["Gateway:Resilience:Retry:MaxRetries"] = "11",
+                ["Gateway:Resilience:Retry:MaxDelay"] = "00:00:00.001",
+                ["Gateway:Security:MaxRequestBytes"] = "10",
+                ["Gateway:Telemetry:OtlpProtocol"] = "http",
+                ["Gateway:Telemetry:OtlpEndpoint"] = "otel-collector:4317",
+                ["Gateway:BrowserDesks:AllowedOrigins:0"] = "*",
+            },
             withTestClient: false));
 
-        // The gateway, caching, resilience and security sections, all wrong: every problem in one failure.
+        // The gateway, a provider, caching, resilience, security, telemetry and browser desks sections, all wrong, in declared
+        // ranges (checked by the generated validators) and in hand-written rules alike: every problem in one failure.
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:MaxConcurrentCalls must be between 1 and", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Caching:MemoryMaxEntries must be between 1 and", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Resilience:Retry:MaxRetries must be between 0 and 10", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Resilience:Retry:MaxDelay must not be below", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Security:MaxRequestBytes must be between 1024 and 4194304", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Telemetry:OtlpProtocol must be grpc or http/protobuf", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Telemetry:OtlpEndpoint must be an absolute", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:BrowserDesks:AllowedOrigins:0 '*' is not allowed", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:KatoCodes:0 '1952'", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:Endpoint 'http://10.1.2.3:6001/' is cleartext", StringComparison.Ordinal) || f.StartsWith("Gateway:Providers:0:Endpoint 'http://10.1.2.3:6001' is cleartext", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));

@@ -5,7 +5,8 @@ namespace ProviderGateway.Caching;
 
 /// <summary>
 /// Checks the cache configuration at start-up: the secrets (a production gateway does not start without
-/// them), the Redis settings and every policy override, naming each bad key.
+/// them) and every policy override, naming each bad key. The plain ranges (sizes, timeouts, the key prefix) are
+/// declared on <see cref="CachingOptions"/> and checked by <see cref="CachingOptionsDeclaredValidator"/>.
 /// </summary>
 public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : IValidateOptions<CachingOptions>
 {
@@ -27,21 +28,6 @@ public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : 
         {
             failures.Add($"{Section}:EncryptionKey is missing or is not base64 of exactly 32 bytes, and values stored in Redis are encrypted (AES-256-GCM) because {Section}:EncryptValues is {(options.EncryptValues is null ? "not set and Redis is configured" : "true")}. Generate one with 'openssl rand -base64 32' (for example in Gateway__Caching__EncryptionKey), or set {Section}:EncryptValues to false to store answers in clear.");
         }
-
-        if (options.MemoryMaxEntries < 1)
-        {
-            failures.Add($"{Section}:MemoryMaxEntries must be at least 1; it is {options.MemoryMaxEntries}.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Length > 32)
-        {
-            failures.Add($"{Section}:KeyPrefix must be 1 to 32 characters.");
-        }
-
-        CheckPositive(failures, "RedisTimeout", options.RedisTimeout);
-        CheckPositive(failures, "RedisRetryAfter", options.RedisRetryAfter);
-        CheckPositive(failures, "InvalidationTimeout", options.InvalidationTimeout);
-        CheckPositive(failures, "FailSafeRetryAfter", options.FailSafeRetryAfter);
 
         foreach (var (method, policy) in options.Methods)
         {
@@ -68,13 +54,5 @@ public sealed class CachingOptionsValidator(IOptions<GatewayOptions> gateway) : 
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void CheckPositive(List<string> failures, string name, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            failures.Add($"{Section}:{name} must be above zero; it is {value}.");
-        }
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>
@@ -38,33 +40,40 @@ public sealed class CachingOptions
     public bool MemoryCacheEnabled { get; init; } = true;
 
     /// <summary>How many answers the memory level holds at most. Defaults to 50,000.</summary>
+    [Range(1, int.MaxValue)]
     public int MemoryMaxEntries { get; init; } = 50_000;
 
     /// <summary>The prefix of every Redis key and channel of this gateway. Defaults to <c>pg:</c>.</summary>
+    [Required]
+    [MaxLength(32)]
     public string KeyPrefix { get; init; } = "pg:";
 
     /// <summary>
     /// The longest the gateway waits for one Redis operation before going on without it (memory and
     /// providers). Defaults to 250 ms.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan RedisTimeout { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// After a Redis failure, how long the gateway does not try Redis again (so no call waits for a dead
     /// Redis). Defaults to 5 seconds.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan RedisRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long a write waits for every other instance to confirm it dropped the answers the write made
     /// stale. Defaults to 1 second; past it the write answers anyway and the shortfall is logged.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan InvalidationTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// While a provider keeps failing, how long a stale answer is served before the provider is tried
     /// again. Defaults to 10 seconds.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan FailSafeRetryAfter { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using ProviderGateway.Contracts.Validation;
 
 namespace ProviderGateway.Configuration;
@@ -5,7 +7,8 @@ namespace ProviderGateway.Configuration;
 /// <summary>
 /// The gateway's configuration, section <c>Gateway</c> of <c>appsettings.json</c> (or environment
 /// variables such as <c>Gateway__Providers__0__Endpoint</c>). Validated at start-up by
-/// <see cref="GatewayOptionsValidator"/>: the gateway refuses to start on a bad value.
+/// <see cref="GatewayOptionsDeclaredValidator"/> (the ranges declared here) and <see cref="GatewayOptionsValidator"/>:
+/// the gateway refuses to start on a bad value.
 /// </summary>
 public sealed class GatewayOptions
 {
@@ -16,21 +19,25 @@ public sealed class GatewayOptions
     /// The providers the gateway routes to. When empty (the embedded default), the gateway starts the
     /// demo providers in-process and routes to them.
     /// </summary>
+    [ValidateEnumeratedItems]
     public IList<ProviderOptions> Providers { get; init; } = [];
 
     /// <summary>
     /// The deadline of a call to a provider that sets none in <see cref="ProviderOptions.Deadline"/>.
     /// Defaults to 2 seconds.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan DefaultProviderDeadline { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many items of each provider a citizen overview shows. Defaults to 20; at most 100.</summary>
+    [Range(1, 100)]
     public int OverviewPageSize { get; init; } = 20;
 
     /// <summary>
     /// How long the provider directory waits for a provider's grpc.health.v1 answer before calling it
     /// unreachable. Defaults to 1 second.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan HealthCheckTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

@@ -7,29 +7,17 @@ using ProviderGateway.Providers;
 namespace ProviderGateway.Configuration;
 
 /// <summary>
-/// Checks the whole <see cref="GatewayOptions"/> at start-up and reports every problem at once, each
-/// naming its configuration key, so an operator can fix the file in one go.
+/// Checks the rules of <see cref="GatewayOptions"/> no attribute declares (the pattern, files, provider ids, domains,
+/// endpoints, KATO codes) at start-up and reports every problem at once, each naming its configuration key, so an
+/// operator can fix the file in one go. Ranges and required values: <see cref="GatewayOptionsDeclaredValidator"/>.
 /// </summary>
 public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
-    private static readonly TimeSpan MaximumDeadline = TimeSpan.FromMinutes(5);
-
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var failures = new List<string>();
         const string section = GatewayOptions.SectionName;
-
-        CheckDeadline(failures, $"{section}:DefaultProviderDeadline", options.DefaultProviderDeadline);
-        if (options.OverviewPageSize is < 1 or > 100)
-        {
-            failures.Add($"{section}:OverviewPageSize must be 1 to 100; it is {options.OverviewPageSize}.");
-        }
-
-        if (options.HealthCheckTimeout <= TimeSpan.Zero || options.HealthCheckTimeout > TimeSpan.FromMinutes(1))
-        {
-            failures.Add($"{section}:HealthCheckTimeout must be above zero and at most 1 minute; it is {options.HealthCheckTimeout}.");
-        }
 
         try
         {
@@ -53,7 +41,12 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
 
     private static void CheckProvider(List<string> failures, string key, ProviderOptions provider, HashSet<string> seen)
     {
-        if (!ProviderId.IsValid(provider.Id))
+        // An empty id, domain or endpoint is reported by the declared [Required] (GatewayOptionsDeclaredValidator).
+        if (string.IsNullOrWhiteSpace(provider.Id))
+        {
+            // Nothing more to say about it.
+        }
+        else if (!ProviderId.IsValid(provider.Id))
         {
             failures.Add($"{key}:Id '{provider.Id}' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }
@@ -62,12 +55,16 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             failures.Add($"{key}:Id '{provider.Id}' is used by another provider; ids must be unique.");
         }
 
-        if (ProviderDomains.Parse(provider.Domain) is null)
+        if (!string.IsNullOrWhiteSpace(provider.Domain) && ProviderDomains.Parse(provider.Domain) is null)
         {
             failures.Add($"{key}:Domain '{provider.Domain}' is not one of: {string.Join(", ", ProviderDomains.Names)}.");
         }
 
-        if (!Uri.TryCreate(provider.Endpoint, UriKind.Absolute, out var endpoint)
+        if (string.IsNullOrWhiteSpace(provider.Endpoint))
+        {
+            // Required: reported by the declared checks.
+        }
+        else if (!Uri.TryCreate(provider.Endpoint, UriKind.Absolute, out var endpoint)
             || endpoint.Scheme is not ("http" or "https")
             || endpoint.AbsolutePath != "/"
             || !string.IsNullOrEmpty(endpoint.Query))
@@ -91,16 +88,6 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             }
         }
 
-        if (provider.Deadline is { } deadline)
-        {
-            CheckDeadline(failures, $"{key}:Deadline", deadline);
-        }
-
-        if (provider.MaxConcurrentCalls is < 1)
-        {
-            failures.Add($"{key}:MaxConcurrentCalls must be at least 1; it is {provider.MaxConcurrentCalls}.");
-        }
-
         ConfigurationChecks.CheckPemFile(failures, $"{key}:CaCertificate", provider.CaCertificate, certificate: true);
         ConfigurationChecks.CheckPemFile(failures, $"{key}:ClientCertificate", provider.ClientCertificate, certificate: true);
         ConfigurationChecks.CheckPemFile(failures, $"{key}:ClientKey", provider.ClientKey, certificate: false);
@@ -109,13 +96,4 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             failures.Add($"{key}:ClientKey is set without {key}:ClientCertificate.");
         }
     }
-
-    private static void CheckDeadline(List<string> failures, string key, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero || value > MaximumDeadline)
-        {
-            failures.Add($"{key} must be above zero and at most {MaximumDeadline}; it is {value}.");
-        }
-    }
-
 }

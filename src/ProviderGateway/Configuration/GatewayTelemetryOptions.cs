@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>Where traces and metrics go besides the Prometheus scrape endpoint (<c>Gateway:Telemetry</c>).</summary>
@@ -17,8 +19,10 @@ public sealed class GatewayTelemetryOptions
     /// The OTLP transport: <c>grpc</c> (the default; collectors listen on 4317) or <c>http/protobuf</c>
     /// (port 4318; the endpoint is then the base address, <c>/v1/traces</c> and <c>/v1/metrics</c> are added).
     /// </summary>
+    [AllowedValues("grpc", "http/protobuf", ErrorMessage = "{0} must be grpc or http/protobuf.")]
     public string OtlpProtocol { get; init; } = "grpc";
 
     /// <summary>The service name traces and metrics carry (<c>service.name</c>). Default: ProviderGateway.</summary>
+    [Required(ErrorMessage = "{0} must not be empty.")]
     public string ServiceName { get; init; } = "ProviderGateway";
 }

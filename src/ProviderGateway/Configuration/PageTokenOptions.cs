@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>
@@ -10,6 +12,7 @@ public sealed class PageTokenOptions
     /// Base64 key (at least 32 bytes) of the tokens' HMAC; the same on every instance. Required outside the embedded
     /// default (which makes a throw-away one). Generate one with <c>openssl rand -base64 32</c>.
     /// </summary>
+    [Required(ErrorMessage = "{0} is required: page tokens are authenticated with it (base64, at least 32 bytes; generate one with: openssl rand -base64 32).")]
     public string? Key { get; init; }
 
     /// <summary>
@@ -19,5 +22,6 @@ public sealed class PageTokenOptions
     public string? PreviousKey { get; init; }
 
     /// <summary>How long a token is accepted after it was issued. Defaults to 1 hour; 1 minute to 24 hours.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(1);
 }

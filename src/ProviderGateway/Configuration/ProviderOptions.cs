@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>One provider as configured in <c>Gateway:Providers</c>.</summary>
@@ -8,6 +10,7 @@ public sealed class ProviderOptions
     /// every answer (<c>source.provider_id</c>) and the desk passes it back to address this provider.
     /// Required.
     /// </summary>
+    [Required]
     public string Id { get; init; } = "";
 
     /// <summary>Name shown to desks, for example "Alatau Power". Defaults to <see cref="Id"/>.</summary>
@@ -17,12 +20,14 @@ public sealed class ProviderOptions
     /// The contract the provider implements: <c>utilities</c>, <c>land_registry</c> or
     /// <c>social_services</c>. Required.
     /// </summary>
+    [Required]
     public string Domain { get; init; } = "";
 
     /// <summary>
     /// Where the provider serves gRPC: an absolute <c>http://</c> (h2c) or <c>https://</c> URI such as
     /// <c>https://utilities.example.kz:443</c>. Required.
     /// </summary>
+    [Required]
     public string Endpoint { get; init; } = "";
 
     /// <summary>
@@ -35,12 +40,14 @@ public sealed class ProviderOptions
     /// How long the gateway waits for this provider on each call, for example <c>00:00:02</c>. Defaults
     /// to <see cref="GatewayOptions.DefaultProviderDeadline"/>; at most 5 minutes.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan? Deadline { get; init; }
 
     /// <summary>
     /// Most calls the gateway has in flight to this provider at once; more fail fast with UNAVAILABLE.
     /// Defaults to <see cref="ResilienceOptions.MaxConcurrentCalls"/>.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int? MaxConcurrentCalls { get; init; }
 
     /// <summary>

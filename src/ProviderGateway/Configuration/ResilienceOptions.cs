@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>
@@ -11,6 +14,7 @@ public sealed class ResilienceOptions
     public const string SectionName = "Gateway:Resilience";
 
     /// <summary>The deadline of a desk's call when the desk sets none. Defaults to 10 seconds.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan DefaultCallDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -18,6 +22,7 @@ public sealed class ResilienceOptions
     /// fan-out answers with what it has rather than not at all. Defaults to 50 ms: on a 2-core machine the
     /// answer left up to ~25 ms after the provider calls were cut, so 20 ms let it reach the desk late.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day)]
     public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
@@ -26,21 +31,27 @@ public sealed class ResilienceOptions
     /// machine before the gateway reads it, the answer waiting to leave) grows with load, and under a busy machine or a
     /// just-started process it reached 200 to 450 ms (README, chaos test).
     /// </summary>
+    [Range(0.0, 0.5)]
     public double DeadlineMarginShare { get; init; } = 0.08;
 
     /// <summary>Retries of idempotent calls (reads, and writes with a request_id).</summary>
+    [ValidateObjectMembers]
     public RetryOptions Retry { get; init; } = new();
 
     /// <summary>The circuit breaker kept per provider.</summary>
+    [ValidateObjectMembers]
     public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
 
     /// <summary>Most calls in flight to one provider at once, unless the provider sets its own. Defaults to 64.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxConcurrentCalls { get; init; } = 64;
 
     /// <summary>How often every provider's grpc.health.v1 is probed (active health checking). Defaults to 10 seconds.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan HealthProbeInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The window live-traffic figures cover (passive health checking). Defaults to 60 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", OptionBounds.Day)]
     public TimeSpan PassiveHealthWindow { get; init; } = TimeSpan.FromSeconds(60);
 }
 
@@ -51,9 +62,11 @@ public sealed class RetryOptions
     /// Retries after the first attempt, at most. Defaults to 4 (a provider failing 30% of attempts then fails
     /// 0.3^5 = 0.24% of calls); 0 turns retries off. The retry budget bounds what they add in total.
     /// </summary>
+    [Range(0, 10)]
     public int MaxRetries { get; init; } = 4;
 
     /// <summary>The first backoff delay, doubled at each retry, with jitter. Defaults to 25 ms.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, OptionBounds.Day, MinimumIsExclusive = true)]
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>The longest backoff delay. Defaults to 250 ms.</summary>
@@ -64,9 +77,11 @@ public sealed class RetryOptions
     /// (0.5: never more than 1.5 provider calls per desk call), so retries never multiply load during an
     /// outage. Defaults to 0.5.
     /// </summary>
+    [Range(0.0, 10.0)]
     public double BudgetRatio { get; init; } = 0.5;
 
     /// <summary>Retries per second always allowed, whatever the ratio (for quiet providers). Defaults to 10.</summary>
+    [Range(0, int.MaxValue)]
     public int BudgetMinimumPerSecond { get; init; } = 10;
 }
 
@@ -78,14 +93,18 @@ public sealed class CircuitBreakerOptions
     /// breaker is for a provider that is effectively down; a merely flaky one is better served by retries
     /// (at 30% failures, 0.5 over 20 calls would open by chance one window in twenty).
     /// </summary>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double FailureRatio { get; init; } = 0.7;
 
     /// <summary>Calls needed in <see cref="SamplingDuration"/> before the ratio counts. Defaults to 20.</summary>
+    [Range(2, int.MaxValue)]
     public int MinimumThroughput { get; init; } = 20;
 
     /// <summary>The window failures are counted over. Defaults to 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", OptionBounds.Day)]
     public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an open circuit fails calls fast before letting a trial call through. Defaults to 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", OptionBounds.Day)]
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(5);
 }

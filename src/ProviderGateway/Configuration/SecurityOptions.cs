@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ProviderGateway.Configuration;
 
 /// <summary>
@@ -11,6 +14,9 @@ public sealed class SecurityOptions
     public const string SectionName = "Gateway:Security";
 
     /// <summary>The desks' client applications (one per office, typically) and their permissions.</summary>
+    [MinLength(1, ErrorMessage = "{0} is empty: the gateway hands out personal data and does not start without client credentials. " +
+        "Add a client with an API key hash (tools/security/new-api-key.sh) or a certificate thumbprint, its Permissions and Districts.")]
+    [ValidateEnumeratedItems]
     public IList<ClientOptions> Clients { get; init; } = [];
 
     /// <summary>
@@ -32,15 +38,19 @@ public sealed class SecurityOptions
     public IList<string> ClientCertificateRevocationLists { get; init; } = [];
 
     /// <summary>The rate limit of clients that set none.</summary>
+    [ValidateObjectMembers]
     public RateLimitOptions DefaultRateLimit { get; init; } = new();
 
     /// <summary>Largest request message accepted, in bytes (larger ones fail RESOURCE_EXHAUSTED unread). Defaults to 64 KiB.</summary>
+    [Range(1024, 4 * 1024 * 1024)]
     public int MaxRequestBytes { get; init; } = 64 * 1024;
 
     /// <summary>The personal-data access journal.</summary>
+    [ValidateObjectMembers]
     public JournalOptions Journal { get; init; } = new();
 
     /// <summary>The keys and lifetime of page tokens.</summary>
+    [ValidateObjectMembers]
     public PageTokenOptions PageTokens { get; init; } = new();
 
     /// <summary>Set by the embedded default when it added the development client; never set it by hand.</summary>
@@ -51,6 +61,7 @@ public sealed class SecurityOptions
 public sealed class ClientOptions
 {
     /// <summary>The client's id, as written in the journal: 1–64 of a-z, 0-9, '-', '.'.</summary>
+    [Required]
     public string Id { get; init; } = "";
 
     /// <summary>
@@ -67,15 +78,18 @@ public sealed class ClientOptions
     /// What the client may call: method names (<c>GetCitizenOverview</c>), domains (<c>utilities</c>,
     /// <c>land_registry</c>, <c>social_services</c>, <c>overview</c>, <c>directory</c>) or <c>*</c>. Required.
     /// </summary>
+    [MinLength(1, ErrorMessage = "{0} is empty: list front-desk methods (GetCitizenOverview), domains (utilities, overview …) or '*'.")]
     public IList<string> Permissions { get; init; } = [];
 
     /// <summary>
     /// Districts the client may ask about: KATO code prefixes (<c>1952</c> is the Karasai district,
     /// <c>19</c> the Almaty region) or <c>*</c> for the whole country. Required.
     /// </summary>
+    [MinLength(1, ErrorMessage = "{0} is empty: list KATO code prefixes (for example 1952) or '*' for the whole country.")]
     public IList<string> Districts { get; init; } = [];
 
     /// <summary>The client's rate limit. Defaults to <see cref="SecurityOptions.DefaultRateLimit"/>.</summary>
+    [ValidateObjectMembers]
     public RateLimitOptions? RateLimit { get; init; }
 }
 
@@ -83,9 +97,11 @@ public sealed class ClientOptions
 public sealed class RateLimitOptions
 {
     /// <summary>Calls per second on average. Defaults to 50.</summary>
+    [Range(1, 1_000_000)]
     public int CallsPerSecond { get; init; } = 50;
 
     /// <summary>Calls that may come at once after a quiet spell (the bucket's size). Defaults to 100.</summary>
+    [Range(1, 10_000_000)]
     public int Burst { get; init; } = 100;
 }
 
@@ -128,18 +144,21 @@ public sealed class JournalOptions
     /// The journal file, appended to (created 0600 with its folder when missing); <c>{instance}</c> in it is
     /// replaced by <see cref="InstanceId"/>. Required outside the embedded default.
     /// </summary>
+    [Required(ErrorMessage = "{0} is required: every personal-data access is appended to this file.")]
     public string? Path { get; init; }
 
     /// <summary>
     /// Base64 key (at least 32 bytes) of the HMAC-SHA256 that links each line to the one before: a line written or
     /// changed without it fails verification. Required outside the embedded default (which keeps one in a file).
     /// </summary>
+    [Required(ErrorMessage = "{0} is required (base64, at least 32 bytes; tools/journal/new-journal-keys.sh makes one): it links the journal's lines.")]
     public string? ChainKey { get; init; }
 
     /// <summary>
     /// PEM file of the ECDSA P-256 private key that signs checkpoints (tools/journal/new-journal-keys.sh makes
     /// one). Required outside the embedded default (which keeps one in a file).
     /// </summary>
+    [Required(ErrorMessage = "{0} is required: the path of a PEM file holding an ECDSA P-256 private key (tools/journal/new-journal-keys.sh makes one); it signs the journal's checkpoints.")]
     public string? SigningKey { get; init; }
 
     /// <summary>
@@ -155,9 +174,11 @@ public sealed class JournalOptions
     public string? InstanceId { get; init; }
 
     /// <summary>A checkpoint is signed after this many lines. Defaults to 1,000.</summary>
+    [Range(1, 1_000_000)]
     public int CheckpointEveryLines { get; init; } = 1000;
 
     /// <summary>A checkpoint is signed this long after the last one when lines were added since. Defaults to 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The file is rotated when it reaches this size, in bytes; 0 turns size rotation off. Defaults to 256 MiB.</summary>
@@ -170,9 +191,11 @@ public sealed class JournalOptions
     /// Base64 key (at least 32 bytes) of the HMAC-SHA256 that replaces each IIN in the journal; keep it to find
     /// a citizen's accesses. Required outside the embedded default (which uses a throw-away key).
     /// </summary>
+    [Required(ErrorMessage = "{0} is required (base64, at least 32 bytes; generate one with: openssl rand -base64 32).")]
     public string? SubjectKey { get; init; }
 
     /// <summary>Records waiting to be written, at most. Defaults to 10,000.</summary>
+    [Range(16, 1_000_000)]
     public int QueueCapacity { get; init; } = 10_000;
 
     /// <summary>What happens when the queue is full. Defaults to <see cref="JournalFullPolicy.Refuse"/>.</summary>

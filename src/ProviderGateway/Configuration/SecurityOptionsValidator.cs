@@ -6,8 +6,10 @@ using ProviderGateway.Core;
 namespace ProviderGateway.Configuration;
 
 /// <summary>
-/// Checks <see cref="SecurityOptions"/> at start-up, every problem at once with its key. A gateway with
-/// providers configured but no client credentials, journal or journal key refuses to start.
+/// Checks the rules of <see cref="SecurityOptions"/> no attribute declares (ids, hashes, permissions, districts, keys,
+/// files, revocation) at start-up, every problem at once with its key. Ranges and required values (clients, the journal
+/// and its keys, the page token key) are declared and checked by <see cref="SecurityOptionsDeclaredValidator"/>: a
+/// gateway with providers configured but no client credentials, journal or journal key refuses to start.
 /// </summary>
 public sealed partial class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
 {
@@ -17,13 +19,6 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         var failures = new List<string>();
         const string section = SecurityOptions.SectionName;
 
-        if (options.Clients.Count == 0)
-        {
-            failures.Add(
-                $"{section}:Clients is empty: the gateway hands out personal data and does not start without client credentials. " +
-                "Add a client with an API key hash (tools/security/new-api-key.sh) or a certificate thumbprint, its Permissions and Districts.");
-        }
-
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Clients.Count; i++)
@@ -31,32 +26,13 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             CheckClient(failures, $"{section}:Clients:{i}", options.Clients[i], ids, keys);
         }
 
-        CheckRateLimit(failures, $"{section}:DefaultRateLimit", options.DefaultRateLimit);
         ConfigurationChecks.CheckPemFile(failures, $"{section}:ClientCaCertificate", options.ClientCaCertificate, certificate: true);
         CheckRevocation(failures, section, options);
-        if (options.MaxRequestBytes is < 1024 or > 4 * 1024 * 1024)
-        {
-            failures.Add($"{section}:MaxRequestBytes must be 1,024 to 4,194,304; it is {options.MaxRequestBytes}.");
-        }
-
+        // A key or file left out is reported by the declared [Required]; here, what one that is set must be.
         var journal = options.Journal;
-        if (string.IsNullOrWhiteSpace(journal.Path))
-        {
-            failures.Add($"{section}:Journal:Path is required: every personal-data access is appended to this file.");
-        }
-
-        if (string.IsNullOrWhiteSpace(journal.SubjectKey))
-        {
-            failures.Add($"{section}:Journal:SubjectKey is required (base64, at least 32 bytes; generate one with: openssl rand -base64 32).");
-        }
-        else if (!ConfigurationChecks.IsKey(journal.SubjectKey))
+        if (!string.IsNullOrWhiteSpace(journal.SubjectKey) && !ConfigurationChecks.IsKey(journal.SubjectKey))
         {
             failures.Add($"{section}:Journal:SubjectKey must be base64 of at least 32 bytes (generate one with: openssl rand -base64 32).");
-        }
-
-        if (journal.QueueCapacity is < 16 or > 1_000_000)
-        {
-            failures.Add($"{section}:Journal:QueueCapacity must be 16 to 1,000,000; it is {journal.QueueCapacity}.");
         }
 
         CheckJournalIntegrity(failures, $"{section}:Journal", journal);
@@ -67,7 +43,11 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
 
     private static void CheckClient(List<string> failures, string key, ClientOptions client, HashSet<string> ids, HashSet<string> keys)
     {
-        if (!ClientIdPattern().IsMatch(client.Id))
+        if (string.IsNullOrWhiteSpace(client.Id))
+        {
+            // Required: reported by the declared checks.
+        }
+        else if (!ClientIdPattern().IsMatch(client.Id))
         {
             failures.Add($"{key}:Id '{client.Id}' must be 1 to 64 characters of a-z, 0-9, '-' and '.', starting with a letter or digit.");
         }
@@ -96,11 +76,6 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             }
         }
 
-        if (client.Permissions.Count == 0)
-        {
-            failures.Add($"{key}:Permissions is empty: list methods, domains ({string.Join(", ", FrontDeskMethods.Groups)}) or '*'.");
-        }
-
         foreach (var permission in client.Permissions)
         {
             if (!FrontDeskMethods.IsPermission(permission))
@@ -109,22 +84,12 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             }
         }
 
-        if (client.Districts.Count == 0)
-        {
-            failures.Add($"{key}:Districts is empty: list KATO code prefixes (for example 1952) or '*' for the whole country.");
-        }
-
         foreach (var district in client.Districts)
         {
             if (district != "*" && !DistrictPattern().IsMatch(district))
             {
                 failures.Add($"{key}:Districts has '{district}': a KATO prefix is 1 to 9 digits, or '*'.");
             }
-        }
-
-        if (client.RateLimit is { } limit)
-        {
-            CheckRateLimit(failures, $"{key}:RateLimit", limit);
         }
     }
 
@@ -161,20 +126,12 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
 
     private static void CheckJournalIntegrity(List<string> failures, string key, JournalOptions journal)
     {
-        if (string.IsNullOrWhiteSpace(journal.ChainKey))
-        {
-            failures.Add($"{key}:ChainKey is required (base64, at least 32 bytes; tools/journal/new-journal-keys.sh makes one): it links the journal's lines.");
-        }
-        else if (!ConfigurationChecks.IsKey(journal.ChainKey))
+        if (!string.IsNullOrWhiteSpace(journal.ChainKey) && !ConfigurationChecks.IsKey(journal.ChainKey))
         {
             failures.Add($"{key}:ChainKey must be base64 of at least 32 bytes (tools/journal/new-journal-keys.sh makes one).");
         }
 
-        if (string.IsNullOrWhiteSpace(journal.SigningKey))
-        {
-            failures.Add($"{key}:SigningKey is required: the path of a PEM file holding an ECDSA P-256 private key (tools/journal/new-journal-keys.sh makes one); it signs the journal's checkpoints.");
-        }
-        else if (SigningKeyProblem(journal.SigningKey) is { } problem)
+        if (!string.IsNullOrWhiteSpace(journal.SigningKey) && SigningKeyProblem(journal.SigningKey) is { } problem)
         {
             failures.Add($"{key}:SigningKey '{journal.SigningKey}' {problem}");
         }
@@ -184,16 +141,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             failures.Add($"{key}:InstanceId '{journal.InstanceId}' must be 1 to 64 characters of a-z, 0-9, '-' and '.', starting with a letter or digit.");
         }
 
-        if (journal.CheckpointEveryLines is < 1 or > 1_000_000)
-        {
-            failures.Add($"{key}:CheckpointEveryLines must be 1 to 1,000,000; it is {journal.CheckpointEveryLines}.");
-        }
-
-        if (journal.CheckpointInterval < TimeSpan.FromMilliseconds(100) || journal.CheckpointInterval > TimeSpan.FromHours(1))
-        {
-            failures.Add($"{key}:CheckpointInterval must be 00:00:00.1 to 01:00:00; it is {journal.CheckpointInterval}.");
-        }
-
+        // Not a plain range: 0 turns size rotation off.
         if (journal.RotateBytes != 0 && journal.RotateBytes < 1024)
         {
             failures.Add($"{key}:RotateBytes must be 0 (no size rotation) or at least 1,024; it is {journal.RotateBytes}.");
@@ -229,11 +177,7 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
 
     private static void CheckPageTokens(List<string> failures, string key, PageTokenOptions tokens)
     {
-        if (string.IsNullOrWhiteSpace(tokens.Key))
-        {
-            failures.Add($"{key}:Key is required: page tokens are authenticated with it (base64, at least 32 bytes; generate one with: openssl rand -base64 32).");
-        }
-        else if (!ConfigurationChecks.IsKey(tokens.Key))
+        if (!string.IsNullOrWhiteSpace(tokens.Key) && !ConfigurationChecks.IsKey(tokens.Key))
         {
             failures.Add($"{key}:Key must be base64 of at least 32 bytes (generate one with: openssl rand -base64 32).");
         }
@@ -241,24 +185,6 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
         if (!string.IsNullOrWhiteSpace(tokens.PreviousKey) && !ConfigurationChecks.IsKey(tokens.PreviousKey))
         {
             failures.Add($"{key}:PreviousKey must be base64 of at least 32 bytes, or left out.");
-        }
-
-        if (tokens.Lifetime < TimeSpan.FromMinutes(1) || tokens.Lifetime > TimeSpan.FromHours(24))
-        {
-            failures.Add($"{key}:Lifetime must be 1 minute to 24 hours; it is {tokens.Lifetime}.");
-        }
-    }
-
-    private static void CheckRateLimit(List<string> failures, string key, RateLimitOptions limit)
-    {
-        if (limit.CallsPerSecond is < 1 or > 1_000_000)
-        {
-            failures.Add($"{key}:CallsPerSecond must be 1 to 1,000,000; it is {limit.CallsPerSecond}.");
-        }
-
-        if (limit.Burst < 1 || limit.Burst > 10_000_000)
-        {
-            failures.Add($"{key}:Burst must be 1 to 10,000,000; it is {limit.Burst}.");
         }
     }
 

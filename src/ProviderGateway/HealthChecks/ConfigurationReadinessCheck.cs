@@ -8,9 +8,11 @@ namespace ProviderGateway.HealthChecks;
 /// Readiness: the configuration as it is now (appsettings.json is reloaded when it changes) passes the
 /// same validation as at start-up. An operator's broken edit makes the instance not ready, with every
 /// problem named, until it is fixed: the instance keeps serving with the configuration it started with,
-/// but a restart would fail, so the load balancer should not count on it.
+/// but a restart would fail, so the load balancer should not count on it. Each section is read through its
+/// <see cref="IOptionsMonitor{TOptions}"/>, which binds the configuration as it is now and runs every validator of the
+/// section (declared and hand-written), as start-up did.
 /// </summary>
-public sealed class ConfigurationReadinessCheck(IConfiguration configuration, IServiceProvider services) : IHealthCheck
+public sealed class ConfigurationReadinessCheck(IServiceProvider services) : IHealthCheck
 {
     /// <summary>The registration name.</summary>
     public const string Name = "configuration";
@@ -31,25 +33,21 @@ public sealed class ConfigurationReadinessCheck(IConfiguration configuration, IS
     }
 
     private void Validate<TOptions>(string section, List<string> problems)
-        where TOptions : class, new()
+        where TOptions : class
     {
-        TOptions options;
         try
         {
-            options = configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
+            // A valid value is cached until the configuration changes; an invalid one is built (and refused) again each time.
+            _ = services.GetRequiredService<IOptionsMonitor<TOptions>>().CurrentValue;
+        }
+        catch (OptionsValidationException e)
+        {
+            problems.AddRange(e.Failures);
         }
         catch (InvalidOperationException e)
         {
+            // A value the binder cannot convert (a word where a number belongs).
             problems.Add($"{section}: {e.Message}");
-            return;
-        }
-
-        foreach (var validator in services.GetServices<IValidateOptions<TOptions>>())
-        {
-            if (validator.Validate(Options.DefaultName, options) is { Failed: true } result)
-            {
-                problems.AddRange(result.Failures ?? [result.FailureMessage]);
-            }
         }
     }
 }

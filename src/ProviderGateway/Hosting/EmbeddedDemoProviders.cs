@@ -26,6 +26,8 @@ public static class EmbeddedDemoProviders
     /// </summary>
     public static async Task<DemoProviderSet?> StartIfUnconfiguredAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
     {
+        // Reads and adds raw configuration, not options: it runs before the services are registered, and what it adds is
+        // bound and validated with the rest.
         if (builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Providers").GetChildren().Any())
         {
             return null;

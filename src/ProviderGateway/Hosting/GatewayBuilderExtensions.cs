@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Certificate;
 using Microsoft.Extensions.Caching.Memory;
@@ -53,7 +54,7 @@ public static class GatewayBuilderExtensions
     public static WebApplicationBuilder AddGatewayConfiguration(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        builder.Services.AddDeclaredOptions<GatewayOptions, GatewayOptionsDeclaredValidator>(GatewayOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProviderRegistry>();
         return builder;
@@ -67,7 +68,7 @@ public static class GatewayBuilderExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<CachingOptions>, CachingOptionsValidator>();
-        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<CachingOptions, CachingOptionsDeclaredValidator>(CachingOptions.SectionName);
         services.AddSingleton<CacheSecrets>();
         services.AddSingleton<CacheKeys>();
         services.AddSingleton<CacheValueProtector>();
@@ -79,11 +80,10 @@ public static class GatewayBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
         services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name);
 
-        // Wiring depends on configuration, read once here; the values themselves are validated at start-up.
-        var settings = builder.Configuration.GetSection(CachingOptions.SectionName).Get<CachingOptions>() ?? new CachingOptions();
-        var fusion = services.AddFusionCache()
-            .WithOptions(options =>
+        services.AddOptions<FusionCacheOptions>()
+            .Configure<IOptions<CachingOptions>>((options, caching) =>
             {
+                var settings = caching.Value;
                 options.CacheKeyPrefix = settings.KeyPrefix;
                 options.BackplaneChannelPrefix = settings.KeyPrefix + "backplane";
                 // A Redis that failed is left alone for a while: no call waits on a dead Redis.
@@ -96,12 +96,16 @@ public static class GatewayBuilderExtensions
                 // changes are logged where they happen).
                 options.FailSafeActivationLogLevel = LogLevel.Debug;
                 options.TagsDefaultEntryOptions.Size = 1;
-            })
+            });
+        var fusion = services.AddFusionCache()
+            .WithRegisteredOptions()
             .WithDefaultEntryOptions(options => options.Size = 1)
-            .WithMemoryCache(_ => new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.MemoryMaxEntries }))
+            .WithMemoryCache(sp => new MemoryCache(new MemoryCacheOptions { SizeLimit = sp.GetRequiredService<IOptions<CachingOptions>>().Value.MemoryMaxEntries }))
             .WithSerializer(sp => sp.GetRequiredService<ProtobufCacheSerializer>());
 
-        if (!string.IsNullOrWhiteSpace(settings.Redis))
+        // Whether there is a Redis decides which services exist, so it is read before the container is built (options are
+        // not there yet); every other setting comes from IOptions<CachingOptions>.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CachingOptions.SectionName}:Redis"]))
         {
             services.AddSingleton<RedisConnection>();
             fusion
@@ -132,7 +136,7 @@ public static class GatewayBuilderExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
-        services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<ResilienceOptions, ResilienceOptionsDeclaredValidator>(ResilienceOptions.SectionName);
         services.AddResiliencePipelineRegistry<string>();
         services.AddResilienceEnricher();
         // Polly logs every retry and every call refused by the concurrency limit as a warning or an error:
@@ -172,10 +176,11 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, RevocationListsValidator>();
         services.AddSingleton<IFrameworkRefusals, FrameworkRefusals>();
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<SecurityOptions, SecurityOptionsDeclaredValidator>(SecurityOptions.SectionName);
         services.AddSingleton<GatewayClients>();
         services.AddSingleton<SubjectHasher>();
         services.AddSingleton<AccessJournal>();
+        // Read before the container is built: whether there is a Redis decides which anchor service exists.
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CachingOptions.SectionName}:Redis"]))
         {
             // The journal's checkpoints are also kept in the cache's Redis (the Audit folder knows no Redis).
@@ -264,14 +269,12 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<FrontDeskGrpcService>();
         builder.Services.AddSingleton<UnexpectedFailureInterceptor>();
         builder.Services.AddSingleton<DeskCallMetricsInterceptor>();
-        var maxRequestBytes = builder.Configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>()?.MaxRequestBytes ?? new SecurityOptions().MaxRequestBytes;
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: the desk-call count (of the status the desk gets), unexpected failures become
             // INTERNAL; then, for the front-desk service, access control and the journal.
             options.Interceptors.Add<DeskCallMetricsInterceptor>();
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
-            options.MaxReceiveMessageSize = maxRequestBytes;
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
         }).AddServiceOptions<FrontDeskGrpcService>(options =>
@@ -282,6 +285,9 @@ public static class GatewayBuilderExtensions
             options.Interceptors.Add<AccessControlInterceptor>();
             options.Interceptors.Add<UnexpectedFailureInterceptor>();
         });
+        // The largest message read is Gateway:Security:MaxRequestBytes, taken from the validated options.
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<SecurityOptions>>((options, security) => options.MaxReceiveMessageSize = security.Value.MaxRequestBytes);
         builder.Services.AddGrpcReflection();
         builder.AddBrowserDesks();
         // Last, after every AddGrpc: front-desk requests that are not well-formed protobuf become INVALID_ARGUMENT in the

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
 
 namespace ProviderGateway.Hosting;
 
@@ -46,13 +47,15 @@ public sealed partial class GatewayListeners
     /// </summary>
     internal void Configure(KestrelServerOptions kestrel, IConfiguration configuration)
     {
+        // Kestrel's own sections are read here, as Kestrel reads them; the gateway's settings come from their options.
         ApplyLimits(kestrel.Limits, configuration.GetSection("Kestrel:Limits"));
-        var askForCertificates = !string.IsNullOrEmpty(configuration[$"{Configuration.SecurityOptions.SectionName}:ClientCaCertificate"]);
         kestrel.Configure(configuration.GetSection("Kestrel"), reloadOnChange: false)
             .Endpoint(GrpcEndpointName, endpoint =>
             {
                 _grpc = (endpoint.ListenOptions, endpoint.IsHttps);
-                if (endpoint.IsHttps && askForCertificates)
+                // Asked when the endpoints are bound, at start, once every section is validated: Kestrel's options are built
+                // with the application, before the start-up check that lists every section's problems.
+                if (endpoint.IsHttps && AsksForClientCertificates(kestrel))
                 {
                     endpoint.HttpsOptions.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                     endpoint.HttpsOptions.AllowAnyClientCertificate();
@@ -61,6 +64,9 @@ public sealed partial class GatewayListeners
             .Endpoint(HttpEndpointName, endpoint => _http = (endpoint.ListenOptions, endpoint.IsHttps))
             .Endpoint(ManagementEndpointName, endpoint => _management = (endpoint.ListenOptions, endpoint.IsHttps));
     }
+
+    private static bool AsksForClientCertificates(KestrelServerOptions kestrel) =>
+        !string.IsNullOrEmpty(kestrel.ApplicationServices.GetRequiredService<IOptions<Configuration.SecurityOptions>>().Value.ClientCaCertificate);
 
     /// <summary>
     /// The problems of the endpoints' configuration, each naming its key: the management endpoint must be configured and

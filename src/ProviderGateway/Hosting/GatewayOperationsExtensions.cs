@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Grpc.AspNetCore.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
@@ -36,29 +37,34 @@ public static class GatewayOperationsExtensions
     /// </summary>
     public static WebApplicationBuilder AddGatewayHealth(this WebApplicationBuilder builder)
     {
-        // Providers are known from configuration here (the embedded default has added its own by now).
-        var providerIds = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Providers").GetChildren()
-            .Select(p => p["Id"]).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        var checks = builder.Services.AddHealthChecks()
+        builder.Services.AddHealthChecks()
             .AddCheck<ConfigurationReadinessCheck>(ConfigurationReadinessCheck.Name, tags: [ReadyTag])
             .AddCheck<DomainReadinessCheck>(DomainReadinessCheck.Name, tags: [ReadyTag]);
-        foreach (var id in providerIds)
-        {
-            checks.Add(new HealthCheckRegistration(
-                ProviderHealthCheck.NameOf(id),
-                sp => ActivatorUtilities.CreateInstance<ProviderHealthCheck>(sp, id),
-                failureStatus: null,
-                tags: ["provider"]));
-        }
-
         builder.Services.AddGrpcHealthChecks(health =>
         {
             health.Services.Map("", r => r.Tags.Contains(ReadyTag));
             health.Services.Map(FrontDeskService.Descriptor.FullName, r => r.Tags.Contains(ReadyTag));
-            foreach (var id in providerIds)
+        });
+
+        // One check and one grpc.health.v1 service per provider, from the validated providers (the embedded default's too).
+        builder.Services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<GatewayOptions>>((checks, gateway) =>
+        {
+            foreach (var provider in gateway.Value.Providers)
             {
-                var name = ProviderHealthCheck.NameOf(id);
-                health.Services.Map(ProviderHealthCheck.GrpcServiceOf(id), r => r.Name == name);
+                var id = provider.Id;
+                checks.Registrations.Add(new HealthCheckRegistration(
+                    ProviderHealthCheck.NameOf(id),
+                    sp => ActivatorUtilities.CreateInstance<ProviderHealthCheck>(sp, id),
+                    failureStatus: null,
+                    tags: ["provider"]));
+            }
+        });
+        builder.Services.AddOptions<GrpcHealthChecksOptions>().Configure<IOptions<GatewayOptions>>((health, gateway) =>
+        {
+            foreach (var provider in gateway.Value.Providers)
+            {
+                var name = ProviderHealthCheck.NameOf(provider.Id);
+                health.Services.Map(ProviderHealthCheck.GrpcServiceOf(provider.Id), r => r.Name == name);
             }
         });
         return builder;
@@ -73,7 +79,7 @@ public static class GatewayOperationsExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<GatewayTelemetryOptions>, GatewayTelemetryOptionsValidator>();
-        services.AddOptions<GatewayTelemetryOptions>().BindConfiguration(GatewayTelemetryOptions.SectionName).ValidateOnStart();
+        services.AddDeclaredOptions<GatewayTelemetryOptions, GatewayTelemetryOptionsDeclaredValidator>(GatewayTelemetryOptions.SectionName);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<CircuitStateGauge>();
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
@@ -81,14 +87,18 @@ public static class GatewayOperationsExtensions
         // JSON console lines are read by people too: quotes and '+' as themselves, not \u0027 (logs are not HTML).
         services.Configure<JsonConsoleFormatterOptions>(json => json.JsonWriterOptions = json.JsonWriterOptions with { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         // JSON lines for log collectors; readable lines for a person: in Development, or when the console is a terminal.
-        // Logging:Console:FormatterName, when set, decides.
-        if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        // Logging:Console:FormatterName, when set, decides: a post-configuration, it sees the options as bound from it.
+        var person = builder.Environment.IsDevelopment() || !Console.IsOutputRedirected;
+        services.PostConfigure<ConsoleLoggerOptions>(console =>
         {
-            var person = builder.Environment.IsDevelopment() || !Console.IsOutputRedirected;
-            services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = person ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json);
-        }
+            if (string.IsNullOrEmpty(console.FormatterName))
+            {
+                console.FormatterName = person ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json;
+            }
+        });
 
-
+        // Read before the container is built: whether spans are recorded and which exporters exist are registrations, and
+        // OpenTelemetry's resource is built with them. The values are validated at start-up with the section.
         var settings = builder.Configuration.GetSection(GatewayTelemetryOptions.SectionName).Get<GatewayTelemetryOptions>() ?? new GatewayTelemetryOptions();
         var otlp = settings.OtlpEndpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : null;
         var exportOtlp = otlp is not null || !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);

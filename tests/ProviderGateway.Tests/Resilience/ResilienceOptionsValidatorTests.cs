@@ -1,4 +1,5 @@
 using ProviderGateway.Configuration;
+using ProviderGateway.Tests.Configuration;
 
 namespace ProviderGateway.Tests.Resilience;
 
@@ -7,13 +8,13 @@ public sealed class ResilienceOptionsValidatorTests
     [Fact]
     public void The_defaults_are_valid()
     {
-        Assert.True(new ResilienceOptionsValidator().Validate(null, new ResilienceOptions()).Succeeded);
+        Assert.Empty(SectionValidation.Failures(new ResilienceOptions()));
     }
 
     [Fact]
     public void Every_bad_value_is_named()
     {
-        var result = new ResilienceOptionsValidator().Validate(null, new ResilienceOptions
+        var failures = SectionValidation.Failures(new ResilienceOptions
         {
             DefaultCallDeadline = TimeSpan.Zero,
             Retry = new RetryOptions { MaxRetries = -1, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) },
@@ -22,7 +23,6 @@ public sealed class ResilienceOptionsValidatorTests
             DeadlineMarginShare = 0.6,
         });
 
-        var failures = result.Failures!.ToList();
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:DefaultCallDeadline", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:Retry:MaxRetries", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Resilience:Retry:MaxDelay", StringComparison.Ordinal));

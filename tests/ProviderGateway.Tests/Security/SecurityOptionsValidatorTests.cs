@@ -1,4 +1,5 @@
 using ProviderGateway.Configuration;
+using ProviderGateway.Tests.Configuration;
 
 namespace ProviderGateway.Tests.Security;
 
@@ -6,8 +7,7 @@ public sealed class SecurityOptionsValidatorTests
 {
     private const string Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    private static IEnumerable<string> Failures(SecurityOptions options) =>
-        new SecurityOptionsValidator().Validate(null, options).Failures ?? [];
+    private static IEnumerable<string> Failures(SecurityOptions options) => SectionValidation.Failures(options);
 
     [Fact]
     public void A_complete_configuration_is_valid()
