@@ -26,9 +26,9 @@ public sealed class AccessControlMatrixTests
 
     private static readonly string[] Spellings = ["canonical", "trailing slash", "double slash", "lower case", "upper case", "mixed case", "percent-encoded"];
 
-    private static Dictionary<string, string?> Clients()
+    private static GatewaySettings Clients()
     {
-        var settings = new Dictionary<string, string?>();
+        var settings = new GatewaySettings();
         void Client(int index, string id, string key, string permission, string district)
         {
             var prefix = $"Gateway:Security:Clients:{index.ToString(CultureInfo.InvariantCulture)}";

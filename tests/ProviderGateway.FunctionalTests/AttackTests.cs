@@ -32,7 +32,7 @@ public sealed class AttackTests
     private const string OverviewGrpcPath = "/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview";
     private const string OverviewJsonPath = "/v1/citizens:overview";
 
-    private static Dictionary<string, string?> KarasaiOffice() => new()
+    private static GatewaySettings KarasaiOffice() => new()
     {
         ["Gateway:Security:Clients:1:Id"] = "karasai-office",
         ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(KarasaiOfficeKey),

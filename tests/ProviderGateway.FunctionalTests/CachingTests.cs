@@ -51,7 +51,7 @@ public sealed class CachingTests
     {
         var duration = TimeSpan.FromMilliseconds(400);
         var maximumAge = TimeSpan.FromSeconds(2);
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Gateway:Caching:Methods:GetAccountBalance:Duration"] = duration.ToString("c"),
             ["Gateway:Caching:Methods:GetAccountBalance:FailSafeMaxDuration"] = maximumAge.ToString("c"),

@@ -85,10 +85,10 @@ public sealed class ClientCertificateRevocationTests
         File.Delete(foreign);
     }
 
-    private static async Task<TestGateway> StartMutualTlsAsync(TestCertificates certificates, X509Certificate2[] clients, Dictionary<string, string?> more)
+    private static async Task<TestGateway> StartMutualTlsAsync(TestCertificates certificates, X509Certificate2[] clients, GatewaySettings more)
     {
         var (serverPem, serverKey) = certificates.WriteServerPem();
-        var settings = new Dictionary<string, string?>
+        var settings = new GatewaySettings
         {
             ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
             ["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem,

@@ -19,7 +19,7 @@ public sealed class DistrictLimitTests
     private const string KarasaiOfficeKey = "karasai-office-key-0123456789";
     private const string TaldykorganIin = "720119319078"; // Baimukhanov, Taldykorgan (331000000)
 
-    private static Dictionary<string, string?> KarasaiOffice() => new()
+    private static GatewaySettings KarasaiOffice() => new()
     {
         ["Gateway:Security:Clients:1:Id"] = "karasai-office",
         ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(KarasaiOfficeKey),

@@ -30,7 +30,7 @@ public sealed class GatewayStartupTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(
             [provider],
-            new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null, ["Gateway:Resilience:DeadlineMargin"] = "-00:00:01" },
+            new GatewaySettings { ["Gateway:Caching:KeySecret"] = null, ["Gateway:Resilience:DeadlineMargin"] = "-00:00:01" },
             withTestClient: false));
 
         // The gateway, caching, resilience and security sections, all wrong: every problem in one failure.
@@ -50,9 +50,9 @@ public sealed class GatewayStartupTests
         var provider = new ConfiguredProvider("land", "land_registry", new Uri("http://127.0.0.1:1"), []);
 
         var noKeySecret = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null }));
+            TestGateway.StartAsync([provider], new GatewaySettings { ["Gateway:Caching:KeySecret"] = null }));
         var noEncryptionKey = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:Redis"] = "127.0.0.1:1" }));
+            TestGateway.StartAsync([provider], new GatewaySettings { ["Gateway:Caching:Redis"] = "127.0.0.1:1" }));
 
         Assert.Contains(noKeySecret.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));
         Assert.Contains(noEncryptionKey.Failures, f => f.StartsWith("Gateway:Caching:EncryptionKey is missing", StringComparison.Ordinal));

@@ -158,12 +158,12 @@ public sealed class PageTokenTests(PageTokenTests.Gateway fixture) : IClassFixtu
     {
         var token = await FirstPageTokenAsync(Live.FrontDesk);
         var newKey = Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray());
-        await using var rotated = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        await using var rotated = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Gateway:Security:PageTokens:Key"] = newKey,
             ["Gateway:Security:PageTokens:PreviousKey"] = TestSecrets.PageTokenKey,
         });
-        await using var forgetful = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Security:PageTokens:Key"] = newKey });
+        await using var forgetful = await TestGateway.StartAsync(settings: new GatewaySettings { ["Gateway:Security:PageTokens:Key"] = newKey });
 
         var page = await rotated.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = KarasaiIin, PageSize = 1, PageToken = token });
         var refused = await Assert.ThrowsAsync<RpcException>(() => forgetful.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = KarasaiIin, PageSize = 1, PageToken = token }).ResponseAsync);
@@ -187,7 +187,7 @@ public sealed class PageTokenTests(PageTokenTests.Gateway fixture) : IClassFixtu
         public TestGateway Live => _live ?? throw new InvalidOperationException("Not started.");
 
         /// <inheritdoc />
-        public async Task InitializeAsync() => _live = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        public async Task InitializeAsync() => _live = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Gateway:Security:Clients:1:Id"] = "other-office",
             ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(OtherOfficeKey),

@@ -18,9 +18,9 @@ public sealed class RefusalTests
 
     private static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(300);
 
-    private static Dictionary<string, string?> ShortLivedBalances(params (string Key, string? Value)[] more)
+    private static GatewaySettings ShortLivedBalances(params (string Key, string? Value)[] more)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new GatewaySettings
         {
             ["Gateway:Caching:Methods:GetAccountBalance:Duration"] = Duration.ToString("c", CultureInfo.InvariantCulture),
             ["Gateway:Caching:Methods:GetAccountBalance:FailSafeMaxDuration"] = "01:00:00",
@@ -38,7 +38,7 @@ public sealed class RefusalTests
         return settings;
     }
 
-    private static Dictionary<string, string?> OtherOffice() => new()
+    private static GatewaySettings OtherOffice() => new()
     {
         ["Gateway:Security:Clients:1:Id"] = "other-office",
         ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(OtherOfficeKey),

@@ -86,7 +86,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var land = await StandaloneProvider.StartAsync("land-registry");
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new Dictionary<string, string?>
+            new GatewaySettings
             {
                 ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
                 ["Gateway:Resilience:CircuitBreaker:BreakDuration"] = "00:00:01",
@@ -191,7 +191,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         // 1,000 calls really reach the hanging provider.
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("regional-water", "utilities", water.Address, [], deadline)],
-            new Dictionary<string, string?> { ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "1000000" });
+            new GatewaySettings { ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "1000000" });
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "regional-water");
         var request = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
 
@@ -241,7 +241,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
                 new ConfiguredProvider("regional-water", "utilities", water.Address, [], TimeSpan.FromSeconds(3)),
                 new ConfiguredProvider("land-registry", "land_registry", land.Address, []),
             ],
-            new Dictionary<string, string?> { ["Gateway:Providers:0:MaxConcurrentCalls"] = "5" });
+            new GatewaySettings { ["Gateway:Providers:0:MaxConcurrentCalls"] = "5" });
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "regional-water");
         var slow = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
         var parcel = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
@@ -285,7 +285,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         });
         await using var trusting = await TestGateway.StartAsync(
             [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new Dictionary<string, string?> { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
+            new GatewaySettings { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
         await using var untrusting = await TestGateway.StartAsync([new ConfiguredProvider("land-registry", "land_registry", land.Address, [])]);
         var request = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
 

@@ -28,7 +28,7 @@ public sealed class SecurityTests
     // Besides the tests' desk (everything, everywhere): an office of the Balkhash district that may use the
     // overview and utilities, a land office that may use the land registry only, and a client limited to one call
     // a second with a burst of three.
-    private static Dictionary<string, string?> Offices() => new()
+    private static GatewaySettings Offices() => new()
     {
         ["Gateway:Security:Clients:1:Id"] = "balkhash-office",
         ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(BalkhashOfficeKey),
@@ -192,7 +192,7 @@ public sealed class SecurityTests
         using var known = certificates.IssueClient("karasai-office");
         using var unknown = certificates.IssueClient("somebody-else");
         var (serverPem, serverKey) = certificates.WriteServerPem();
-        var settings = new Dictionary<string, string?>
+        var settings = new GatewaySettings
         {
             ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
             ["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem,

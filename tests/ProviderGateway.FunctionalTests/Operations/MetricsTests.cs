@@ -14,7 +14,7 @@ public sealed class MetricsTests
     public async Task The_scrape_counts_provider_calls_by_code_and_cache_hits_misses_and_stale_answers()
     {
         var duration = TimeSpan.FromMilliseconds(300);
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             [$"Gateway:Caching:Methods:{Method}:Duration"] = duration.ToString("c"),
             [$"Gateway:Caching:Methods:{Method}:FailSafeMaxDuration"] = "00:01:00",

@@ -24,9 +24,6 @@ public sealed record ProcessCommand(string FileName, IReadOnlyList<string> Argum
         RedisServer,
         ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"]);
 
-    /// <summary>The line redis-server prints once it accepts connections.</summary>
-    public const string RedisReadyLine = "Ready to accept connections";
-
     internal System.Diagnostics.ProcessStartInfo ToStartInfo()
     {
         var start = new System.Diagnostics.ProcessStartInfo(FileName)
