@@ -86,11 +86,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var land = await StandaloneProvider.StartAsync("land-registry");
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new GatewaySettings
-            {
-                ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
-                ["Gateway:Resilience:CircuitBreaker:BreakDuration"] = "00:00:01",
-            });
+            new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 4, breakDuration: TimeSpan.FromSeconds(1))));
         var request = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
         await gateway.FrontDesk.GetParcelAsync(request, NoCache);
 
@@ -191,7 +187,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         // 1,000 calls really reach the hanging provider.
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("regional-water", "utilities", water.Address, [], deadline)],
-            new GatewaySettings { ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "1000000" });
+            new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 1_000_000)));
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "regional-water");
         var request = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
 

@@ -52,6 +52,15 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
         return this;
     }
 
+    /// <summary>The gRPC endpoint over TLS on 127.0.0.1 port 0: <c>Kestrel:Endpoints:Grpc:Url</c> and its <c>Certificate:Path</c>, <c>Certificate:KeyPath</c>.</summary>
+    public GatewaySettings WithTlsGrpcEndpoint(string certificatePemFile, string keyPemFile)
+    {
+        _values["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0";
+        _values["Kestrel:Endpoints:Grpc:Certificate:Path"] = certificatePemFile;
+        _values["Kestrel:Endpoints:Grpc:Certificate:KeyPath"] = keyPemFile;
+        return this;
+    }
+
     /// <summary>Every endpoint on 127.0.0.1, port 0 (a free port each).</summary>
     public GatewaySettings WithLoopbackEndpoints() => WithEndpoints("http://127.0.0.1:0", "http://127.0.0.1:0", "http://127.0.0.1:0");
 
@@ -103,6 +112,34 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
             _gateway.Set("Security:PageTokens:PreviousKey", previousKey);
         }
 
+        return this;
+    }
+
+    /// <summary><c>Gateway:Security:ClientCaCertificate</c>: the PEM file of the authority of desks' client certificates.</summary>
+    public GatewaySettings WithClientCaCertificate(string pemFile)
+    {
+        _gateway.Set("Security:ClientCaCertificate", pemFile);
+        return this;
+    }
+
+    /// <summary><c>Gateway:Security:ClientCertificateRevocation</c>: <c>Offline</c>, <c>Online</c> or <c>NoCheck</c>.</summary>
+    public GatewaySettings WithClientCertificateRevocation(string mode)
+    {
+        _gateway.Set("Security:ClientCertificateRevocation", mode);
+        return this;
+    }
+
+    /// <summary><c>Gateway:Security:ClientCertificateRevocationLists</c>: CRL files of the client authority.</summary>
+    public GatewaySettings WithClientCertificateRevocationLists(params string[] crlFiles)
+    {
+        _gateway.SetList("Security:ClientCertificateRevocationLists", crlFiles);
+        return this;
+    }
+
+    /// <summary><c>Gateway:Security:MaxRequestBytes</c>.</summary>
+    public GatewaySettings WithMaxRequestBytes(int bytes)
+    {
+        _gateway.Set("Security:MaxRequestBytes", bytes);
         return this;
     }
 

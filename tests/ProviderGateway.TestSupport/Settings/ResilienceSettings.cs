@@ -52,18 +52,20 @@ public sealed class ResilienceSettings : SettingsSection
         return this;
     }
 
-    /// <summary><c>CircuitBreaker:MinimumThroughput</c> and <c>CircuitBreaker:FailureRatio</c>.</summary>
-    public ResilienceSettings CircuitBreaker(int minimumThroughput, double failureRatio)
+    /// <summary><c>CircuitBreaker:MinimumThroughput</c>, and <c>FailureRatio</c>, <c>BreakDuration</c> when given.</summary>
+    public ResilienceSettings CircuitBreaker(int minimumThroughput, double? failureRatio = null, TimeSpan? breakDuration = null)
     {
         Set("CircuitBreaker:MinimumThroughput", minimumThroughput);
-        Set("CircuitBreaker:FailureRatio", failureRatio);
-        return this;
-    }
+        if (failureRatio is { } ratio)
+        {
+            Set("CircuitBreaker:FailureRatio", ratio);
+        }
 
-    /// <summary><c>CircuitBreaker:BreakDuration</c>.</summary>
-    public ResilienceSettings BreakDuration(TimeSpan duration)
-    {
-        Set("CircuitBreaker:BreakDuration", duration);
+        if (breakDuration is { } duration)
+        {
+            Set("CircuitBreaker:BreakDuration", duration);
+        }
+
         return this;
     }
 }
