@@ -52,7 +52,7 @@ public sealed class GatewayStartupTests
         var noKeySecret = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             TestGateway.StartAsync([provider], new GatewaySettings { ["Gateway:Caching:KeySecret"] = null }));
         var noEncryptionKey = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync([provider], new GatewaySettings { ["Gateway:Caching:Redis"] = "127.0.0.1:1" }));
+            TestGateway.StartAsync([provider], new GatewaySettings().WithCaching(c => c.Redis("127.0.0.1:1"))));
 
         Assert.Contains(noKeySecret.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));
         Assert.Contains(noEncryptionKey.Failures, f => f.StartsWith("Gateway:Caching:EncryptionKey is missing", StringComparison.Ordinal));
