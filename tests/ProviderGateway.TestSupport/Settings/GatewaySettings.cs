@@ -223,15 +223,6 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    // Keys directly under Gateway: (and the few single keys of other sections) the typed methods above set.
-    private sealed class GatewayValues : SettingsSection
-    {
-        public new void Set(string key, string? value) => base.Set(key, value);
-
-        public new void Set(string key, TimeSpan value) => base.Set(key, value);
-
-        public new void Set(string key, long value) => base.Set(key, value);
-
-        public new void SetList(string key, IEnumerable<string> values) => base.SetList(key, values);
-    }
+    // Keys directly under Gateway: (and the few single keys of its sections) that the typed methods above set.
+    private sealed class GatewayValues : SettingsSection;
 }

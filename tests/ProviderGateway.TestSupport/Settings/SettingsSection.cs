@@ -12,22 +12,22 @@ public abstract class SettingsSection
     private readonly Dictionary<string, IReadOnlyList<string>> _lists = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Sets <paramref name="key"/> (relative to the section) to <paramref name="value"/>.</summary>
-    protected void Set(string key, string? value) => _values[key] = value;
+    protected internal void Set(string key, string? value) => _values[key] = value;
 
     /// <summary>Sets a time span, in the constant ("c") format the configuration binder reads.</summary>
-    protected void Set(string key, TimeSpan value) => Set(key, value.ToString("c", CultureInfo.InvariantCulture));
+    protected internal void Set(string key, TimeSpan value) => Set(key, value.ToString("c", CultureInfo.InvariantCulture));
 
     /// <summary>Sets a number.</summary>
-    protected void Set(string key, long value) => Set(key, value.ToString(CultureInfo.InvariantCulture));
+    protected internal void Set(string key, long value) => Set(key, value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Sets a fraction.</summary>
-    protected void Set(string key, double value) => Set(key, value.ToString(CultureInfo.InvariantCulture));
+    protected internal void Set(string key, double value) => Set(key, value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Sets a flag (<c>true</c>/<c>false</c>).</summary>
-    protected void Set(string key, bool value) => Set(key, value ? "true" : "false");
+    protected internal void Set(string key, bool value) => Set(key, value ? "true" : "false");
 
     /// <summary>Sets a list (replacing one set before), as <c>key:0</c>, <c>key:1</c>…</summary>
-    protected void SetList(string key, IEnumerable<string> values) => _lists[key] = [.. values];
+    protected internal void SetList(string key, IEnumerable<string> values) => _lists[key] = [.. values];
 
     /// <summary>Takes every value <paramref name="other"/> set, over this section's.</summary>
     internal void Overlay(SettingsSection other)
