@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Net.Http;
 using Google.Protobuf;
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Core;
 using ProviderGateway.FunctionalTests.Infrastructure;
-using ProviderGateway.Security;
 using Land = ProviderGateway.Contracts.LandRegistry.V1;
 
 namespace ProviderGateway.FunctionalTests;
@@ -26,26 +24,11 @@ public sealed class AccessControlMatrixTests
 
     private static readonly string[] Spellings = ["canonical", "trailing slash", "double slash", "lower case", "upper case", "mixed case", "percent-encoded"];
 
-    private static Dictionary<string, string?> Clients()
-    {
-        var settings = new Dictionary<string, string?>();
-        void Client(int index, string id, string key, string permission, string district)
-        {
-            var prefix = $"Gateway:Security:Clients:{index.ToString(CultureInfo.InvariantCulture)}";
-            settings[$"{prefix}:Id"] = id;
-            settings[$"{prefix}:ApiKeySha256:0"] = GatewayClients.HashKey(key);
-            settings[$"{prefix}:Permissions:0"] = permission;
-            settings[$"{prefix}:Districts:0"] = district;
-            settings[$"{prefix}:RateLimit:CallsPerSecond"] = "1000000";
-            settings[$"{prefix}:RateLimit:Burst"] = "1000000";
-        }
-
-        Client(1, "karasai-desk", PermittedKey, "*", "1952");
-        Client(2, "directory-only", DirectoryOnlyKey, "directory", "*");
-        Client(3, "overview-only", OverviewOnlyKey, "overview", "*");
-        Client(4, "balkhash-desk", BalkhashKey, "*", "1936");
-        return settings;
-    }
+    private static GatewaySettings Clients() => new GatewaySettings()
+        .WithClient(c => c.Id("karasai-desk").ApiKey(PermittedKey).Permissions("*").Districts("1952").Unlimited())
+        .WithClient(c => c.Id("directory-only").ApiKey(DirectoryOnlyKey).Permissions("directory").Districts("*").Unlimited())
+        .WithClient(c => c.Id("overview-only").ApiKey(OverviewOnlyKey).Permissions("overview").Districts("*").Unlimited())
+        .WithClient(c => c.Id("balkhash-desk").ApiKey(BalkhashKey).Permissions("*").Districts("1936").Unlimited());
 
     [Fact]
     public async Task Only_a_methods_exact_path_reaches_it_in_every_protocol_for_every_client_and_every_call_is_journaled()

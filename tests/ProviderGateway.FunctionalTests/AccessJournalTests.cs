@@ -97,7 +97,7 @@ public sealed class AccessJournalTests
     public async Task A_rotated_file_removed_from_the_set_is_a_gap_the_verifier_names()
     {
         var path = TestSecrets.NewJournalPath();
-        await RunGatewayAsync(path, calls: 12, ("Gateway:Security:Journal:RotateBytes", "1024"));
+        await RunGatewayAsync(path, calls: 12, new GatewaySettings().WithJournal(j => j.RotateBytes(1024)));
         var stem = Path.GetFileNameWithoutExtension(path);
         var rotated = Directory.GetFiles(Path.GetDirectoryName(path)!, $"{stem}.2*.jsonl").Order(StringComparer.Ordinal).ToList();
         var (exitCode, verdict) = await JournalFile.VerifyAsync(path);
@@ -123,7 +123,7 @@ public sealed class AccessJournalTests
     public async Task A_journal_torn_by_a_killed_gateway_verifies_as_torn_and_a_restart_acknowledges_the_torn_line_and_signs_the_tail()
     {
         var path = TestSecrets.NewJournalPath();
-        var process = await GatewayProcess.StartAsync([.. TestSecrets.Security(path).Select(s => $"--{s.Key}={s.Value}")]);
+        var process = await GatewayProcess.StartAsync(GatewaySettings.ForTests(path));
         await using (process)
         {
             using var channel = GrpcChannel.ForAddress($"http://{process.GrpcAuthority}");
@@ -206,7 +206,7 @@ public sealed class AccessJournalTests
         await using var redis = await RedisServer.StartAsync();
         var path = TestSecrets.NewJournalPath();
 
-        await RunGatewayAsync(path, calls: 2, [.. TestGateway.WithRedis(redis).Select(s => (s.Key, s.Value!)), ("Gateway:Security:Journal:InstanceId", "gw-test-1")]);
+        await RunGatewayAsync(path, calls: 2, TestGateway.WithRedis(redis).WithJournal(j => j.InstanceId("gw-test-1")));
 
         var lines = await File.ReadAllLinesAsync(path);
         var keys = await redis.DumpAsync();
@@ -227,7 +227,7 @@ public sealed class AccessJournalTests
     public async Task A_checkpoint_is_signed_once_the_interval_passes_and_the_journals_meter_is_exported()
     {
         var path = TestSecrets.NewJournalPath();
-        var settings = new Dictionary<string, string?> { ["Gateway:Security:Journal:Path"] = path, ["Gateway:Security:Journal:CheckpointInterval"] = "00:00:00.2" };
+        var settings = new GatewaySettings().WithJournal(j => j.Path(path).CheckpointInterval(TimeSpan.FromMilliseconds(200)));
         await using var gateway = await TestGateway.StartAsync(settings: settings);
 
         await gateway.FrontDesk.ListBenefitsAsync(new ListBenefitsRequest { Iin = KarasaiIin });
@@ -255,14 +255,9 @@ public sealed class AccessJournalTests
     }
 
     /// <summary>Runs an embedded gateway on the journal <paramref name="path"/>, makes personal-data calls, stops it.</summary>
-    private static async Task RunGatewayAsync(string path, int calls, params (string Key, string Value)[] more)
+    private static async Task RunGatewayAsync(string path, int calls, GatewaySettings? more = null)
     {
-        var settings = new Dictionary<string, string?> { ["Gateway:Security:Journal:Path"] = path };
-        foreach (var (key, value) in more)
-        {
-            settings[key] = value;
-        }
-
+        var settings = new GatewaySettings().WithJournal(j => j.Path(path)).With(more);
         await using var gateway = await TestGateway.StartAsync(settings: settings);
         for (var i = 0; i < calls; i++)
         {

@@ -14,7 +14,6 @@ using Grpc.Net.Client;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.DemoProviders;
 using ProviderGateway.FunctionalTests.Infrastructure;
-using ProviderGateway.Security;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -32,15 +31,8 @@ public sealed class AttackTests
     private const string OverviewGrpcPath = "/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview";
     private const string OverviewJsonPath = "/v1/citizens:overview";
 
-    private static Dictionary<string, string?> KarasaiOffice() => new()
-    {
-        ["Gateway:Security:Clients:1:Id"] = "karasai-office",
-        ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(KarasaiOfficeKey),
-        ["Gateway:Security:Clients:1:Permissions:0"] = "*",
-        ["Gateway:Security:Clients:1:Districts:0"] = "1952",
-        ["Gateway:Security:Clients:1:RateLimit:CallsPerSecond"] = "100000",
-        ["Gateway:Security:Clients:1:RateLimit:Burst"] = "100000",
-    };
+    private static GatewaySettings KarasaiOffice() => new GatewaySettings()
+        .WithClient(c => c.Id("karasai-office").ApiKey(KarasaiOfficeKey).Permissions("*").Districts("1952").RateLimit(100_000, 100_000));
 
     // ---------------------------------------------------------------------------------------------------------------
     // Findings: these fail on the attacked code.
@@ -204,16 +196,11 @@ public sealed class AttackTests
         using var certificates = TestCertificates.Create();
         using var landCertificate = certificates.IssueClient("land-office");
         var (serverPem, serverKey) = certificates.WriteServerPem();
-        var settings = KarasaiOffice();
-        settings["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0";
-        settings["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem;
-        settings["Kestrel:Endpoints:Grpc:Certificate:KeyPath"] = serverKey;
-        settings["Gateway:Security:ClientCaCertificate"] = certificates.AuthorityPemFile;
-        settings["Gateway:Security:ClientCertificateRevocationLists:0"] = certificates.WriteCrl([], DateTimeOffset.UtcNow.AddDays(1));
-        settings["Gateway:Security:Clients:2:Id"] = "land-office";
-        settings["Gateway:Security:Clients:2:CertificateSha256:0"] = landCertificate.GetCertHashString(HashAlgorithmName.SHA256);
-        settings["Gateway:Security:Clients:2:Permissions:0"] = "land_registry";
-        settings["Gateway:Security:Clients:2:Districts:0"] = "*";
+        var settings = KarasaiOffice()
+            .WithTlsGrpcEndpoint(serverPem, serverKey)
+            .WithClientCaCertificate(certificates.AuthorityPemFile)
+            .WithClientCertificateRevocationLists(certificates.WriteCrl([], DateTimeOffset.UtcNow.AddDays(1)))
+            .WithClient(c => c.Id("land-office").CertificateSha256(landCertificate.GetCertHashString(HashAlgorithmName.SHA256)).Permissions("land_registry").Districts("*"));
         await using var gateway = await TestGateway.StartAsync(settings: settings);
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, server, _, _) => server?.Issuer == certificates.Authority.Subject;

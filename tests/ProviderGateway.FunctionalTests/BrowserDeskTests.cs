@@ -195,7 +195,7 @@ public sealed class BrowserDeskTests(GatewayFixture fixture) : IClassFixture<Gat
     [Fact]
     public async Task A_CORS_preflight_is_allowed_only_for_a_configured_origin()
     {
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:BrowserDesks:AllowedOrigins:0"] = DeskOrigin });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithBrowserOrigins(DeskOrigin));
         using var http = BrowserDesk.Http(gateway);
         const string grpcWebPath = "/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview";
 
@@ -220,7 +220,7 @@ public sealed class BrowserDeskTests(GatewayFixture fixture) : IClassFixture<Gat
     public async Task A_gateway_allowing_any_origin_does_not_start()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:BrowserDesks:AllowedOrigins:0"] = "*" }));
+            TestGateway.StartAsync(settings: new GatewaySettings().WithBrowserOrigins("*")));
 
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:BrowserDesks:AllowedOrigins:0 '*' is not allowed", StringComparison.Ordinal));
     }
@@ -228,15 +228,8 @@ public sealed class BrowserDeskTests(GatewayFixture fixture) : IClassFixture<Gat
     [Fact]
     public async Task JSON_and_gRPC_Web_calls_pass_the_same_permissions_rate_limit_and_journal_as_native_calls()
     {
-        var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Gateway:Security:Clients:1:Id"] = "land-office",
-            ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey("land-office-key-0123456789"),
-            ["Gateway:Security:Clients:1:Permissions:0"] = "land_registry",
-            ["Gateway:Security:Clients:1:Districts:0"] = "*",
-            ["Gateway:Security:Clients:1:RateLimit:CallsPerSecond"] = "1",
-            ["Gateway:Security:Clients:1:RateLimit:Burst"] = "2",
-        });
+        var gateway = await TestGateway.StartAsync(settings: new GatewaySettings()
+            .WithClient(c => c.Id("land-office").ApiKey("land-office-key-0123456789").Permissions("land_registry").Districts("*").RateLimit(callsPerSecond: 1, burst: 2)));
         var request = new GetCitizenOverviewRequest { Iin = KarasaiIin };
         Google.Rpc.Status notPermitted, noOperator;
         List<Google.Rpc.Status> overLimit;

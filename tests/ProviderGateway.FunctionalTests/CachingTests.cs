@@ -51,12 +51,9 @@ public sealed class CachingTests
     {
         var duration = TimeSpan.FromMilliseconds(400);
         var maximumAge = TimeSpan.FromSeconds(2);
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Gateway:Caching:Methods:GetAccountBalance:Duration"] = duration.ToString("c"),
-            ["Gateway:Caching:Methods:GetAccountBalance:FailSafeMaxDuration"] = maximumAge.ToString("c"),
-            ["Gateway:Caching:FailSafeRetryAfter"] = "00:00:00.100",
-        });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithCaching(c => c
+            .Method("GetAccountBalance", duration, failSafeMaxDuration: maximumAge)
+            .FailSafeRetryAfter(TimeSpan.FromMilliseconds(100))));
         var account = DemoData.Seed.UtilityAccounts[0];
         var request = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
         var live = await gateway.FrontDesk.GetUtilityAccountBalanceAsync(request);

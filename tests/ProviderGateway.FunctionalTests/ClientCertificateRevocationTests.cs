@@ -25,7 +25,7 @@ public sealed class ClientCertificateRevocationTests
         using var revoked = certificates.IssueClient("revoked-office");
         using var current = certificates.IssueClient("current-office");
         var crl = certificates.WriteCrl([revoked], DateTimeOffset.UtcNow.AddDays(1));
-        await using var gateway = await StartMutualTlsAsync(certificates, [revoked, current], new() { ["Gateway:Security:ClientCertificateRevocationLists:0"] = crl });
+        await using var gateway = await StartMutualTlsAsync(certificates, [revoked, current], new GatewaySettings().WithClientCertificateRevocationLists(crl));
 
         var served = await CallAsync(gateway, certificates, current);
         var refused = await Assert.ThrowsAsync<RpcException>(() => CallAsync(gateway, certificates, revoked));
@@ -42,7 +42,7 @@ public sealed class ClientCertificateRevocationTests
         using var certificates = TestCertificates.Create();
         using var current = certificates.IssueClient("current-office");
         var expired = certificates.WriteCrl([], DateTimeOffset.UtcNow.AddHours(-1), pem: false);
-        await using var gateway = await StartMutualTlsAsync(certificates, [current], new() { ["Gateway:Security:ClientCertificateRevocationLists:0"] = expired });
+        await using var gateway = await StartMutualTlsAsync(certificates, [current], new GatewaySettings().WithClientCertificateRevocationLists(expired));
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => CallAsync(gateway, certificates, current));
 
@@ -56,8 +56,8 @@ public sealed class ClientCertificateRevocationTests
         using var certificates = TestCertificates.Create();
         var closedPort = ClosedLoopbackPort();
         using var unreachable = certificates.IssueClient("online-office", new Uri($"http://127.0.0.1:{closedPort}/ca.crl"));
-        await using var online = await StartMutualTlsAsync(certificates, [unreachable], new() { ["Gateway:Security:ClientCertificateRevocation"] = "Online" });
-        await using var unchecked_ = await StartMutualTlsAsync(certificates, [unreachable], new() { ["Gateway:Security:ClientCertificateRevocation"] = "NoCheck" });
+        await using var online = await StartMutualTlsAsync(certificates, [unreachable], new GatewaySettings().WithClientCertificateRevocation("Online"));
+        await using var unchecked_ = await StartMutualTlsAsync(certificates, [unreachable], new GatewaySettings().WithClientCertificateRevocation("NoCheck"));
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => CallAsync(online, certificates, unreachable));
         var served = await CallAsync(unchecked_, certificates, unreachable);
@@ -75,7 +75,7 @@ public sealed class ClientCertificateRevocationTests
 
         var missing = await Assert.ThrowsAsync<OptionsValidationException>(() => StartMutualTlsAsync(certificates, [], []));
         var unsigned = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            StartMutualTlsAsync(certificates, [], new() { ["Gateway:Security:ClientCertificateRevocationLists:0"] = foreign }));
+            StartMutualTlsAsync(certificates, [], new GatewaySettings().WithClientCertificateRevocationLists(foreign)));
 
         Assert.Contains(missing.Failures, f => f.StartsWith("Gateway:Security:ClientCertificateRevocation is Offline", StringComparison.Ordinal)
             && f.Contains("Online", StringComparison.Ordinal) && f.Contains("NoCheck", StringComparison.Ordinal));
@@ -85,22 +85,16 @@ public sealed class ClientCertificateRevocationTests
         File.Delete(foreign);
     }
 
-    private static async Task<TestGateway> StartMutualTlsAsync(TestCertificates certificates, X509Certificate2[] clients, Dictionary<string, string?> more)
+    private static async Task<TestGateway> StartMutualTlsAsync(TestCertificates certificates, X509Certificate2[] clients, GatewaySettings more)
     {
         var (serverPem, serverKey) = certificates.WriteServerPem();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
-            ["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem,
-            ["Kestrel:Endpoints:Grpc:Certificate:KeyPath"] = serverKey,
-            ["Gateway:Security:ClientCaCertificate"] = certificates.AuthorityPemFile,
-        };
+        var settings = new GatewaySettings()
+            .WithTlsGrpcEndpoint(serverPem, serverKey)
+            .WithClientCaCertificate(certificates.AuthorityPemFile);
         for (var i = 0; i < clients.Length; i++)
         {
-            settings[$"Gateway:Security:Clients:{i + 1}:Id"] = $"office-{i + 1}";
-            settings[$"Gateway:Security:Clients:{i + 1}:CertificateSha256:0"] = clients[i].GetCertHashString(HashAlgorithmName.SHA256);
-            settings[$"Gateway:Security:Clients:{i + 1}:Permissions:0"] = "*";
-            settings[$"Gateway:Security:Clients:{i + 1}:Districts:0"] = "*";
+            var (id, thumbprint) = ($"office-{i + 1}", clients[i].GetCertHashString(HashAlgorithmName.SHA256));
+            settings.WithClient(c => c.Id(id).CertificateSha256(thumbprint).Permissions("*").Districts("*"));
         }
 
         foreach (var (key, value) in more)

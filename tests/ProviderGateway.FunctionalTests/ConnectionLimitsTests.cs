@@ -14,7 +14,7 @@ public sealed class ConnectionLimitsTests
     [Fact]
     public async Task A_connection_that_never_completes_its_request_headers_is_closed_after_the_header_timeout()
     {
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:01" });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings { ["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:01" });
         using var client = new TcpClient();
         await client.ConnectAsync(gateway.HttpAddress.Host, gateway.HttpAddress.Port);
         var stream = client.GetStream();
@@ -49,7 +49,7 @@ public sealed class ConnectionLimitsTests
     public async Task Configured_Kestrel_limits_win_over_the_gateways_defaults()
     {
         await using var defaults = await TestGateway.StartAsync();
-        await using var configured = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        await using var configured = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Kestrel:Limits:MaxConcurrentConnections"] = "10",
             ["Kestrel:Limits:Http2:MaxStreamsPerConnection"] = "7",

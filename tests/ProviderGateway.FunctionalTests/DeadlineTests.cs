@@ -23,7 +23,7 @@ public sealed class DeadlineTests
     [Fact]
     public async Task Concurrent_first_time_overviews_while_a_provider_hangs_all_end_before_the_deadline_and_none_is_INTERNAL()
     {
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:DefaultProviderDeadline"] = "00:00:30" });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithDefaultProviderDeadline(TimeSpan.FromSeconds(30)));
         gateway.EmbeddedProviders["teplo-service"].Faults.Hang = true;
         using var calls = new RawDeskCalls(gateway);
         var headers = new Dictionary<string, string>

@@ -2,7 +2,6 @@ using Google.Rpc;
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
-using ProviderGateway.Security;
 using Land = ProviderGateway.Contracts.LandRegistry.V1;
 
 namespace ProviderGateway.FunctionalTests;
@@ -19,15 +18,8 @@ public sealed class DistrictLimitTests
     private const string KarasaiOfficeKey = "karasai-office-key-0123456789";
     private const string TaldykorganIin = "720119319078"; // Baimukhanov, Taldykorgan (331000000)
 
-    private static Dictionary<string, string?> KarasaiOffice() => new()
-    {
-        ["Gateway:Security:Clients:1:Id"] = "karasai-office",
-        ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(KarasaiOfficeKey),
-        ["Gateway:Security:Clients:1:Permissions:0"] = "*",
-        ["Gateway:Security:Clients:1:Districts:0"] = KarasaiPrefix,
-        ["Gateway:Security:Clients:1:RateLimit:CallsPerSecond"] = "100000",
-        ["Gateway:Security:Clients:1:RateLimit:Burst"] = "100000",
-    };
+    private static GatewaySettings KarasaiOffice() => new GatewaySettings()
+        .WithClient(c => c.Id("karasai-office").ApiKey(KarasaiOfficeKey).Permissions("*").Districts(KarasaiPrefix).RateLimit(100_000, 100_000));
 
     [Fact]
     public async Task A_district_limited_client_never_receives_an_account_or_parcel_located_outside_its_districts()

@@ -30,7 +30,7 @@ public sealed class GatewayStartupTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(
             [provider],
-            new Dictionary<string, string?>
+            new GatewaySettings
             {
                 ["Gateway:Providers:0:MaxConcurrentCalls"] = "0",
                 ["Gateway:Caching:KeySecret"] = null,
@@ -71,9 +71,9 @@ public sealed class GatewayStartupTests
         var provider = new ConfiguredProvider("land", "land_registry", new Uri("http://127.0.0.1:1"), []);
 
         var noKeySecret = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:KeySecret"] = null }));
+            TestGateway.StartAsync([provider], new GatewaySettings { ["Gateway:Caching:KeySecret"] = null }));
         var noEncryptionKey = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync([provider], new Dictionary<string, string?> { ["Gateway:Caching:Redis"] = "127.0.0.1:1" }));
+            TestGateway.StartAsync([provider], new GatewaySettings().WithCaching(c => c.Redis("127.0.0.1:1"))));
 
         Assert.Contains(noKeySecret.Failures, f => f.StartsWith("Gateway:Caching:KeySecret is missing", StringComparison.Ordinal));
         Assert.Contains(noEncryptionKey.Failures, f => f.StartsWith("Gateway:Caching:EncryptionKey is missing", StringComparison.Ordinal));

@@ -35,7 +35,7 @@ public sealed class MalformedInputTests(ITestOutputHelper output)
     public async Task Ten_thousand_malformed_requests_crash_nothing_and_each_gets_a_precise_status()
     {
         var logs = new LogCounter();
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Security:MaxRequestBytes"] = "65536" }, logs: logs);
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithMaxRequestBytes(65536), logs: logs);
         // Eight connections, batches taking turns: Kestrel resets the streams of a connection (ENHANCE_YOUR_CALM) when
         // more than twice its stream limit were answered before their request was read to the end within about a
         // second, its defence against floods of refused requests. One connection at full speed would trip it.

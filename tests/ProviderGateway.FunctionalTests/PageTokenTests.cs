@@ -8,7 +8,6 @@ using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
 using ProviderGateway.Paging;
 using ProviderGateway.Providers;
-using ProviderGateway.Security;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -158,12 +157,8 @@ public sealed class PageTokenTests(PageTokenTests.Gateway fixture) : IClassFixtu
     {
         var token = await FirstPageTokenAsync(Live.FrontDesk);
         var newKey = Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray());
-        await using var rotated = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Gateway:Security:PageTokens:Key"] = newKey,
-            ["Gateway:Security:PageTokens:PreviousKey"] = TestSecrets.PageTokenKey,
-        });
-        await using var forgetful = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Security:PageTokens:Key"] = newKey });
+        await using var rotated = await TestGateway.StartAsync(settings: new GatewaySettings().WithPageTokenKey(newKey, previousKey: TestSecrets.PageTokenKey));
+        await using var forgetful = await TestGateway.StartAsync(settings: new GatewaySettings().WithPageTokenKey(newKey));
 
         var page = await rotated.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = KarasaiIin, PageSize = 1, PageToken = token });
         var refused = await Assert.ThrowsAsync<RpcException>(() => forgetful.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = KarasaiIin, PageSize = 1, PageToken = token }).ResponseAsync);
@@ -187,17 +182,9 @@ public sealed class PageTokenTests(PageTokenTests.Gateway fixture) : IClassFixtu
         public TestGateway Live => _live ?? throw new InvalidOperationException("Not started.");
 
         /// <inheritdoc />
-        public async Task InitializeAsync() => _live = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Gateway:Security:Clients:1:Id"] = "other-office",
-            ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(OtherOfficeKey),
-            ["Gateway:Security:Clients:1:Permissions:0"] = "*",
-            ["Gateway:Security:Clients:1:Districts:0"] = "*",
-            ["Gateway:Security:Clients:2:Id"] = "balkhash-office",
-            ["Gateway:Security:Clients:2:ApiKeySha256:0"] = GatewayClients.HashKey(BalkhashOfficeKey),
-            ["Gateway:Security:Clients:2:Permissions:0"] = "utilities",
-            ["Gateway:Security:Clients:2:Districts:0"] = "1936",
-        });
+        public async Task InitializeAsync() => _live = await TestGateway.StartAsync(settings: new GatewaySettings()
+            .WithClient(c => c.Id("other-office").ApiKey(OtherOfficeKey).Permissions("*").Districts("*"))
+            .WithClient(c => c.Id("balkhash-office").ApiKey(BalkhashOfficeKey).Permissions("utilities").Districts("1936")));
 
         /// <inheritdoc />
         public async Task DisposeAsync()

@@ -51,7 +51,7 @@ public sealed class ProviderDirectoryTests(GatewayFixture fixture) : IClassFixtu
         await using var land = await StandaloneProvider.StartAsync("land-registry");
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new Dictionary<string, string?> { ["Gateway:HealthCheckTimeout"] = "00:00:05" });
+            new GatewaySettings { ["Gateway:HealthCheckTimeout"] = "00:00:05" });
         var before = await gateway.FrontDesk.ListProvidersAsync(new ListProvidersRequest());
 
         await land.KillAsync();

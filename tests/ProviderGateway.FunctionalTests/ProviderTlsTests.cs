@@ -28,7 +28,7 @@ public sealed class ProviderTlsTests
         await using var genuine = await StartLandRegistryAsync(serverAuth);
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("impostor", "land_registry", impostor.Address, []), new ConfiguredProvider("genuine", "land_registry", genuine.Address, [])],
-            new Dictionary<string, string?> { ["Gateway:ProviderCaCertificate"] = certificates.AuthorityPemFile });
+            new GatewaySettings { ["Gateway:ProviderCaCertificate"] = certificates.AuthorityPemFile });
         var cadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber;
 
         var served = await gateway.FrontDesk.GetParcelAsync(new GetParcelRequest { CadastralNumber = cadastralNumber, ProviderId = "genuine" }, NoCache);

@@ -120,7 +120,7 @@ public sealed class RedisCachingTests(RedisFixture redis)
     public async Task The_gateway_answers_every_call_while_Redis_is_killed_and_uses_Redis_again_when_it_returns()
     {
         await using var providers = await DemoProviderSet.StartAsync();
-        var settings = TestGateway.WithRedis(redis.Server, ("Gateway:Caching:Methods:GetAccountBalance:Duration", "00:00:02"));
+        var settings = TestGateway.WithRedis(redis.Server).WithCaching(c => c.Method("GetAccountBalance", TimeSpan.FromSeconds(2)));
         await using var a = await TestGateway.StartAsync(providers, settings);
         await using var b = await TestGateway.StartAsync(providers, settings);
         using var http = new HttpClient { BaseAddress = a.ManagementAddress };

@@ -80,9 +80,9 @@ public sealed class RedisSealedValueTests(RedisFixture redis)
     }
 
     // Every read goes to Redis (no memory level), so what Redis holds is what is served.
-    private Dictionary<string, string?> Settings(bool encrypted)
+    private GatewaySettings Settings(bool encrypted)
     {
-        var settings = TestGateway.WithRedis(redis.Server, ("Gateway:Caching:MemoryCacheEnabled", "false"));
+        var settings = TestGateway.WithRedis(redis.Server).WithCaching(c => c.MemoryCacheEnabled(false));
         if (!encrypted)
         {
             settings["Gateway:Caching:EncryptValues"] = "false";

@@ -1,10 +1,8 @@
-using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.DemoProviders;
 using ProviderGateway.FunctionalTests.Infrastructure;
-using ProviderGateway.Security;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -18,33 +16,15 @@ public sealed class RefusalTests
 
     private static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(300);
 
-    private static Dictionary<string, string?> ShortLivedBalances(params (string Key, string? Value)[] more)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Gateway:Caching:Methods:GetAccountBalance:Duration"] = Duration.ToString("c", CultureInfo.InvariantCulture),
-            ["Gateway:Caching:Methods:GetAccountBalance:FailSafeMaxDuration"] = "01:00:00",
-            ["Gateway:Caching:FailSafeRetryAfter"] = "00:00:00.050",
-            // Few calls open the circuit, were refusals counted as failures.
-            ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "5",
-            ["Gateway:Resilience:CircuitBreaker:FailureRatio"] = "0.5",
-            ["Gateway:Resilience:Retry:MaxRetries"] = "0",
-        };
-        foreach (var (key, value) in more)
-        {
-            settings[key] = value;
-        }
+    private static GatewaySettings ShortLivedBalances() => new GatewaySettings()
+        .WithCaching(c => c
+            .Method("GetAccountBalance", Duration, failSafeMaxDuration: TimeSpan.FromHours(1))
+            .FailSafeRetryAfter(TimeSpan.FromMilliseconds(50)))
+        // Few calls open the circuit, were refusals counted as failures.
+        .WithResilience(r => r.CircuitBreaker(minimumThroughput: 5, failureRatio: 0.5).MaxRetries(0));
 
-        return settings;
-    }
-
-    private static Dictionary<string, string?> OtherOffice() => new()
-    {
-        ["Gateway:Security:Clients:1:Id"] = "other-office",
-        ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(OtherOfficeKey),
-        ["Gateway:Security:Clients:1:Permissions:0"] = "*",
-        ["Gateway:Security:Clients:1:Districts:0"] = "*",
-    };
+    private static GatewaySettings OtherOffice() => new GatewaySettings()
+        .WithClient(c => c.Id("other-office").ApiKey(OtherOfficeKey).Permissions("*").Districts("*"));
 
     private static GetUtilityAccountBalanceRequest BalanceOf(DemoSeedUtilityAccount account) =>
         new() { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
@@ -121,8 +101,8 @@ public sealed class RefusalTests
     [Fact]
     public async Task A_refusal_in_an_overview_is_that_provider_source_and_not_served_stale()
     {
-        await using var gateway = await TestGateway.StartAsync(settings: ShortLivedBalances(
-            ("Gateway:Caching:Methods:ListAccounts:Duration", Duration.ToString("c", CultureInfo.InvariantCulture))));
+        await using var gateway = await TestGateway.StartAsync(settings: ShortLivedBalances()
+            .WithCaching(c => c.Method("ListAccounts", Duration)));
         var account = DemoData.Seed.UtilityAccounts[0];
         var provider = gateway.EmbeddedProviders[account.ProviderId];
         var request = new ListUtilityAccountsRequest { Iin = account.Iin, PageSize = 100 };

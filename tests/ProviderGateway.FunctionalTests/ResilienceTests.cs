@@ -86,11 +86,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var land = await StandaloneProvider.StartAsync("land-registry");
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new Dictionary<string, string?>
-            {
-                ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
-                ["Gateway:Resilience:CircuitBreaker:BreakDuration"] = "00:00:01",
-            });
+            new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 4, breakDuration: TimeSpan.FromSeconds(1))));
         var request = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
         await gateway.FrontDesk.GetParcelAsync(request, NoCache);
 
@@ -191,7 +187,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         // 1,000 calls really reach the hanging provider.
         await using var gateway = await TestGateway.StartAsync(
             [new ConfiguredProvider("regional-water", "utilities", water.Address, [], deadline)],
-            new Dictionary<string, string?> { ["Gateway:Resilience:CircuitBreaker:MinimumThroughput"] = "1000000" });
+            new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 1_000_000)));
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "regional-water");
         var request = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
 
@@ -236,12 +232,9 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         await using var water = await StandaloneProvider.StartAsync("regional-water", "--Faults:LatencyMs=600");
         await using var land = await StandaloneProvider.StartAsync("land-registry");
-        await using var gateway = await TestGateway.StartAsync(
-            [
-                new ConfiguredProvider("regional-water", "utilities", water.Address, [], TimeSpan.FromSeconds(3)),
-                new ConfiguredProvider("land-registry", "land_registry", land.Address, []),
-            ],
-            new Dictionary<string, string?> { ["Gateway:Providers:0:MaxConcurrentCalls"] = "5" });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings()
+            .WithProvider(p => p.Id("regional-water").Domain("utilities").Endpoint(water.Address).Deadline(TimeSpan.FromSeconds(3)).MaxConcurrentCalls(5))
+            .WithProvider(p => p.Id("land-registry").Domain("land_registry").Endpoint(land.Address)));
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "regional-water");
         var slow = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber };
         var parcel = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
@@ -283,9 +276,8 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
             Url = "https://127.0.0.1:0",
             ServerCertificate = certificates.Server,
         });
-        await using var trusting = await TestGateway.StartAsync(
-            [new ConfiguredProvider("land-registry", "land_registry", land.Address, [])],
-            new Dictionary<string, string?> { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
+        await using var trusting = await TestGateway.StartAsync(settings: new GatewaySettings()
+            .WithProvider(p => p.Id("land-registry").Domain("land_registry").Endpoint(land.Address).CaCertificate(certificates.AuthorityPemFile)));
         await using var untrusting = await TestGateway.StartAsync([new ConfiguredProvider("land-registry", "land_registry", land.Address, [])]);
         var request = new GetParcelRequest { CadastralNumber = DemoData.Seed.Parcels[0].CadastralNumber };
 

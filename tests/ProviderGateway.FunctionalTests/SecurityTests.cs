@@ -5,7 +5,6 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
-using ProviderGateway.Security;
 
 namespace ProviderGateway.FunctionalTests;
 
@@ -28,24 +27,10 @@ public sealed class SecurityTests
     // Besides the tests' desk (everything, everywhere): an office of the Balkhash district that may use the
     // overview and utilities, a land office that may use the land registry only, and a client limited to one call
     // a second with a burst of three.
-    private static Dictionary<string, string?> Offices() => new()
-    {
-        ["Gateway:Security:Clients:1:Id"] = "balkhash-office",
-        ["Gateway:Security:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(BalkhashOfficeKey),
-        ["Gateway:Security:Clients:1:Permissions:0"] = "overview",
-        ["Gateway:Security:Clients:1:Permissions:1"] = "utilities",
-        ["Gateway:Security:Clients:1:Districts:0"] = "1936",
-        ["Gateway:Security:Clients:2:Id"] = "land-office",
-        ["Gateway:Security:Clients:2:ApiKeySha256:0"] = GatewayClients.HashKey(LandOfficeKey),
-        ["Gateway:Security:Clients:2:Permissions:0"] = "land_registry",
-        ["Gateway:Security:Clients:2:Districts:0"] = "*",
-        ["Gateway:Security:Clients:3:Id"] = "limited-client",
-        ["Gateway:Security:Clients:3:ApiKeySha256:0"] = GatewayClients.HashKey(LimitedKey),
-        ["Gateway:Security:Clients:3:Permissions:0"] = "*",
-        ["Gateway:Security:Clients:3:Districts:0"] = "*",
-        ["Gateway:Security:Clients:3:RateLimit:CallsPerSecond"] = "1",
-        ["Gateway:Security:Clients:3:RateLimit:Burst"] = "3",
-    };
+    private static GatewaySettings Offices() => new GatewaySettings()
+        .WithClient(c => c.Id("balkhash-office").ApiKey(BalkhashOfficeKey).Permissions("overview", "utilities").Districts("1936"))
+        .WithClient(c => c.Id("land-office").ApiKey(LandOfficeKey).Permissions("land_registry").Districts("*"))
+        .WithClient(c => c.Id("limited-client").ApiKey(LimitedKey).Permissions("*").Districts("*").RateLimit(callsPerSecond: 1, burst: 3));
 
     [Fact]
     public async Task A_call_without_a_valid_key_is_UNAUTHENTICATED_and_reaches_no_provider()
@@ -192,18 +177,11 @@ public sealed class SecurityTests
         using var known = certificates.IssueClient("karasai-office");
         using var unknown = certificates.IssueClient("somebody-else");
         var (serverPem, serverKey) = certificates.WriteServerPem();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
-            ["Kestrel:Endpoints:Grpc:Certificate:Path"] = serverPem,
-            ["Kestrel:Endpoints:Grpc:Certificate:KeyPath"] = serverKey,
-            ["Gateway:Security:ClientCaCertificate"] = certificates.AuthorityPemFile,
-            ["Gateway:Security:ClientCertificateRevocationLists:0"] = certificates.WriteCrl([], DateTimeOffset.UtcNow.AddDays(1)),
-            ["Gateway:Security:Clients:1:Id"] = "karasai-office",
-            ["Gateway:Security:Clients:1:CertificateSha256:0"] = known.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
-            ["Gateway:Security:Clients:1:Permissions:0"] = "*",
-            ["Gateway:Security:Clients:1:Districts:0"] = "1952",
-        };
+        var settings = new GatewaySettings()
+            .WithTlsGrpcEndpoint(serverPem, serverKey)
+            .WithClientCaCertificate(certificates.AuthorityPemFile)
+            .WithClientCertificateRevocationLists(certificates.WriteCrl([], DateTimeOffset.UtcNow.AddDays(1)))
+            .WithClient(c => c.Id("karasai-office").CertificateSha256(known.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)).Permissions("*").Districts("1952"));
         await using var gateway = await TestGateway.StartAsync(settings: settings);
         FrontDeskService.FrontDeskServiceClient ClientWithCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
         {

@@ -23,7 +23,7 @@ public sealed class NodeProviderTests
     public async Task The_gateway_serves_the_Node_provider_configured_on_its_command_line()
     {
         await using var provider = await NodeProvider.StartLandRegistryAsync();
-        await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.ArgumentsFor(
+        await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.SettingsFor(
             [new ConfiguredProvider("node-land-registry", "land_registry", provider.Address, [])]));
         var caller = new Dictionary<string, string> { ["PG_API_KEY"] = TestSecrets.ApiKey };
 

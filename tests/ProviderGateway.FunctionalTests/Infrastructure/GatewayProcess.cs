@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.RegularExpressions;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
@@ -8,32 +6,23 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 /// The gateway as a user runs it: its own process from its build output (Program.cs), here on free
 /// loopback ports instead of 5080/5081/5082. Its address is read from the start-up log line.
 /// </summary>
-public sealed partial class GatewayProcess : IAsyncDisposable
+public sealed class GatewayProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log;
+    private readonly ChildProcess _process;
 
-    private GatewayProcess(Process process, StringBuilder log, string grpcAuthority)
+    private GatewayProcess(ChildProcess process)
     {
         _process = process;
-        _log = log;
-        GrpcAuthority = grpcAuthority;
+        GrpcAuthority = ReadyLines.GatewayGrpcEndpoint.Match(process.Output) is { Success: true } serving
+            ? serving.Groups["authority"].Value
+            : throw new InvalidOperationException($"The gateway named no gRPC endpoint:\n{process.Output}");
     }
 
     /// <summary>host:port of the gRPC endpoint, as the grpcurl scripts take it in GATEWAY_ADDR.</summary>
     public string GrpcAuthority { get; }
 
     /// <summary>Everything the process has logged so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Output;
 
     /// <summary>The log as JSON lines (the console's format): one element per line that is a JSON object.</summary>
     public IReadOnlyList<System.Text.Json.JsonElement> LogEntries =>
@@ -47,31 +36,20 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>The process id (to read its threads, sockets and memory from /proc).</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Command-line configuration of a gateway routing to <paramref name="providers"/>, plus <paramref name="settings"/>.</summary>
-    public static string[] ArgumentsFor(IReadOnlyList<ConfiguredProvider> providers, params (string Key, string Value)[] settings)
+    /// <summary>The configuration of a gateway routing to <paramref name="providers"/>, with the tests' desk, secrets and a new journal.</summary>
+    public static GatewaySettings SettingsFor(IReadOnlyList<ConfiguredProvider> providers)
     {
-        var arguments = new List<string> { $"--Gateway:Caching:KeySecret={TestSecrets.KeySecret}" };
-        arguments.AddRange(TestSecrets.Security(TestSecrets.NewJournalPath()).Select(s => $"--{s.Key}={s.Value}"));
-        for (var i = 0; i < providers.Count; i++)
+        var settings = GatewaySettings.ForTests(TestSecrets.NewJournalPath());
+        foreach (var provider in providers)
         {
-            var p = providers[i];
-            arguments.Add($"--Gateway:Providers:{i}:Id={p.Id}");
-            arguments.Add($"--Gateway:Providers:{i}:Domain={p.Domain}");
-            arguments.Add($"--Gateway:Providers:{i}:Endpoint={p.Endpoint}");
-            if (p.Deadline is { } deadline)
-            {
-                arguments.Add($"--Gateway:Providers:{i}:Deadline={deadline:c}");
-            }
-
-            for (var k = 0; k < p.KatoCodes.Count; k++)
-            {
-                arguments.Add($"--Gateway:Providers:{i}:KatoCodes:{k}={p.KatoCodes[k]}");
-            }
+            settings.WithProvider(provider.WriteTo);
         }
 
-        arguments.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
-        return [.. arguments];
+        return settings;
     }
+
+    /// <summary>Starts the gateway configured with <paramref name="settings"/> (as command-line arguments) and waits until it serves.</summary>
+    public static Task<GatewayProcess> StartAsync(GatewaySettings settings) => StartAsync(settings.ToArguments());
 
     /// <summary>Starts the gateway with extra command-line configuration and waits until it serves.</summary>
     public static Task<GatewayProcess> StartAsync(params string[] arguments) => StartAsync(new Dictionary<string, string>(), arguments);
@@ -80,83 +58,24 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var dll = Path.Combine(Repository.Root, "src", "ProviderGateway", "bin", Repository.Configuration, "net10.0", "ProviderGateway.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
         // The journal goes to a temporary file unless the arguments name one (later arguments win).
-        string[] defaults = [dll, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Management:Url=http://127.0.0.1:0", $"--Gateway:Security:Journal:Path={TestSecrets.NewJournalPath()}"];
-        foreach (var argument in (string[])[.. defaults, .. arguments])
+        var defaults = new GatewaySettings()
+            .WithLoopbackEndpoints()
+            .WithJournal(j => j.Path(TestSecrets.NewJournalPath()))
+            .ToArguments();
+        var command = new ProcessCommand("dotnet", [dll, .. defaults, .. arguments])
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var log = new StringBuilder();
-        var serving = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        string? authority = null;
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-
-            if (ServingLine().Match(line) is { Success: true } match)
-            {
-                authority = match.Groups["authority"].Value;
-            }
-            else if (authority is not null && line.Contains("Try it: ", StringComparison.Ordinal))
-            {
-                // The last start-up line: the log holds everything start-up writes.
-                serving.TrySetResult(authority);
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _ = process.WaitForExitAsync().ContinueWith(_ => serving.TrySetException(new InvalidOperationException($"The gateway exited with {process.ExitCode}:\n{log}")), TaskScheduler.Default);
-
-        try
-        {
-            return new GatewayProcess(process, log, await serving.Task.WaitAsync(TimeSpan.FromSeconds(60)));
-        }
-        catch
-        {
-            process.Kill(entireProcessTree: true);
-            process.Dispose();
-            throw;
-        }
+            WorkingDirectory = Path.GetTempPath(),
+            Environment = environment,
+        };
+        return new GatewayProcess(await ChildProcess.StartAsync("gateway", command, ReadyLines.Gateway));
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _process.KillAsync();
         CapturedLogs.Append(Log);
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
     }
-
-    [GeneratedRegex(@"serving gRPC \(HTTP/2\) on https?://(?<authority>[^/\s]+)/")]
-    private static partial Regex ServingLine();
 }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
@@ -41,23 +41,9 @@ public static class JournalFile
     /// </summary>
     public static async Task<(int ExitCode, string Output)> VerifyAsync(string path, params string[] arguments)
     {
-        var start = new ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "tools", "journal", "verify-journal.py"));
-        start.ArgumentList.Add(path);
-        foreach (var argument in (string[])["--chain-key-file", TestSecrets.ChainKeyFile, "--public-key", TestSecrets.PublicKeyPath, .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await output + await error).Trim());
+        var result = await ChildProcess.RunAsync(
+            new ProcessCommand("python3", [Path.Combine(Repository.Root, "tools", "journal", "verify-journal.py"), path, "--chain-key-file", TestSecrets.ChainKeyFile, "--public-key", TestSecrets.PublicKeyPath, .. arguments]),
+            TimeSpan.FromMinutes(2));
+        return (result.ExitCode, (result.Output + result.Error).Trim());
     }
 }

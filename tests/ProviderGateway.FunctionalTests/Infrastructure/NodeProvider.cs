@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
@@ -10,12 +9,12 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed partial class NodeProvider : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
 
-    private NodeProvider(Process process, Uri address)
+    private NodeProvider(ChildProcess process)
     {
         _process = process;
-        Address = address;
+        Address = new Uri($"http://{process.ReadyMatch.Groups["authority"].Value}");
     }
 
     /// <summary>Where it serves gRPC (h2c).</summary>
@@ -24,51 +23,19 @@ public sealed partial class NodeProvider : IAsyncDisposable
     /// <summary>Starts the provider and waits for its "listening on" line.</summary>
     public static async Task<NodeProvider> StartLandRegistryAsync()
     {
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repository.Root,
-        };
-        start.ArgumentList.Add(Repository.NodeLandRegistryProvider);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        var output = new StringBuilder();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var command = new ProcessCommand("node", [Repository.NodeLandRegistryProvider, "--port", "0"]) { WorkingDirectory = Repository.Root };
         try
         {
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                output.AppendLine(line);
-                if (ListeningLine().Match(line) is { Success: true } match)
-                {
-                    _ = process.StandardOutput.ReadToEndAsync();
-                    return new NodeProvider(process, new Uri($"http://{match.Groups["authority"].Value}"));
-                }
-            }
+            return new NodeProvider(await ChildProcess.StartAsync("node land registry provider", command, ListeningLine(), TimeSpan.FromSeconds(30)));
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
+            throw new InvalidOperationException($"The Node provider did not start (is 'npm ci' done?): {e.Message}", e);
         }
-
-        process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException($"The Node provider did not start (is 'npm ci' done?): {output}{await errors}");
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"^land-registry-provider listening on (?<authority>127\.0\.0\.1:\d+)$")]
     private static partial Regex ListeningLine();

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using ProviderGateway.TestSupport.Processes;
 using StackExchange.Redis;
 
 namespace ProviderGateway.FunctionalTests.Infrastructure;
@@ -11,7 +9,7 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private Process? _process;
+    private ChildProcess? _process;
 
     private RedisServer(int port) => Port = port;
 
@@ -24,7 +22,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server on a free port.</summary>
     public static async Task<RedisServer> StartAsync()
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(LoopbackPorts.Free());
         await server.StartAgainAsync();
         return server;
     }
@@ -32,42 +30,22 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the server (again) on its port, with empty data; returns once it accepts connections.</summary>
     public async Task StartAgainAsync()
     {
-        var executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("redis-server is not installed. Install Debian's package: 'apt-get install -y redis-server' (tools/setup.sh does it).");
-        var start = new ProcessStartInfo(executable)
+        if (_process is null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"])
-        {
-            start.ArgumentList.Add(argument);
+            _process = await ChildProcess.StartAsync("redis-server", ProcessCommand.ForRedis(Port), ReadyLines.Redis, TimeSpan.FromSeconds(20));
         }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        else
         {
-            if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
-            {
-                _ = process.StandardOutput.ReadToEndAsync();
-                _ = process.StandardError.ReadToEndAsync();
-                _process = process;
-                return;
-            }
+            await _process.StartAgainAsync();
         }
-
-        throw new InvalidOperationException($"redis-server exited before accepting connections: {await process.StandardError.ReadToEndAsync()}");
     }
 
     /// <summary>Kills the server (SIGKILL, as a crash would) and waits until it is gone. Its data is lost.</summary>
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_process is not null)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            await _process.KillAsync();
         }
     }
 
@@ -104,14 +82,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await KillAsync();
-        _process?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
     }
 }

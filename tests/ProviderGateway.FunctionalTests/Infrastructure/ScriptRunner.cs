@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
@@ -20,52 +20,33 @@ public static class ScriptRunner
     /// <summary>Runs <paramref name="script"/> with extra environment variables.</summary>
     public static async Task<ScriptResult> RunAsync(string gatewayAuthority, IReadOnlyDictionary<string, string> environment, string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash")
+        var scriptEnvironment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repository.Root,
+            ["GATEWAY_ADDR"] = gatewayAuthority,
+            ["GRPC_CLIENT"] = "buf",
+            ["BUF"] = Repository.Buf,
         };
-        start.ArgumentList.Add(Path.Combine(Repository.GrpcurlScripts, script));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["GATEWAY_ADDR"] = gatewayAuthority;
-        start.Environment["GRPC_CLIENT"] = "buf";
-        start.Environment["BUF"] = Repository.Buf;
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            scriptEnvironment[name] = value;
         }
 
-        return await RunAsync(start, TimeSpan.FromSeconds(60));
+        var command = new ProcessCommand("bash", [Path.Combine(Repository.GrpcurlScripts, script), .. arguments])
+        {
+            WorkingDirectory = Repository.Root,
+            Environment = scriptEnvironment,
+        };
+        return await RunAsync(command, TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Runs a program to its end (at most <paramref name="timeout"/>) and returns what it printed.</summary>
-    public static async Task<ScriptResult> RunAsync(ProcessStartInfo start, TimeSpan timeout)
+    public static async Task<ScriptResult> RunAsync(ProcessCommand command, TimeSpan timeout)
     {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(timeout);
-        return new ScriptResult(process.ExitCode, await output, await error);
+        var result = await ChildProcess.RunAsync(command, timeout);
+        return new ScriptResult(result.ExitCode, result.Output, result.Error);
     }
 
     /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> in the repository root.</summary>
-    public static Task<ScriptResult> RunProgramAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = Repository.Root };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return RunAsync(start, TimeSpan.FromMinutes(2));
-    }
+    public static Task<ScriptResult> RunProgramAsync(string program, params string[] arguments) =>
+        RunAsync(new ProcessCommand(program, arguments) { WorkingDirectory = Repository.Root }, TimeSpan.FromMinutes(2));
 }

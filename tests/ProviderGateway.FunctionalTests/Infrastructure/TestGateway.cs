@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -11,7 +10,18 @@ using ProviderGateway.Hosting;
 namespace ProviderGateway.FunctionalTests.Infrastructure;
 
 /// <summary>A provider to configure the gateway with.</summary>
-public sealed record ConfiguredProvider(string Id, string Domain, Uri Endpoint, IReadOnlyList<string> KatoCodes, TimeSpan? Deadline = null);
+public sealed record ConfiguredProvider(string Id, string Domain, Uri Endpoint, IReadOnlyList<string> KatoCodes, TimeSpan? Deadline = null)
+{
+    /// <summary>Writes the provider into its <c>Gateway:Providers:N</c> section.</summary>
+    public void WriteTo(ProviderSettings settings)
+    {
+        settings.Id(Id).Domain(Domain).Endpoint(Endpoint).KatoCodes(KatoCodes);
+        if (Deadline is { } deadline)
+        {
+            settings.Deadline(deadline);
+        }
+    }
+}
 
 /// <summary>
 /// A real gateway (the same <see cref="GatewayApplication"/> as Program.cs) on free loopback ports,
@@ -91,39 +101,18 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="withTestClient">False to configure no client (and so no security settings at all).</param>
     /// <param name="configure">Adds configuration sources after the settings (a JSON file that a test edits, for example).</param>
     /// <param name="logs">One more logger provider, seeing what the gateway's configured levels let through.</param>
-    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, IDictionary<string, string?>? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null, ILoggerProvider? logs = null)
+    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, GatewaySettings? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null, ILoggerProvider? logs = null)
     {
-        var configuration = new Dictionary<string, string?>
+        var gateway = withTestClient
+            ? GatewaySettings.ForTests(TestSecrets.NewJournalPath())
+            : new GatewaySettings().WithCaching(c => c.KeySecret(TestSecrets.KeySecret));
+        gateway.WithLoopbackEndpoints();
+        foreach (var provider in providers ?? [])
         {
-            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Management:Url"] = "http://127.0.0.1:0",
-            ["Gateway:Caching:KeySecret"] = TestSecrets.KeySecret,
-        };
-        foreach (var (key, value) in withTestClient ? TestSecrets.Security(TestSecrets.NewJournalPath()) : [])
-        {
-            configuration[key] = value;
+            gateway.WithProvider(provider.WriteTo);
         }
 
-        for (var i = 0; i < (providers?.Count ?? 0); i++)
-        {
-            var p = providers![i];
-            var key = $"Gateway:Providers:{i.ToString(CultureInfo.InvariantCulture)}";
-            configuration[$"{key}:Id"] = p.Id;
-            configuration[$"{key}:Domain"] = p.Domain;
-            configuration[$"{key}:Endpoint"] = p.Endpoint.ToString();
-            configuration[$"{key}:Deadline"] = p.Deadline?.ToString("c", CultureInfo.InvariantCulture);
-            for (var k = 0; k < p.KatoCodes.Count; k++)
-            {
-                configuration[$"{key}:KatoCodes:{k.ToString(CultureInfo.InvariantCulture)}"] = p.KatoCodes[k];
-            }
-        }
-
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            configuration[key] = value;
-        }
-
+        var configuration = gateway.With(settings).ToDictionary();
         var application = await GatewayApplication.CreateAsync([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(configuration);
@@ -150,25 +139,12 @@ public sealed class TestGateway : IAsyncDisposable
     }
 
     /// <summary>Starts a gateway configured with every provider of a running demo provider set.</summary>
-    public static Task<TestGateway> StartAsync(DemoProviderSet providers, IDictionary<string, string?>? settings = null) =>
+    public static Task<TestGateway> StartAsync(DemoProviderSet providers, GatewaySettings? settings = null) =>
         StartAsync([.. providers.Servers.Select(s => new ConfiguredProvider(s.ProviderId, s.Provider.Domain, s.Address, s.Provider.KatoCodes))], settings);
 
-    /// <summary>Settings of a gateway sharing <paramref name="redis"/>, values encrypted, plus <paramref name="more"/>.</summary>
-    public static Dictionary<string, string?> WithRedis(RedisServer redis, params (string Key, string? Value)[] more)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Gateway:Caching:Redis"] = redis.Configuration,
-            ["Gateway:Caching:EncryptionKey"] = TestSecrets.EncryptionKey,
-            ["Gateway:Caching:RedisRetryAfter"] = "00:00:01",
-        };
-        foreach (var (key, value) in more)
-        {
-            settings[key] = value;
-        }
-
-        return settings;
-    }
+    /// <summary>Settings of a gateway sharing <paramref name="redis"/>, values encrypted, Redis tried again a second after it failed.</summary>
+    public static GatewaySettings WithRedis(RedisServer redis) =>
+        new GatewaySettings().WithCaching(c => c.Redis(redis.Configuration).EncryptionKey(TestSecrets.EncryptionKey).RedisRetryAfter(TimeSpan.FromSeconds(1)));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

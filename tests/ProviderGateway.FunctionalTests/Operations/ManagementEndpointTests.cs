@@ -91,8 +91,8 @@ public sealed class ManagementEndpointTests
     public async Task The_gateway_does_not_start_without_a_management_endpoint_of_its_own()
     {
         var missing = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Kestrel:Endpoints:Management:Url"] = null }));
-        var shared = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(settings: new Dictionary<string, string?>
+            TestGateway.StartAsync(settings: new GatewaySettings { ["Kestrel:Endpoints:Management:Url"] = null }));
+        var shared = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:5981",
             ["Kestrel:Endpoints:Management:Url"] = "http://0.0.0.0:5981",

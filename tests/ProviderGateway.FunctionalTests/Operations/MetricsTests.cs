@@ -14,12 +14,9 @@ public sealed class MetricsTests
     public async Task The_scrape_counts_provider_calls_by_code_and_cache_hits_misses_and_stale_answers()
     {
         var duration = TimeSpan.FromMilliseconds(300);
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
-        {
-            [$"Gateway:Caching:Methods:{Method}:Duration"] = duration.ToString("c"),
-            [$"Gateway:Caching:Methods:{Method}:FailSafeMaxDuration"] = "00:01:00",
-            ["Gateway:Caching:FailSafeRetryAfter"] = "00:00:00.100",
-        });
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithCaching(c => c
+            .Method(Method, duration, failSafeMaxDuration: TimeSpan.FromMinutes(1))
+            .FailSafeRetryAfter(TimeSpan.FromMilliseconds(100))));
         var account = DemoData.Seed.UtilityAccounts[0];
         var provider = account.ProviderId;
         var request = new GetUtilityAccountBalanceRequest { ProviderId = provider, Iin = account.Iin, AccountNumber = account.AccountNumber };

@@ -19,7 +19,7 @@ public sealed class OtlpExportTests
     public async Task The_spans_of_a_call_are_exported_to_the_configured_collector_under_the_desks_trace_id()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?>
+        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings
         {
             ["Gateway:Telemetry:OtlpEndpoint"] = collector.Address.ToString(),
             ["Gateway:Telemetry:OtlpProtocol"] = "http/protobuf",

@@ -11,7 +11,7 @@ public sealed class OutcomeAgreementTests
     [Fact]
     public async Task Answered_refused_timed_out_and_cancelled_calls_are_journaled_with_the_status_the_metric_counts()
     {
-        var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:DefaultProviderDeadline"] = "00:00:30" });
+        var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithDefaultProviderDeadline(TimeSpan.FromSeconds(30)));
         Dictionary<string, double> counted;
         var lines = "";
         await using (gateway)

@@ -9,7 +9,7 @@ namespace ProviderGateway.FunctionalTests.Operations;
 /// <summary>Liveness, readiness and grpc.health.v1 of a live gateway, as a load balancer and an operator see them.</summary>
 public sealed class ReadinessTests
 {
-    private static readonly Dictionary<string, string?> FastProbes = new() { ["Gateway:Resilience:HealthProbeInterval"] = "00:00:00.100" };
+    private static GatewaySettings FastProbes => new GatewaySettings().WithResilience(r => r.HealthProbeInterval(TimeSpan.FromMilliseconds(100)));
 
     [Fact]
     public async Task Readyz_turns_not_ready_while_no_provider_of_a_domain_is_reachable_and_ready_again_after()

@@ -43,7 +43,7 @@ public sealed class TracingTests
     {
         var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "alatau-power");
         await using var provider = await StandaloneProvider.StartAsync("alatau-power");
-        await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.ArgumentsFor(
+        await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.SettingsFor(
             [new ConfiguredProvider("alatau-power", "utilities", provider.Address, [])]));
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         var traceParent = $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01";

@@ -24,7 +24,7 @@ public sealed class CacheKeysTests
     public void Keys_and_tags_hold_no_identifier_and_depend_on_the_secret()
     {
         var request = new GetAccountBalanceRequest { Iin = "791028302728", AccountNumber = "AP-1952-000105" };
-        var other = new CacheKeys(CacheTestSecrets.Secrets(CacheTestSecrets.OtherKeySecret));
+        var other = new CacheKeys(CacheTestSecrets.Secrets(TestSecrets.OtherKeySecret));
 
         var key = _keys.ForRead("alatau-power", "GetAccountBalance", request);
         var tag = _keys.CitizenTag("alatau-power", "791028302728");

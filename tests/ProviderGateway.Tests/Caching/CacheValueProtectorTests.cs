@@ -27,7 +27,7 @@ public sealed class CacheValueProtectorTests
     [InlineData(false)]
     public void A_value_copied_to_another_key_does_not_open(bool encrypted)
     {
-        var protector = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: encrypted ? CacheTestSecrets.EncryptionKey : null));
+        var protector = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: encrypted ? TestSecrets.EncryptionKey : null));
 
         var sealedValue = protector.Protect(Plaintext, KeyOfA);
 
@@ -40,7 +40,7 @@ public sealed class CacheValueProtectorTests
     [InlineData(false)]
     public void A_value_with_any_byte_edited_does_not_open(bool encrypted)
     {
-        var protector = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: encrypted ? CacheTestSecrets.EncryptionKey : null));
+        var protector = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: encrypted ? TestSecrets.EncryptionKey : null));
         var sealedValue = protector.Protect(Plaintext, KeyOfA);
 
         for (var i = 0; i < sealedValue.Length; i++)
@@ -55,9 +55,9 @@ public sealed class CacheValueProtectorTests
     public void A_value_sealed_with_another_secret_or_in_another_mode_does_not_open()
     {
         var sealing = new CacheValueProtector(CacheTestSecrets.Secrets());
-        var otherKey = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: CacheTestSecrets.OtherEncryptionKey));
+        var otherKey = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: TestSecrets.OtherEncryptionKey));
         var clear = new CacheValueProtector(CacheTestSecrets.Secrets(encryptionKey: null));
-        var otherSecretClear = new CacheValueProtector(CacheTestSecrets.Secrets(keySecret: CacheTestSecrets.OtherKeySecret, encryptionKey: null));
+        var otherSecretClear = new CacheValueProtector(CacheTestSecrets.Secrets(keySecret: TestSecrets.OtherKeySecret, encryptionKey: null));
 
         Assert.Null(otherKey.Unprotect(sealing.Protect(Plaintext, KeyOfA), KeyOfA));
         Assert.Null(sealing.Unprotect(clear.Protect(Plaintext, KeyOfA), KeyOfA));

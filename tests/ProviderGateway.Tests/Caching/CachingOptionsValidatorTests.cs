@@ -23,9 +23,9 @@ public sealed class CachingOptionsValidatorTests
     [Fact]
     public void With_Redis_values_are_encrypted_unless_turned_off_and_then_the_key_is_required()
     {
-        var withRedis = _validator.Validate(null, new CachingOptions { KeySecret = CacheTestSecrets.KeySecret, Redis = "127.0.0.1:6379" });
-        var clearByChoice = _validator.Validate(null, new CachingOptions { KeySecret = CacheTestSecrets.KeySecret, Redis = "127.0.0.1:6379", EncryptValues = false });
-        var shortKey = _validator.Validate(null, new CachingOptions { KeySecret = CacheTestSecrets.KeySecret, Redis = "127.0.0.1:6379", EncryptionKey = "c2hvcnQ=" });
+        var withRedis = _validator.Validate(null, new CachingOptions { KeySecret = TestSecrets.KeySecret, Redis = "127.0.0.1:6379" });
+        var clearByChoice = _validator.Validate(null, new CachingOptions { KeySecret = TestSecrets.KeySecret, Redis = "127.0.0.1:6379", EncryptValues = false });
+        var shortKey = _validator.Validate(null, new CachingOptions { KeySecret = TestSecrets.KeySecret, Redis = "127.0.0.1:6379", EncryptionKey = "c2hvcnQ=" });
 
         Assert.Contains(withRedis.Failures!, f => f.StartsWith("Gateway:Caching:EncryptionKey", StringComparison.Ordinal));
         Assert.DoesNotContain(clearByChoice.Failures ?? [], f => f.StartsWith("Gateway:Caching:EncryptionKey", StringComparison.Ordinal));
@@ -37,7 +37,7 @@ public sealed class CachingOptionsValidatorTests
     {
         var result = _validator.Validate(null, new CachingOptions
         {
-            KeySecret = CacheTestSecrets.KeySecret,
+            KeySecret = TestSecrets.KeySecret,
             Methods = new Dictionary<string, CachePolicyOptions>
             {
                 ["GetBalance"] = new(),

@@ -38,7 +38,7 @@ internal sealed class PipelineHarness : IDisposable
     public PipelineHarness(ProviderOptions[] providers, ResilienceOptions? resilience = null, CachingOptions? caching = null)
     {
         resilience ??= Resilient();
-        caching ??= new CachingOptions { KeySecret = CacheTestSecrets.KeySecret };
+        caching ??= new CachingOptions { KeySecret = ProviderGateway.TestSupport.TestSecrets.KeySecret };
         var gateway = Options.Create(new GatewayOptions { Providers = providers });
         Registry = new ProviderRegistry(gateway, Options.Create(resilience));
         foreach (var provider in Registry.All)

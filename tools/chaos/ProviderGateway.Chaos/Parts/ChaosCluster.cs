@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using ProviderGateway.DemoProviders;
+using ProviderGateway.TestSupport.Processes;
+using ProviderGateway.TestSupport.Settings;
 
 namespace ProviderGateway.Chaos.Parts;
 
@@ -13,22 +12,22 @@ namespace ProviderGateway.Chaos.Parts;
 /// <param name="Grpc">The gRPC (HTTP/2 cleartext) endpoint the desk calls.</param>
 /// <param name="Management">The management endpoint (/metrics).</param>
 /// <param name="JournalPath">Its access journal (the anchor file beside it).</param>
-public sealed record ChaosGateway(string Name, string InstanceId, ChaosProcess Process, Uri Grpc, Uri Management, string JournalPath);
+public sealed record ChaosGateway(string Name, string InstanceId, ChildProcess Process, Uri Grpc, Uri Management, string JournalPath);
 
 /// <summary>A demo provider of the run: its process and address (kept across restarts).</summary>
 /// <param name="Seed">The provider in the seed.</param>
 /// <param name="Process">The process.</param>
 /// <param name="Address">Where it serves gRPC and the /demo endpoints.</param>
-public sealed record ChaosProvider(DemoSeedProvider Seed, ChaosProcess Process, Uri Address);
+public sealed record ChaosProvider(DemoSeedProvider Seed, ChildProcess Process, Uri Address);
 
 /// <summary>
 /// Every part of the run as a real process on loopback, on ports fixed at start so that a killed part comes back
 /// where it was: the nine demo providers of the seed, one redis-server, and two gateways sharing the Redis, each
 /// with its own journal.
 /// </summary>
-public sealed partial class ChaosCluster : IAsyncDisposable
+public sealed class ChaosCluster : IAsyncDisposable
 {
-    private ChaosCluster(ChaosSecrets secrets, ChaosProcess redis, string redisConfiguration, IReadOnlyList<ChaosProvider> providers, IReadOnlyList<ChaosGateway> gateways)
+    private ChaosCluster(ChaosSecrets secrets, ChildProcess redis, string redisConfiguration, IReadOnlyList<ChaosProvider> providers, IReadOnlyList<ChaosGateway> gateways)
     {
         Secrets = secrets;
         Redis = redis;
@@ -41,7 +40,7 @@ public sealed partial class ChaosCluster : IAsyncDisposable
     public ChaosSecrets Secrets { get; }
 
     /// <summary>redis-server.</summary>
-    public ChaosProcess Redis { get; }
+    public ChildProcess Redis { get; }
 
     /// <summary>host:port of Redis.</summary>
     public string RedisConfiguration { get; }
@@ -63,20 +62,17 @@ public sealed partial class ChaosCluster : IAsyncDisposable
     public static async Task<ChaosCluster> StartAsync(string repositoryRoot, string configuration, string? gatewayDirectory, DemoSeed seed)
     {
         var secrets = ChaosSecrets.Create();
-        var started = new List<ChaosProcess>();
+        var started = new List<ChildProcess>();
         try
         {
-            var redisPort = FreePort();
-            var redisTask = ChaosProcess.StartAsync(
-                "redis",
-                new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists) ?? "redis-server",
-                ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                RedisReadyLine());
+            var redisPort = LoopbackPorts.Free();
+            var redisTask = ChildProcess.StartAsync("redis", ProcessCommand.ForRedis(redisPort) with { WorkingDirectory = Path.GetTempPath() }, ReadyLines.Redis);
             var standalone = Built(repositoryRoot, configuration, "ProviderGateway.DemoProviders.Standalone");
             var providerTasks = seed.Providers.Select(async p =>
             {
-                var address = new Uri($"http://127.0.0.1:{FreePort()}");
-                var process = await ChaosProcess.StartAsync(p.Id, "dotnet", [standalone, "--provider-id", p.Id, "--url", address.ToString().TrimEnd('/')], ProviderReadyLine());
+                var address = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+                var command = new ProcessCommand("dotnet", [standalone, "--provider-id", p.Id, "--url", address.ToString().TrimEnd('/')]) { WorkingDirectory = Path.GetTempPath() };
+                var process = await ChildProcess.StartAsync(p.Id, command, ReadyLines.DemoProvider);
                 lock (started)
                 {
                     started.Add(process);
@@ -92,11 +88,12 @@ public sealed partial class ChaosCluster : IAsyncDisposable
             var gatewayDll = gatewayDirectory is null ? Built(repositoryRoot, configuration, "ProviderGateway") : Published(gatewayDirectory);
             var gatewayTasks = new[] { ("A", "gw-a"), ("B", "gw-b") }.Select(async g =>
             {
-                var grpc = new Uri($"http://127.0.0.1:{FreePort()}");
-                var management = new Uri($"http://127.0.0.1:{FreePort()}");
+                var grpc = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+                var management = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
                 var journal = Path.Combine(Directory.CreateDirectory(Path.Combine(secrets.Folder, g.Item2)).FullName, "journal.jsonl");
-                var arguments = GatewayArguments(gatewayDll, secrets, providers, redisConfiguration, grpc, management, journal, g.Item2);
-                var process = await ChaosProcess.StartAsync($"gateway {g.Item1}", "dotnet", arguments, GatewayReadyLine());
+                var settings = GatewaySettings(secrets, providers, redisConfiguration, grpc, management, journal, g.Item2);
+                var command = new ProcessCommand("dotnet", [gatewayDll, "--hostBuilder:reloadConfigOnChange=false", .. settings.ToArguments()]) { WorkingDirectory = Path.GetTempPath() };
+                var process = await ChildProcess.StartAsync($"gateway {g.Item1}", command, ReadyLines.Gateway);
                 lock (started)
                 {
                     started.Add(process);
@@ -145,50 +142,26 @@ public sealed partial class ChaosCluster : IAsyncDisposable
     private static HttpClient NewHttp2Client() =>
         new() { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(10) };
 
-    private static List<string> GatewayArguments(
-        string dll, ChaosSecrets secrets, IReadOnlyList<ChaosProvider> providers, string redis, Uri grpc, Uri management, string journal, string instance)
+    private static GatewaySettings GatewaySettings(
+        ChaosSecrets secrets, IReadOnlyList<ChaosProvider> providers, string redis, Uri grpc, Uri management, string journal, string instance)
     {
-        List<string> arguments =
-        [
-            dll,
-            $"--Kestrel:Endpoints:Grpc:Url={grpc.ToString().TrimEnd('/')}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
-            $"--Kestrel:Endpoints:Management:Url={management.ToString().TrimEnd('/')}",
-            "--hostBuilder:reloadConfigOnChange=false",
+        var settings = new GatewaySettings()
+            .WithEndpoints(grpc.ToString().TrimEnd('/'), $"http://127.0.0.1:{LoopbackPorts.Free()}", management.ToString().TrimEnd('/'))
             // Providers may take longer than the desk waits (a slow registry): the desk's deadline, not the provider's, then
             // ends a call to a hanging provider, which is the edge the deadline rules are about.
-            "--Gateway:DefaultProviderDeadline=00:00:10",
+            .WithDefaultProviderDeadline(TimeSpan.FromSeconds(10))
             // Shared by both instances: one Redis, values sealed and encrypted under the same keys, page tokens either can read.
-            $"--Gateway:Caching:Redis={redis}",
-            $"--Gateway:Caching:KeySecret={secrets.CacheKeySecret}",
-            $"--Gateway:Caching:EncryptionKey={secrets.CacheEncryptionKey}",
-            $"--Gateway:Security:PageTokens:Key={secrets.PageTokenKey}",
+            .WithCaching(c => c.Redis(redis).KeySecret(secrets.CacheKeySecret).EncryptionKey(secrets.CacheEncryptionKey))
+            .WithPageTokenKey(secrets.PageTokenKey)
             // Each instance its own chain, files and anchor.
-            $"--Gateway:Security:Journal:Path={journal}",
-            $"--Gateway:Security:Journal:InstanceId={instance}",
-            $"--Gateway:Security:Journal:SubjectKey={secrets.SubjectKey}",
-            $"--Gateway:Security:Journal:ChainKey={secrets.ChainKey}",
-            $"--Gateway:Security:Journal:SigningKey={secrets.SigningKeyPath}",
-            $"--Gateway:Security:Clients:0:Id={secrets.ClientId}",
-            $"--Gateway:Security:Clients:0:ApiKeySha256:0={secrets.ApiKeySha256}",
-            "--Gateway:Security:Clients:0:Permissions:0=*",
-            "--Gateway:Security:Clients:0:Districts:0=*",
-            "--Gateway:Security:Clients:0:RateLimit:CallsPerSecond=1000000",
-            "--Gateway:Security:Clients:0:RateLimit:Burst=1000000",
-        ];
-        for (var i = 0; i < providers.Count; i++)
+            .WithJournal(j => j.Path(journal).InstanceId(instance).Keys(secrets.SubjectKey, secrets.ChainKey, secrets.SigningKeyPath))
+            .WithClient(c => c.Id(secrets.ClientId).ApiKey(secrets.ApiKey).Permissions("*").Districts("*").Unlimited());
+        foreach (var p in providers)
         {
-            var p = providers[i];
-            arguments.Add($"--Gateway:Providers:{i}:Id={p.Seed.Id}");
-            arguments.Add($"--Gateway:Providers:{i}:Domain={p.Seed.Domain}");
-            arguments.Add($"--Gateway:Providers:{i}:Endpoint={p.Address}");
-            for (var k = 0; k < p.Seed.KatoCodes.Count; k++)
-            {
-                arguments.Add($"--Gateway:Providers:{i}:KatoCodes:{k}={p.Seed.KatoCodes[k]}");
-            }
+            settings.WithProvider(s => s.Id(p.Seed.Id).Domain(p.Seed.Domain).Endpoint(p.Address).KatoCodes(p.Seed.KatoCodes));
         }
 
-        return arguments;
+        return settings;
     }
 
     private static string Built(string repositoryRoot, string configuration, string project)
@@ -202,21 +175,4 @@ public sealed partial class ChaosCluster : IAsyncDisposable
         var dll = Path.Combine(directory, "ProviderGateway.dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: publish the gateway there first (tools/chaos/run.sh does).");
     }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex("Ready to accept connections")]
-    private static partial Regex RedisReadyLine();
-
-    [GeneratedRegex("listening on http://", RegexOptions.IgnoreCase)]
-    private static partial Regex ProviderReadyLine();
-
-    // The last line start-up writes.
-    [GeneratedRegex("Try it: ")]
-    private static partial Regex GatewayReadyLine();
 }

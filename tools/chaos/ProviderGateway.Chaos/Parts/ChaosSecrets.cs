@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
+using ProviderGateway.TestSupport;
 
 namespace ProviderGateway.Chaos.Parts;
 
@@ -13,11 +13,10 @@ public sealed class ChaosSecrets
     private ChaosSecrets(string folder)
     {
         Folder = folder;
-        Directory.CreateDirectory(folder);
-        using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        SigningKeyPath = Write("signing-key.pem", signing.ExportPkcs8PrivateKeyPem());
-        PublicKeyPath = Write("signing-key.pub.pem", signing.ExportSubjectPublicKeyInfoPem());
-        ChainKeyFile = Write("chain-key.base64", ChainKey);
+        var journalKeys = JournalKeyFiles.Create(folder, ChainKey);
+        SigningKeyPath = journalKeys.SigningKeyPath;
+        PublicKeyPath = journalKeys.PublicKeyPath;
+        ChainKeyFile = journalKeys.ChainKeyFile;
     }
 
     /// <summary>The run's folder: keys, journals.</summary>
@@ -53,24 +52,9 @@ public sealed class ChaosSecrets
     /// <summary>The desk client's id in the gateways' configuration.</summary>
     public string ClientId => "chaos-desk";
 
-    /// <summary>SHA-256 of <see cref="ApiKey"/>, lowercase hex, as Gateway:Security:Clients:N:ApiKeySha256 takes it.</summary>
-    public string ApiKeySha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey)));
-
     /// <summary>New secrets in a new folder under the temporary folder.</summary>
     public static ChaosSecrets Create() =>
         new(Path.Combine(Path.GetTempPath(), "providergateway-chaos", $"run-{DateTime.UtcNow:yyyyMMddTHHmmss}-{Guid.NewGuid():N}"[..44]));
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(Folder, name);
-        File.WriteAllText(path, content);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        return path;
-    }
 }

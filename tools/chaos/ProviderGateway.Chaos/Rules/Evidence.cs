@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.Chaos.Rules;
 
@@ -93,22 +93,10 @@ public static partial class EvidenceReader
     /// <summary>Runs tools/journal/verify-journal.py on a journal with the run's chain key and public key.</summary>
     public static async Task<(int ExitCode, string Output)> VerifyJournalAsync(string repositoryRoot, string journal, string chainKeyFile, string publicKey)
     {
-        var start = new ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[Path.Combine(repositoryRoot, "tools", "journal", "verify-journal.py"), journal, "--chain-key-file", chainKeyFile, "--public-key", publicKey])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await output + await error).Trim());
+        var result = await ChildProcess.RunAsync(
+            new ProcessCommand("python3", [Path.Combine(repositoryRoot, "tools", "journal", "verify-journal.py"), journal, "--chain-key-file", chainKeyFile, "--public-key", publicKey]),
+            TimeSpan.FromMinutes(2));
+        return (result.ExitCode, (result.Output + result.Error).Trim());
     }
 
     [GeneratedRegex(@"^providergateway_desk_calls_total\{(?<labels>[^}]*)\} (?<value>\S+)")]
