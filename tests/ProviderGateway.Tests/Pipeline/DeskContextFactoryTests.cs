@@ -1,8 +1,8 @@
-using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Pipeline;
+using ProviderGateway.Tests.Security;
 using ProviderGateway.Tests.Resilience;
 
 namespace ProviderGateway.Tests.Pipeline;
@@ -51,7 +51,7 @@ public sealed class DeskContextFactoryTests
         var http = Request(arrival, "3S");
         // The handler started 400 ms later (a cold process, a busy machine): grpc-dotnet's deadline starts there.
         _clock.Advance(TimeSpan.FromMilliseconds(400));
-        var call = new CallOf(http, _clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(3));
+        var call = CallOf(http, _clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(3));
 
         var desk = factory.For(call);
 
@@ -65,7 +65,7 @@ public sealed class DeskContextFactoryTests
         var http = new DefaultHttpContext();
         var deadline = _clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(2);
 
-        Assert.Equal(deadline - TimeSpan.FromMilliseconds(50), factory.For(new CallOf(http, deadline)).Deadline);
+        Assert.Equal(deadline - TimeSpan.FromMilliseconds(50), factory.For(CallOf(http, deadline)).Deadline);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class DeskContextFactoryTests
         var http = Request(arrival, grpcTimeout: null);
         _clock.Advance(TimeSpan.FromMilliseconds(300));
 
-        var desk = factory.For(new CallOf(http, DateTime.MaxValue));
+        var desk = factory.For(CallOf(http, DateTime.MaxValue));
 
         // The default 10 s: a margin of 8% of it.
         Assert.Equal(arrival + TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(800), desk.Deadline);
@@ -103,7 +103,7 @@ public sealed class DeskContextFactoryTests
         var arrival = _clock.GetUtcNow().UtcDateTime;
         var http = Request(arrival, "300m");
 
-        var desk = factory.For(new CallOf(http, arrival + TimeSpan.FromMilliseconds(300)));
+        var desk = factory.For(CallOf(http, arrival + TimeSpan.FromMilliseconds(300)));
 
         Assert.Equal(arrival + TimeSpan.FromMilliseconds(250), desk.Deadline);
     }
@@ -123,42 +123,5 @@ public sealed class DeskContextFactoryTests
         return http;
     }
 
-    /// <summary>The server call as grpc-dotnet hands it to a service: its deadline, and the HTTP request behind it.</summary>
-    private sealed class CallOf : ServerCallContext
-    {
-        private readonly DateTime _deadline;
-        private readonly Dictionary<object, object> _state;
-
-        public CallOf(HttpContext http, DateTime deadline)
-        {
-            _deadline = deadline;
-            _state = new Dictionary<object, object> { ["__HttpContext"] = http };
-        }
-
-        protected override string MethodCore => "/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview";
-
-        protected override string HostCore => "127.0.0.1";
-
-        protected override string PeerCore => "ipv4:127.0.0.1:1";
-
-        protected override DateTime DeadlineCore => _deadline;
-
-        protected override Metadata RequestHeadersCore => [];
-
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-
-        protected override Metadata ResponseTrailersCore => [];
-
-        protected override Status StatusCore { get; set; }
-
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-
-        protected override AuthContext AuthContextCore => new(null, []);
-
-        protected override IDictionary<object, object> UserStateCore => _state;
-
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
-    }
+    private static DeskServerCall CallOf(HttpContext http, DateTime deadline) => new(http, deadline: deadline);
 }

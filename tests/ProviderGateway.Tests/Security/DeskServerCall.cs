@@ -5,9 +5,9 @@ namespace ProviderGateway.Tests.Security;
 
 /// <summary>
 /// The server call as grpc-dotnet hands it to an interceptor, without a server: the HTTP request behind it (read by
-/// <c>GetHttpContext</c> from UserState) and the call's cancellation.
+/// <c>GetHttpContext</c> from UserState), the call's cancellation and its deadline as grpc-dotnet computed it.
 /// </summary>
-internal sealed class DeskServerCall(HttpContext http, CancellationToken cancellation = default) : ServerCallContext
+internal sealed class DeskServerCall(HttpContext http, CancellationToken cancellation = default, DateTime? deadline = null) : ServerCallContext
 {
     private readonly Dictionary<object, object> _state = new() { ["__HttpContext"] = http };
 
@@ -17,7 +17,7 @@ internal sealed class DeskServerCall(HttpContext http, CancellationToken cancell
 
     protected override string PeerCore => "ipv4:127.0.0.1:1";
 
-    protected override DateTime DeadlineCore => DateTime.MaxValue;
+    protected override DateTime DeadlineCore => deadline ?? DateTime.MaxValue;
 
     protected override Metadata RequestHeadersCore => [];
 
