@@ -35,18 +35,14 @@ public static class FrameworkStatusMiddleware
     public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app, long maxRequestBytes)
     {
         var refusals = app.ApplicationServices.GetRequiredService<IFrameworkRefusals>();
+        // Made once: every gRPC call registers it, with the call's HttpContext as its state (nothing allocated per call).
+        Func<object, Task> rewrite = state => Rewrite((HttpContext)state, refusals);
         return app.Use(async (context, next) =>
         {
             var call = refusals.Classify(context);
             if (call is { IsJson: false })
             {
-                context.Response.OnStarting(
-                    static state =>
-                    {
-                        var (context, method, refusals) = ((HttpContext, string, IFrameworkRefusals))state;
-                        return Rewrite(context, method, refusals);
-                    },
-                    (context, call.Value.Method, refusals));
+                context.Response.OnStarting(rewrite, context);
                 await next(context).ConfigureAwait(false);
             }
             else if (call is { IsJson: true })
@@ -60,7 +56,7 @@ public static class FrameworkStatusMiddleware
         });
     }
 
-    private static Task Rewrite(HttpContext context, string method, IFrameworkRefusals refusals)
+    private static Task Rewrite(HttpContext context, IFrameworkRefusals refusals)
     {
         // Trailers-only: no message was written, the status is in the headers. An answer of the service carries details
         // and was journaled and counted by its interceptors; what grpc-dotnet refused before the service was neither.
@@ -73,6 +69,7 @@ public static class FrameworkStatusMiddleware
         var refusal = (StatusCode)code;
         if (!headers.ContainsKey("grpc-status-details-bin"))
         {
+            var method = refusals.Classify(context)?.Method ?? "";
             var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
             Google.Rpc.Status? status = refusal switch
             {
