@@ -135,18 +135,8 @@ public sealed class CachingTests
         var overview = new GetCitizenOverviewRequest { Iin = account.Iin };
         await gateway.FrontDesk.GetCitizenOverviewAsync(overview);
         var cached = await gateway.FrontDesk.GetCitizenOverviewAsync(overview);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5));
 
-        await gateway.FrontDesk.CreateMeterReadingAsync(new CreateMeterReadingRequest
-        {
-            ProviderId = account.ProviderId,
-            RequestId = Guid.NewGuid().ToString(),
-            Iin = account.Iin,
-            AccountNumber = account.AccountNumber,
-            MeterId = meter.MeterId,
-            ValueMilliUnits = meter.LastReadingMilliUnits + 42_000,
-            ReadingDate = new Google.Type.Date { Year = today.Year, Month = today.Month, Day = today.Day },
-        });
+        await WriteReadingAsync(gateway, account, meter, meter.LastReadingMilliUnits + 42_000);
         var after = await gateway.FrontDesk.GetCitizenOverviewAsync(overview);
 
         Assert.All(cached.Results, r => Assert.Equal(Freshness.Cached, r.Source.Freshness));
@@ -164,17 +154,7 @@ public sealed class CachingTests
         var meter = account.Meters[0];
         var overview = new GetCitizenOverviewRequest { Iin = account.Iin };
         await gateway.FrontDesk.GetCitizenOverviewAsync(overview);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5));
-        await gateway.FrontDesk.CreateMeterReadingAsync(new CreateMeterReadingRequest
-        {
-            ProviderId = account.ProviderId,
-            RequestId = Guid.NewGuid().ToString(),
-            Iin = account.Iin,
-            AccountNumber = account.AccountNumber,
-            MeterId = meter.MeterId,
-            ValueMilliUnits = meter.LastReadingMilliUnits + 7_000,
-            ReadingDate = new Google.Type.Date { Year = today.Year, Month = today.Month, Day = today.Day },
-        });
+        await WriteReadingAsync(gateway, account, meter, meter.LastReadingMilliUnits + 7_000);
         gateway.EmbeddedProviders[account.ProviderId].Faults.Down = true;
 
         // The answers cached before the write are younger than their duration: age alone would call them CACHED.
@@ -188,6 +168,22 @@ public sealed class CachingTests
             Assert.Equal("SERVED_STALE_AFTER_PROVIDER_FAILURE", written.Source.Status.GetDetail<ErrorInfo>()?.Reason);
             Assert.False(answer.Complete);
         }
+    }
+
+    // A meter reading dated today in Kazakhstan (UTC+5), with a fresh request_id.
+    private static Task WriteReadingAsync(TestGateway gateway, DemoSeedUtilityAccount account, DemoSeedMeter meter, long valueMilliUnits)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5));
+        return gateway.FrontDesk.CreateMeterReadingAsync(new CreateMeterReadingRequest
+        {
+            ProviderId = account.ProviderId,
+            RequestId = Guid.NewGuid().ToString(),
+            Iin = account.Iin,
+            AccountNumber = account.AccountNumber,
+            MeterId = meter.MeterId,
+            ValueMilliUnits = valueMilliUnits,
+            ReadingDate = new Google.Type.Date { Year = today.Year, Month = today.Month, Day = today.Day },
+        }).ResponseAsync;
     }
 
     private static long TotalCalls(DemoProviderSet providers) => providers.Servers.Sum(s => s.Calls.Total);
