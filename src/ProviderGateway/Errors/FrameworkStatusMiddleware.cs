@@ -148,7 +148,7 @@ public static class FrameworkStatusMiddleware
         if ((StatusCode)status.Code == StatusCode.InvalidArgument)
         {
             // Refused before the service (a body that is not the method's JSON, or too large): counted here, not by
-            // DeskCallMetricsInterceptor; and journaled, the service never having seen it.
+            // the front-desk call guard; and journaled, the service never having seen it.
             refusals.Refused(context)((StatusCode)detailed.Code);
         }
 

@@ -190,7 +190,7 @@ public static class GatewayBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<AccessJournaling>();
-        services.AddSingleton<AccessControlInterceptor>();
+        services.AddSingleton<AccessControl>();
         services.AddSingleton<ClientCertificateRevocation>();
 
         // API keys are checked by ClientAuthentication; certificates by ASP.NET Core's certificate handler.
@@ -240,7 +240,7 @@ public static class GatewayBuilderExtensions
                     },
                 };
             });
-        services.AddClientRateLimiting();
+        services.AddSingleton<ClientRateLimits>();
         return builder;
     }
 
@@ -265,25 +265,16 @@ public static class GatewayBuilderExtensions
     /// <summary>Adds gRPC with the gateway's error handling and server reflection (grpc.health.v1: <see cref="GatewayOperationsExtensions"/>).</summary>
     public static WebApplicationBuilder AddGatewayGrpc(this WebApplicationBuilder builder)
     {
-        // Singletons: gRPC would otherwise build the service and the interceptor anew for every call.
+        // A singleton: gRPC would otherwise build the service anew for every call. No interceptors: what runs around each
+        // method (unexpected failures; for the front desk the desk-call count, access control and the journal) is bound
+        // with it (GrpcServiceBinding).
         builder.Services.AddSingleton<FrontDeskGrpcService>();
-        builder.Services.AddSingleton<UnexpectedFailureInterceptor>();
-        builder.Services.AddSingleton<DeskCallMetricsInterceptor>();
+        builder.Services.AddSingleton<UnexpectedFailures>();
+        builder.Services.AddSingleton<FrontDeskCallGuard>();
         builder.Services.AddGrpc(options =>
         {
-            // Outermost first: the desk-call count (of the status the desk gets), unexpected failures become
-            // INTERNAL; then, for the front-desk service, access control and the journal.
-            options.Interceptors.Add<DeskCallMetricsInterceptor>();
-            options.Interceptors.Add<UnexpectedFailureInterceptor>();
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
-        }).AddServiceOptions<FrontDeskGrpcService>(options =>
-        {
-            // Then, outermost first: access control (AccessPolicy; the journal's admission and line, AccessJournaling,
-            // in the order access control decides), then unexpected failures translated inside it, so that the journal
-            // records the very status the desk receives and the desk-call metric counts (a cancelled call is CANCELLED in both).
-            options.Interceptors.Add<AccessControlInterceptor>();
-            options.Interceptors.Add<UnexpectedFailureInterceptor>();
         });
         // The largest message read is Gateway:Security:MaxRequestBytes, taken from the validated options.
         builder.Services.AddOptions<GrpcServiceOptions>()

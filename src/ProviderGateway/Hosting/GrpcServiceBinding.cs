@@ -5,15 +5,23 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Errors;
+using ProviderGateway.FrontDesk;
 
 namespace ProviderGateway.Hosting;
 
 /// <summary>
 /// Binds gRPC services the way grpc-dotnet's own binder does (the generated <c>BindService</c>, one endpoint per method),
-/// with one difference for the front-desk service: its request messages are read by a marshaller that answers a message
-/// that is not well-formed protobuf with INVALID_ARGUMENT (<c>MALFORMED_REQUEST</c>, with a BadRequest). grpc-dotnet
-/// logs an exception of a marshaller as an Error with its stack trace, once per request; an <see cref="RpcException"/>
-/// it logs at Information. A client's garbage is the client's error, not the server's.
+/// with what the gateway runs around every method bound in, instead of gRPC interceptors (each interceptor costs an
+/// activation, a closure and an asynchronous wrapper on every call):
+/// <list type="bullet">
+/// <item>every method of every service has its unexpected failures translated (<see cref="UnexpectedFailures"/>);</item>
+/// <item>every front-desk method runs inside <see cref="FrontDeskCallGuard"/> (the desk-call count, access control,
+/// the journal);</item>
+/// <item>front-desk request messages are read by a marshaller that answers a message that is not well-formed protobuf
+/// with INVALID_ARGUMENT (<c>MALFORMED_REQUEST</c>, with a BadRequest). grpc-dotnet logs an exception of a marshaller as
+/// an Error with its stack trace, once per request; an <see cref="RpcException"/> it logs at Information. A client's
+/// garbage is the client's error, not the server's.</item>
+/// </list>
 /// </summary>
 public static class GrpcServiceBinding
 {
@@ -52,7 +60,7 @@ public static class GrpcServiceBinding
 
 /// <summary>The binder of <see cref="GrpcServiceBinding"/> for one service type.</summary>
 /// <typeparam name="TService">The service implementation.</typeparam>
-internal sealed class GatewayServiceMethodProvider<TService> : IServiceMethodProvider<TService>
+internal sealed class GatewayServiceMethodProvider<TService>(IServiceProvider services) : IServiceMethodProvider<TService>
     where TService : class
 {
     /// <inheritdoc />
@@ -68,38 +76,65 @@ internal sealed class GatewayServiceMethodProvider<TService> : IServiceMethodPro
 
             var method = bind.BindType.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
                 .Single(m => m.Name == bind.BindMethodName && m.GetParameters() is [{ ParameterType: var first }, _] && first == typeof(ServiceBinderBase));
-            method.Invoke(null, [new Binder(context, strictRequests: typeof(FrontDeskService.FrontDeskServiceBase).IsAssignableFrom(typeof(TService))), null]);
+            var frontDesk = typeof(FrontDeskService.FrontDeskServiceBase).IsAssignableFrom(typeof(TService));
+            method.Invoke(null, [new Binder(context, frontDesk ? services.GetRequiredService<FrontDeskCallGuard>() : null, services.GetRequiredService<UnexpectedFailures>()), null]);
             return;
         }
     }
 
-    private sealed class Binder(ServiceMethodProviderContext<TService> context, bool strictRequests) : ServiceBinderBase
+    // frontDesk: the guard of the front-desk service's methods; null for any other service.
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, FrontDeskCallGuard? frontDesk, UnexpectedFailures failures) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
-            var bound = strictRequests
-                ? new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, GrpcServiceBinding.Strict(method.RequestMarshaller, method.Name), method.ResponseMarshaller)
-                : method;
-            context.AddUnaryMethod(bound, metadata, invoker);
+            if (frontDesk is { } guard)
+            {
+                var bound = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, GrpcServiceBinding.Strict(method.RequestMarshaller, method.Name), method.ResponseMarshaller);
+                Func<TService, TRequest, ServerCallContext, Task<TResponse>> run = invoker.Invoke;
+                context.AddUnaryMethod(bound, metadata, (service, request, call) => guard.Run(service, request, call, run));
+                return;
+            }
+
+            context.AddUnaryMethod(method, metadata, (service, request, call) =>
+            {
+                try
+                {
+                    return failures.Settled(invoker(service, request, call), call);
+                }
+                catch (Exception ex) when (ex is not RpcException)
+                {
+                    return Task.FromException<TResponse>(failures.Translate(ex, call));
+                }
+            });
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
-            context.AddServerStreamingMethod(method, metadata, invoker);
+            context.AddServerStreamingMethod(method, metadata, (service, request, writer, call) => failures.Streaming(() => invoker(service, request, writer, call), call));
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<ClientStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>), typeof(ServerCallContext));
-            context.AddClientStreamingMethod(method, metadata, invoker);
+            context.AddClientStreamingMethod(method, metadata, async (service, reader, call) =>
+            {
+                try
+                {
+                    return await invoker(service, reader, call).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not RpcException)
+                {
+                    throw failures.Translate(ex, call);
+                }
+            });
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
-            context.AddDuplexStreamingMethod(method, metadata, invoker);
+            context.AddDuplexStreamingMethod(method, metadata, (service, reader, writer, call) => failures.Streaming(() => invoker(service, reader, writer, call), call));
         }
 
         // As grpc-dotnet's binder: the handler is the service's public method of that name and signature; the endpoint's

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using ProviderGateway.Audit;
 using ProviderGateway.Core;
 using ProviderGateway.Errors;
@@ -41,39 +40,18 @@ public sealed class AccessJournaling(AccessJournal journal, SubjectHasher subjec
     }
 
     /// <summary>
-    /// Runs an admitted personal-data call (<see cref="Admit"/>) and journals it with the providers it touched and the
-    /// status the desk receives: its answer's OK, its <see cref="RpcException"/>'s code, INTERNAL for anything else
-    /// (which <see cref="UnexpectedFailureInterceptor"/>, outside, turns into INTERNAL).
+    /// Journals an admitted personal-data call (<see cref="Admit"/>) that was answered, with the providers its answer
+    /// names (their sources).
     /// </summary>
-    public async Task<TResponse> JournaledAsync<TRequest, TResponse>(
-        FrontDeskCall call,
-        CallerIdentity caller,
-        TRequest request,
-        ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation)
-        where TRequest : class
-        where TResponse : class
-    {
-        // The line is this call's whatever happens next; nothing after the service may write another.
-        call.TryClaimJournalLine();
-        var message = request as IMessage;
-        try
-        {
-            var response = await continuation(request, context).ConfigureAwait(false);
-            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, AccessRecord.TouchesOf((IMessage)response), StatusCode.OK));
-            return response;
-        }
-        catch (RpcException failure)
-        {
-            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, AccessRecord.TouchesOf(failure), failure.StatusCode));
-            throw;
-        }
-        catch (Exception)
-        {
-            journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, message, [], StatusCode.Internal));
-            throw;
-        }
-    }
+    public void Answered(FrontDeskCall call, CallerIdentity caller, IMessage? request, IMessage response) =>
+        journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(response), StatusCode.OK));
+
+    /// <summary>
+    /// Journals an admitted personal-data call that failed, with the status the desk receives (<paramref name="failure"/>,
+    /// unexpected failures already translated) and the provider its ErrorInfo names.
+    /// </summary>
+    public void Failed(FrontDeskCall call, CallerIdentity caller, IMessage? request, RpcException failure) =>
+        journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(failure), failure.StatusCode));
 
     /// <summary>
     /// Journals the refusal of <paramref name="call"/> with <paramref name="code"/> before the front-desk service ran

@@ -10,7 +10,7 @@ namespace ProviderGateway.Security;
 /// The authorisation of a front-desk call of an authenticated client, decided from the call alone (no I/O, no clock,
 /// nothing recorded): the client may call the method (PERMISSION_DENIED <c>METHOD_NOT_PERMITTED</c>), may ask about
 /// the district and provider the request names (PERMISSION_DENIED <c>DISTRICT_NOT_PERMITTED</c>), and a
-/// personal-data call names its operator and purpose (INVALID_ARGUMENT). <see cref="AccessControlInterceptor"/>
+/// personal-data call names its operator and purpose (INVALID_ARGUMENT). <see cref="AccessControl"/>
 /// applies it; refusals of unclassified or unauthenticated calls come before it.
 /// </summary>
 public sealed class AccessPolicy(ProviderRegistry registry)

@@ -9,8 +9,9 @@ namespace ProviderGateway.Security;
 /// among the configured clients; without one, a client certificate presented on a TLS endpoint is validated by
 /// ASP.NET Core's certificate authentication handler (chain to the configured authority) and looked up by
 /// thumbprint. The client's principal becomes <see cref="HttpContext.User"/>; a call from no configured client is
-/// answered UNAUTHENTICATED at once, unread, before the rate limiter and before the request is parsed.
-/// (<see cref="AccessControlInterceptor"/> checks again.) The same holds whichever way the call came: native gRPC,
+/// answered UNAUTHENTICATED at once, unread, before the request is parsed. An authenticated call is then counted against
+/// its client's rate limit (<see cref="ClientRateLimits"/>) and refused RESOURCE_EXHAUSTED over it, unread too.
+/// (<see cref="AccessControl"/> checks again.) The same holds whichever way the call came: native gRPC,
 /// gRPC-Web or JSON (whose refusal is a JSON status, HTTP 401). Health, reflection and the OpenAPI document stay open.
 /// </summary>
 /// <remarks>
@@ -26,15 +27,17 @@ public static class ClientAuthentication
     public const string ApiKeyScheme = "ApiKey";
 
     /// <summary>Adds the authentication of front-desk calls.</summary>
-    public static IApplicationBuilder UseClientAuthentication(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
+    public static IApplicationBuilder UseClientAuthentication(this IApplicationBuilder app)
+    {
+        var clients = app.ApplicationServices.GetRequiredService<GatewayClients>();
+        var limits = app.ApplicationServices.GetRequiredService<ClientRateLimits>();
+        return app.Use((context, next) =>
         {
             if (FrontDeskCalls.Of(context) is not { } call)
             {
                 return next(context);
             }
 
-            var clients = context.RequestServices.GetRequiredService<GatewayClients>();
             var keys = context.Request.Headers[ApiKeyHeader];
             if (keys.Count > 0)
             {
@@ -43,44 +46,52 @@ public static class ClientAuthentication
                     if (context.Connection.ClientCertificate is not null)
                     {
                         // Both credentials: they must name the same client, and the certificate must be valid.
-                        return WithKeyAndCertificateAsync(context, call, client, next);
+                        return WithKeyAndCertificateAsync(context, call, client, clients, limits, next);
                     }
 
                     context.User = GatewayClients.PrincipalOf(client, ApiKeyScheme);
-                    call.Client = client;
-                    return next(context);
+                    return Admit(context, call, client, limits, next);
                 }
 
                 return RefuseAsync(context, presentedKey: true);
             }
 
             return context.Connection.ClientCertificate is not null
-                ? WithCertificateAsync(context, call, next)
+                ? WithCertificateAsync(context, call, clients, limits, next)
                 : RefuseAsync(context, presentedKey: false);
         });
+    }
 
-    private static async Task WithCertificateAsync(HttpContext context, FrontDeskCall call, RequestDelegate next)
+    // RATE LIMIT: the call is its client's from here on (the journal names it), and counts against its bucket.
+    private static Task Admit(HttpContext context, FrontDeskCall call, GatewayClient client, ClientRateLimits limits, RequestDelegate next)
+    {
+        call.Client = client;
+        return limits.TryAdmit(client, out var retryAfter)
+            ? next(context)
+            : ClientRateLimits.RefuseAsync(context, call, client, retryAfter);
+    }
+
+    private static async Task WithCertificateAsync(HttpContext context, FrontDeskCall call, GatewayClients clients, ClientRateLimits limits, RequestDelegate next)
     {
         var result = await context.AuthenticateAsync(CertificateAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
-        if (result.Succeeded && context.RequestServices.GetRequiredService<GatewayClients>().Of(result.Principal) is { } client)
+        if (result.Succeeded && clients.Of(result.Principal) is { } client)
         {
             context.User = result.Principal;
-            call.Client = client;
-            await next(context).ConfigureAwait(false);
+            await Admit(context, call, client, limits, next).ConfigureAwait(false);
             return;
         }
 
         await RefuseAsync(context, presentedKey: false).ConfigureAwait(false);
     }
 
-    private static async Task WithKeyAndCertificateAsync(HttpContext context, FrontDeskCall call, GatewayClient keyClient, RequestDelegate next)
+    private static async Task WithKeyAndCertificateAsync(
+        HttpContext context, FrontDeskCall call, GatewayClient keyClient, GatewayClients clients, ClientRateLimits limits, RequestDelegate next)
     {
         var result = await context.AuthenticateAsync(CertificateAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
-        if (result.Succeeded && context.RequestServices.GetRequiredService<GatewayClients>().Of(result.Principal) == keyClient)
+        if (result.Succeeded && clients.Of(result.Principal) == keyClient)
         {
             context.User = GatewayClients.PrincipalOf(keyClient, ApiKeyScheme);
-            call.Client = keyClient;
-            await next(context).ConfigureAwait(false);
+            await Admit(context, call, keyClient, limits, next).ConfigureAwait(false);
             return;
         }
 

@@ -1,54 +1,81 @@
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
 
 namespace ProviderGateway.Security;
 
 /// <summary>
-/// ASP.NET Core's rate limiter, one token bucket per client, applied to every front-desk call. A call over the limit is answered at once, unread, with gRPC
-/// RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo saying when a call will pass, and journaled.
+/// One client's rate limit: a token bucket of <see cref="RateLimitOptions.Burst"/> calls refilled continuously at
+/// <see cref="RateLimitOptions.CallsPerSecond"/>, kept as the generic cell rate algorithm does, in one number (the time
+/// at which the bucket would be full again) changed by one compare-and-swap: no lock, no timer, no allocation per call.
 /// </summary>
-public static class ClientRateLimiting
+/// <remarks>
+/// ASP.NET Core's rate-limiting middleware (a partitioned limiter, a lease per call) cost about 2% of the gateway's CPU on
+/// a cached answer, more than the rest of authentication; this is the same bucket at a fraction of it, applied where the
+/// client becomes known (<see cref="ClientAuthentication"/>).
+/// </remarks>
+public sealed class ClientRateLimiter
 {
-    /// <summary>Adds the limiter (global: it sees every request, and limits the front-desk calls of each client) and its refusal.</summary>
-    public static IServiceCollection AddClientRateLimiting(this IServiceCollection services) =>
-        services.AddRateLimiter(options =>
-        {
-            // Global rather than an endpoint policy: a front-desk request is limited whatever endpoint routing found for
-            // it (a mis-spelt path is counted against its client before it is refused).
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                FrontDeskCalls.Of(http)?.Client is { } client
-                    ? RateLimitPartition.GetTokenBucketLimiter(client.Id, _ => Bucket(client.RateLimit))
-                    : RateLimitPartition.GetNoLimiter(""));
-            options.OnRejected = (context, _) =>
-            {
-                var http = context.HttpContext;
-                var call = FrontDeskCalls.Of(http);
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : TimeSpan.FromSeconds(1);
-                var status = SecurityErrors.RateLimited(call?.Client?.Id ?? "", retryAfter);
-                if (call is not null)
-                {
-                    AccessJournaling.JournalRefusal(http, call, Grpc.Core.StatusCode.ResourceExhausted);
-                }
+    private readonly TimeProvider _time;
+    private readonly long _interval;
+    private readonly long _tolerance;
 
-                return new ValueTask(EarlyStatus.WriteAsync(http, status));
-            };
-        });
+    // The "theoretical arrival time" of the next call (timestamp ticks): the bucket is full whenever it is in the past.
+    private long _full;
 
-    private static TokenBucketRateLimiterOptions Bucket(RateLimitOptions limit)
+    /// <summary>A full bucket for <paramref name="limit"/>, on <paramref name="time"/>'s clock.</summary>
+    public ClientRateLimiter(RateLimitOptions limit, TimeProvider time)
     {
-        // Refilled ten times a second (or once per call for slow limits), so the rate is smooth, not a burst a second.
-        var (period, tokens) = limit.CallsPerSecond >= 10
-            ? (TimeSpan.FromMilliseconds(100), (limit.CallsPerSecond + 9) / 10)
-            : (TimeSpan.FromSeconds(1.0 / limit.CallsPerSecond), 1);
-        return new TokenBucketRateLimiterOptions
+        _time = time;
+        _interval = Math.Max(1, (long)Math.Round((double)time.TimestampFrequency / limit.CallsPerSecond));
+        _tolerance = _interval * limit.Burst;
+        _full = time.GetTimestamp() - _tolerance;
+    }
+
+    /// <summary>Takes one call from the bucket; false, with how long until one would pass, when it is empty.</summary>
+    public bool TryTake(out TimeSpan retryAfter)
+    {
+        var now = _time.GetTimestamp();
+        var full = Volatile.Read(ref _full);
+        while (true)
         {
-            TokenLimit = limit.Burst,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = period,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
+            var next = Math.Max(full, now) + _interval;
+            var ahead = next - now - _tolerance;
+            if (ahead > 0)
+            {
+                retryAfter = TimeSpan.FromSeconds((double)ahead / _time.TimestampFrequency);
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _full, next, full);
+            if (seen == full)
+            {
+                retryAfter = TimeSpan.Zero;
+                return true;
+            }
+
+            full = seen;
+        }
+    }
+}
+
+/// <summary>
+/// The per-client rate limit of front-desk calls (<see cref="ClientRateLimiter"/>, one per configured client). A call over
+/// the limit is answered at once, unread, with gRPC RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo
+/// saying when a call will pass, and journaled.
+/// </summary>
+public sealed class ClientRateLimits(TimeProvider time)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayClient, ClientRateLimiter> _limiters = new();
+
+    /// <summary>Takes one call from <paramref name="client"/>'s bucket; false, with when to retry, when it is empty.</summary>
+    public bool TryAdmit(GatewayClient client, out TimeSpan retryAfter) =>
+        _limiters.GetOrAdd(client, static (c, t) => new ClientRateLimiter(c.RateLimit, t), time).TryTake(out retryAfter);
+
+    /// <summary>Refuses a call over its client's limit (RESOURCE_EXHAUSTED with RetryInfo), journaled.</summary>
+    public static Task RefuseAsync(HttpContext context, FrontDeskCall call, GatewayClient client, TimeSpan retryAfter)
+    {
+        AccessJournaling.JournalRefusal(context, call, Grpc.Core.StatusCode.ResourceExhausted);
+        var wait = retryAfter > TimeSpan.FromMilliseconds(1) ? retryAfter : TimeSpan.FromMilliseconds(1);
+        return EarlyStatus.WriteAsync(context, SecurityErrors.RateLimited(client.Id, wait));
     }
 }

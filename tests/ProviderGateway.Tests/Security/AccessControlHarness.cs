@@ -11,15 +11,17 @@ using ProviderGateway.Audit;
 using ProviderGateway.Configuration;
 using ProviderGateway.Core;
 using ProviderGateway.Errors;
+using ProviderGateway.FrontDesk;
 using ProviderGateway.Providers;
 using ProviderGateway.Security;
+using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Tests.Security;
 
 /// <summary>
-/// Access control as the front-desk service runs it, without a server: <see cref="AccessControlInterceptor"/> over
-/// <see cref="UnexpectedFailureInterceptor"/> over a handler, with a real <see cref="AccessJournal"/> writing to a temp
-/// folder (once <see cref="StartJournalAsync"/> is called) and a fake clock.
+/// Access control as the front-desk service runs it, without a server: <see cref="FrontDeskCallGuard"/> (the desk-call
+/// count, <see cref="AccessControl"/>, the journal, <see cref="UnexpectedFailures"/>) around a handler, with a real
+/// <see cref="AccessJournal"/> writing to a temp folder (once <see cref="StartJournalAsync"/> is called) and a fake clock.
 /// </summary>
 internal sealed class AccessControlHarness : IAsyncDisposable
 {
@@ -29,8 +31,7 @@ internal sealed class AccessControlHarness : IAsyncDisposable
 
     private readonly string _folder = Directory.CreateTempSubdirectory("access-control-").FullName;
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly AccessControlInterceptor _accessControl;
-    private readonly UnexpectedFailureInterceptor _unexpected = new(NullLogger<UnexpectedFailureInterceptor>.Instance);
+    private readonly FrontDeskCallGuard _guard;
     private bool _started;
     private bool _stopped;
 
@@ -69,7 +70,11 @@ internal sealed class AccessControlHarness : IAsyncDisposable
             }),
             Options.Create(new ResilienceOptions()));
         Journaling = new AccessJournaling(Journal, Subjects, Clock);
-        _accessControl = new AccessControlInterceptor(new AccessPolicy(registry), Journaling);
+        _guard = new FrontDeskCallGuard(
+            new AccessControl(new AccessPolicy(registry), Journaling),
+            Journaling,
+            new UnexpectedFailures(NullLogger<UnexpectedFailures>.Instance),
+            new GatewayMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 5, 0, 0, TimeSpan.Zero));
@@ -108,15 +113,12 @@ internal sealed class AccessControlHarness : IAsyncDisposable
         return http;
     }
 
-    /// <summary>Runs a call through access control and the unexpected-failure translation to <paramref name="handler"/>.</summary>
+    /// <summary>Runs a call through the front-desk call guard (access control, the journal, unexpected failures) to <paramref name="handler"/>.</summary>
     public Task<TResponse> CallAsync<TRequest, TResponse>(
         HttpContext http, TRequest request, Func<TRequest, Task<TResponse>> handler, CancellationToken cancellation = default)
         where TRequest : class
         where TResponse : class =>
-        _accessControl.UnaryServerHandler<TRequest, TResponse>(
-            request,
-            new DeskServerCall(http, cancellation),
-            (r, c) => _unexpected.UnaryServerHandler<TRequest, TResponse>(r, c, (inner, _) => handler(inner)));
+        _guard.Run<Func<TRequest, Task<TResponse>>, TRequest, TResponse>(handler, request, new DeskServerCall(http, cancellation), static (h, r, _) => h(r));
 
     /// <summary>Runs a call expected to be refused, and returns the refusal.</summary>
     public async Task<RpcException> RefusalOfAsync<TRequest>(HttpContext http, TRequest request)

@@ -9,7 +9,7 @@ using ProviderGateway.Security;
 namespace ProviderGateway.Tests.Security;
 
 /// <summary>Authorisation of front-desk calls: each refusal with its status and reason, before any handler runs.</summary>
-public sealed class AccessControlInterceptorTests : IAsyncDisposable
+public sealed class AccessControlTests : IAsyncDisposable
 {
     private const string Iin = "900101300125";
     private static readonly FrontDeskMethod Overview = FrontDeskMethods.Find("GetCitizenOverview")!;
