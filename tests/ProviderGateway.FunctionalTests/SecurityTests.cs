@@ -2,6 +2,8 @@ using System.Net.Http;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.FunctionalTests.Infrastructure;
@@ -31,6 +33,26 @@ public sealed class SecurityTests
         .WithClient(c => c.Id("balkhash-office").ApiKey(BalkhashOfficeKey).Permissions("overview", "utilities").Districts("1936"))
         .WithClient(c => c.Id("land-office").ApiKey(LandOfficeKey).Permissions("land_registry").Districts("*"))
         .WithClient(c => c.Id("limited-client").ApiKey(LimitedKey).Permissions("*").Districts("*").RateLimit(callsPerSecond: 1, burst: 3));
+
+    [Fact]
+    public async Task A_call_with_an_API_key_runs_no_authentication_handler_and_builds_no_request_scope_for_one()
+    {
+        // ASP.NET Core adds its authentication middleware to every pipeline when authentication services exist, unless the
+        // application marks it as added: it would resolve this scoped provider on every request, for nothing.
+        var resolved = 0;
+        await using var gateway = await TestGateway.StartAsync(services: s => s.AddScoped<IAuthenticationHandlerProvider>(sp =>
+        {
+            Interlocked.Increment(ref resolved);
+            return new AuthenticationHandlerProvider(sp.GetRequiredService<IAuthenticationSchemeProvider>());
+        }));
+
+        var directory = await gateway.FrontDesk.ListProvidersAsync(new ListProvidersRequest());
+        var refused = await Assert.ThrowsAsync<RpcException>(() => gateway.ClientWith("not-a-key-of-anyone-0123456789").ListProvidersAsync(new ListProvidersRequest()).ResponseAsync);
+
+        Assert.NotEmpty(directory.Providers);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Equal(0, resolved);
+    }
 
     [Fact]
     public async Task A_call_without_a_valid_key_is_UNAUTHENTICATED_and_reaches_no_provider()

@@ -34,35 +34,44 @@ public sealed record AccessRecord(
     IReadOnlyList<ProviderTouch> Providers,
     string Result)
 {
+    // Each response type's message fields, in field-number order, found once (not on every journaled call).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> MessageFields = new();
+
     /// <summary>The providers whose results a front-desk response carries (its <c>source</c>, <c>sources</c> or overview <c>results</c>).</summary>
     public static IReadOnlyList<ProviderTouch> TouchesOf(IMessage response)
     {
-        var touches = new List<ProviderTouch>();
-        foreach (var field in response.Descriptor.Fields.InFieldNumberOrder())
+        var touches = new List<ProviderTouch>(1);
+        var fields = MessageFields.GetOrAdd(response.Descriptor, static d => [.. d.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message)]);
+        foreach (var field in fields)
         {
-            if (field.FieldType != FieldType.Message)
+            var value = field.Accessor.GetValue(response);
+            if (!field.IsRepeated)
             {
+                AddTouch(touches, value);
                 continue;
             }
 
-            var value = field.Accessor.GetValue(response);
-            IEnumerable<object> items = field.IsRepeated ? ((System.Collections.IEnumerable)value).Cast<object>() : value is null ? [] : [value];
-            foreach (var item in items)
+            foreach (var item in (System.Collections.IEnumerable)value)
             {
-                var source = item switch
-                {
-                    SourceStatus s => s,
-                    ProviderResult r => r.Source,
-                    _ => null,
-                };
-                if (source is not null)
-                {
-                    touches.Add(Touch(source));
-                }
+                AddTouch(touches, item);
             }
         }
 
         return touches;
+    }
+
+    private static void AddTouch(List<ProviderTouch> touches, object? item)
+    {
+        var source = item switch
+        {
+            SourceStatus s => s,
+            ProviderResult r => r.Source,
+            _ => null,
+        };
+        if (source is not null)
+        {
+            touches.Add(Touch(source));
+        }
     }
 
     /// <summary>The provider a failed call names in its ErrorInfo (<c>provider_id</c>), if any.</summary>

@@ -10,4 +10,10 @@ public sealed record CachePolicy(TimeSpan Duration, TimeSpan FailSafeMaxDuration
 {
     /// <summary>The FusionCache options of reads under this policy (shared; never modify).</summary>
     public required FusionCacheEntryOptions EntryOptions { get; init; }
+
+    /// <summary>The same, reading the memory level only (a hit that needs nothing else; shared, never modify).</summary>
+    public FusionCacheEntryOptions MemoryReadOptions => field ??= EntryOptions.Duplicate().SetSkipDistributedCacheRead(true);
+
+    /// <summary>How old an answer may be before a hit refreshes it (eager refresh), or stops being current.</summary>
+    public TimeSpan FreshFor => EagerRefreshThreshold is { } threshold ? Duration * threshold : Duration;
 }

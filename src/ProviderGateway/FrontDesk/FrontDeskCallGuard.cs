@@ -7,8 +7,8 @@ using ProviderGateway.Telemetry;
 namespace ProviderGateway.FrontDesk;
 
 /// <summary>
-/// What runs around every front-desk method, in one step bound with the method where the gateway binds its services
-/// (<c>Hosting/GrpcServiceBinding</c>), outermost first:
+/// What runs around every front-desk method, whichever way the call came (native gRPC, gRPC-Web, JSON): each method of
+/// <see cref="FrontDeskGrpcService"/> runs its work through <see cref="Run"/>. Outermost first:
 /// <list type="number">
 /// <item>the desk-call count (<see cref="GatewayMetrics.DeskCall"/>) of the status the desk receives;</item>
 /// <item>access control (<see cref="AccessControl"/>: classification, authentication, permission, district, operator

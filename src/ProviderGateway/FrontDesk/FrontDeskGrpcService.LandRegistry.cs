@@ -10,7 +10,10 @@ namespace ProviderGateway.FrontDesk;
 public sealed partial class FrontDeskGrpcService
 {
     /// <inheritdoc />
-    public override async Task<ListParcelsResponse> ListParcels(ListParcelsRequest request, ServerCallContext context)
+    public override Task<ListParcelsResponse> ListParcels(ListParcelsRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListParcelsCore(r, c));
+
+    private async Task<ListParcelsResponse> ListParcelsCore(ListParcelsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -35,7 +38,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<GetParcelResponse> GetParcel(GetParcelRequest request, ServerCallContext context)
+    public override Task<GetParcelResponse> GetParcel(GetParcelRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.GetParcelCore(r, c));
+
+    private async Task<GetParcelResponse> GetParcelCore(GetParcelRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -49,7 +55,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<CreateCertificateOrderResponse> CreateCertificateOrder(CreateCertificateOrderRequest request, ServerCallContext context)
+    public override Task<CreateCertificateOrderResponse> CreateCertificateOrder(CreateCertificateOrderRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.CreateCertificateOrderCore(r, c));
+
+    private async Task<CreateCertificateOrderResponse> CreateCertificateOrderCore(CreateCertificateOrderRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -74,7 +83,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<GetCertificateOrderResponse> GetCertificateOrder(GetCertificateOrderRequest request, ServerCallContext context)
+    public override Task<GetCertificateOrderResponse> GetCertificateOrder(GetCertificateOrderRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.GetCertificateOrderCore(r, c));
+
+    private async Task<GetCertificateOrderResponse> GetCertificateOrderCore(GetCertificateOrderRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);

@@ -10,7 +10,10 @@ namespace ProviderGateway.FrontDesk;
 public sealed partial class FrontDeskGrpcService
 {
     /// <inheritdoc />
-    public override async Task<ListBenefitsResponse> ListBenefits(ListBenefitsRequest request, ServerCallContext context)
+    public override Task<ListBenefitsResponse> ListBenefits(ListBenefitsRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListBenefitsCore(r, c));
+
+    private async Task<ListBenefitsResponse> ListBenefitsCore(ListBenefitsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var page = await lister.ListAsync(
@@ -34,7 +37,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<ListBenefitPaymentsResponse> ListBenefitPayments(ListBenefitPaymentsRequest request, ServerCallContext context)
+    public override Task<ListBenefitPaymentsResponse> ListBenefitPayments(ListBenefitPaymentsRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListBenefitPaymentsCore(r, c));
+
+    private async Task<ListBenefitPaymentsResponse> ListBenefitPaymentsCore(ListBenefitPaymentsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var (answer, source) = await pipeline.CallOneAsync(
@@ -47,7 +53,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<CheckBenefitEligibilityResponse> CheckBenefitEligibility(CheckBenefitEligibilityRequest request, ServerCallContext context)
+    public override Task<CheckBenefitEligibilityResponse> CheckBenefitEligibility(CheckBenefitEligibilityRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.CheckBenefitEligibilityCore(r, c));
+
+    private async Task<CheckBenefitEligibilityResponse> CheckBenefitEligibilityCore(CheckBenefitEligibilityRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var (answer, source) = await pipeline.CallOneAsync(
@@ -66,7 +75,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<CreateBenefitApplicationResponse> CreateBenefitApplication(CreateBenefitApplicationRequest request, ServerCallContext context)
+    public override Task<CreateBenefitApplicationResponse> CreateBenefitApplication(CreateBenefitApplicationRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.CreateBenefitApplicationCore(r, c));
+
+    private async Task<CreateBenefitApplicationResponse> CreateBenefitApplicationCore(CreateBenefitApplicationRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var (answer, source) = await pipeline.CallOneAsync(
@@ -85,7 +97,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<GetBenefitApplicationResponse> GetBenefitApplication(GetBenefitApplicationRequest request, ServerCallContext context)
+    public override Task<GetBenefitApplicationResponse> GetBenefitApplication(GetBenefitApplicationRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.GetBenefitApplicationCore(r, c));
+
+    private async Task<GetBenefitApplicationResponse> GetBenefitApplicationCore(GetBenefitApplicationRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var (answer, source) = await pipeline.CallOneAsync(

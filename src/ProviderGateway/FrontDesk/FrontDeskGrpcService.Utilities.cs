@@ -10,7 +10,10 @@ namespace ProviderGateway.FrontDesk;
 public sealed partial class FrontDeskGrpcService
 {
     /// <inheritdoc />
-    public override async Task<ListUtilityAccountsResponse> ListUtilityAccounts(ListUtilityAccountsRequest request, ServerCallContext context)
+    public override Task<ListUtilityAccountsResponse> ListUtilityAccounts(ListUtilityAccountsRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListUtilityAccountsCore(r, c));
+
+    private async Task<ListUtilityAccountsResponse> ListUtilityAccountsCore(ListUtilityAccountsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -35,7 +38,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<GetUtilityAccountBalanceResponse> GetUtilityAccountBalance(GetUtilityAccountBalanceRequest request, ServerCallContext context)
+    public override Task<GetUtilityAccountBalanceResponse> GetUtilityAccountBalance(GetUtilityAccountBalanceRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.GetUtilityAccountBalanceCore(r, c));
+
+    private async Task<GetUtilityAccountBalanceResponse> GetUtilityAccountBalanceCore(GetUtilityAccountBalanceRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -50,7 +56,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<ListUtilityInvoicesResponse> ListUtilityInvoices(ListUtilityInvoicesRequest request, ServerCallContext context)
+    public override Task<ListUtilityInvoicesResponse> ListUtilityInvoices(ListUtilityInvoicesRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListUtilityInvoicesCore(r, c));
+
+    private async Task<ListUtilityInvoicesResponse> ListUtilityInvoicesCore(ListUtilityInvoicesRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -65,7 +74,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<ListUtilityPaymentsResponse> ListUtilityPayments(ListUtilityPaymentsRequest request, ServerCallContext context)
+    public override Task<ListUtilityPaymentsResponse> ListUtilityPayments(ListUtilityPaymentsRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListUtilityPaymentsCore(r, c));
+
+    private async Task<ListUtilityPaymentsResponse> ListUtilityPaymentsCore(ListUtilityPaymentsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);
@@ -80,7 +92,10 @@ public sealed partial class FrontDeskGrpcService
     }
 
     /// <inheritdoc />
-    public override async Task<CreateMeterReadingResponse> CreateMeterReading(CreateMeterReadingRequest request, ServerCallContext context)
+    public override Task<CreateMeterReadingResponse> CreateMeterReading(CreateMeterReadingRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.CreateMeterReadingCore(r, c));
+
+    private async Task<CreateMeterReadingResponse> CreateMeterReadingCore(CreateMeterReadingRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         var desk = deskContexts.For(context);

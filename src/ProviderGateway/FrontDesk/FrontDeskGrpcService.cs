@@ -8,10 +8,11 @@ using ProviderGateway.Validation;
 namespace ProviderGateway.FrontDesk;
 
 /// <summary>
-/// The gRPC face of <c>providergateway.frontdesk.v1.FrontDeskService</c>. Each method validates the
-/// request, hands it to the component that decides (overview, fan-out lister, pipeline, directory)
-/// and translates between front-desk and provider messages; nothing else happens here. The domain
-/// methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices}.cs.
+/// The gRPC face of <c>providergateway.frontdesk.v1.FrontDeskService</c>. Every method runs inside
+/// <see cref="FrontDeskCallGuard"/> (the desk-call count, access control, the journal), whichever way the call came
+/// (native gRPC, gRPC-Web, JSON), then validates the request, hands it to the component that decides (overview,
+/// fan-out lister, pipeline, directory) and translates between front-desk and provider messages; nothing else happens
+/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices}.cs.
 /// </summary>
 public sealed partial class FrontDeskGrpcService(
     FrontDeskRequestValidator validator,
@@ -20,17 +21,24 @@ public sealed partial class FrontDeskGrpcService(
     FanOutLister lister,
     ProviderCallPipeline pipeline,
     ProviderDirectory directory,
-    DistrictGuard districts) : FrontDeskService.FrontDeskServiceBase
+    DistrictGuard districts,
+    FrontDeskCallGuard guard) : FrontDeskService.FrontDeskServiceBase
 {
     /// <inheritdoc />
-    public override Task<GetCitizenOverviewResponse> GetCitizenOverview(GetCitizenOverviewRequest request, ServerCallContext context)
+    public override Task<GetCitizenOverviewResponse> GetCitizenOverview(GetCitizenOverviewRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.GetCitizenOverviewCore(r, c));
+
+    private Task<GetCitizenOverviewResponse> GetCitizenOverviewCore(GetCitizenOverviewRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         return overview.GetAsync(request.Iin, request.KatoCode, deskContexts.For(context));
     }
 
     /// <inheritdoc />
-    public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
+    public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context) =>
+        guard.Run(this, request, context, static (service, r, c) => service.ListProvidersCore(r, c));
+
+    private Task<ListProvidersResponse> ListProvidersCore(ListProvidersRequest request, ServerCallContext context)
     {
         validator.Validate(request);
         return Task.FromResult(directory.List(request, deskContexts.For(context).Caller?.ClientId ?? ""));

@@ -265,9 +265,9 @@ public static class GatewayBuilderExtensions
     /// <summary>Adds gRPC with the gateway's error handling and server reflection (grpc.health.v1: <see cref="GatewayOperationsExtensions"/>).</summary>
     public static WebApplicationBuilder AddGatewayGrpc(this WebApplicationBuilder builder)
     {
-        // A singleton: gRPC would otherwise build the service anew for every call. No interceptors: what runs around each
-        // method (unexpected failures; for the front desk the desk-call count, access control and the journal) is bound
-        // with it (GrpcServiceBinding).
+        // A singleton: gRPC would otherwise build the service anew for every call. No interceptors: each front-desk method
+        // runs inside FrontDeskCallGuard (the desk-call count, access control, the journal, unexpected failures), and the
+        // other services' methods have their unexpected failures translated where they are bound (GrpcServiceBinding).
         builder.Services.AddSingleton<FrontDeskGrpcService>();
         builder.Services.AddSingleton<UnexpectedFailures>();
         builder.Services.AddSingleton<FrontDeskCallGuard>();

@@ -11,12 +11,12 @@ namespace ProviderGateway.Hosting;
 
 /// <summary>
 /// Binds gRPC services the way grpc-dotnet's own binder does (the generated <c>BindService</c>, one endpoint per method),
-/// with what the gateway runs around every method bound in, instead of gRPC interceptors (each interceptor costs an
-/// activation, a closure and an asynchronous wrapper on every call):
+/// with no gRPC interceptors (each costs an activation, a closure and an asynchronous wrapper on every call):
 /// <list type="bullet">
-/// <item>every method of every service has its unexpected failures translated (<see cref="UnexpectedFailures"/>);</item>
-/// <item>every front-desk method runs inside <see cref="FrontDeskCallGuard"/> (the desk-call count, access control,
-/// the journal);</item>
+/// <item>every method of the other services (health, reflection) has its unexpected failures translated here
+/// (<see cref="UnexpectedFailures"/>); every front-desk method runs inside <see cref="FrontDeskCallGuard"/>, called by
+/// the service itself (<see cref="FrontDeskGrpcService"/>) so that JSON calls, bound by grpc-dotnet's JSON transcoding
+/// and not here, run inside it too;</item>
 /// <item>front-desk request messages are read by a marshaller that answers a message that is not well-formed protobuf
 /// with INVALID_ARGUMENT (<c>MALFORMED_REQUEST</c>, with a BadRequest). grpc-dotnet logs an exception of a marshaller as
 /// an Error with its stack trace, once per request; an <see cref="RpcException"/> it logs at Information. A client's
@@ -77,22 +77,21 @@ internal sealed class GatewayServiceMethodProvider<TService>(IServiceProvider se
             var method = bind.BindType.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
                 .Single(m => m.Name == bind.BindMethodName && m.GetParameters() is [{ ParameterType: var first }, _] && first == typeof(ServiceBinderBase));
             var frontDesk = typeof(FrontDeskService.FrontDeskServiceBase).IsAssignableFrom(typeof(TService));
-            method.Invoke(null, [new Binder(context, frontDesk ? services.GetRequiredService<FrontDeskCallGuard>() : null, services.GetRequiredService<UnexpectedFailures>()), null]);
+            method.Invoke(null, [new Binder(context, frontDesk, services.GetRequiredService<UnexpectedFailures>()), null]);
             return;
         }
     }
 
-    // frontDesk: the guard of the front-desk service's methods; null for any other service.
-    private sealed class Binder(ServiceMethodProviderContext<TService> context, FrontDeskCallGuard? frontDesk, UnexpectedFailures failures) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, bool frontDesk, UnexpectedFailures failures) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
-            if (frontDesk is { } guard)
+            if (frontDesk)
             {
-                var bound = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, GrpcServiceBinding.Strict(method.RequestMarshaller, method.Name), method.ResponseMarshaller);
-                Func<TService, TRequest, ServerCallContext, Task<TResponse>> run = invoker.Invoke;
-                context.AddUnaryMethod(bound, metadata, (service, request, call) => guard.Run(service, request, call, run));
+                // The service's own methods run inside FrontDeskCallGuard: bound as they are, with the strict marshaller.
+                var strict = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, GrpcServiceBinding.Strict(method.RequestMarshaller, method.Name), method.ResponseMarshaller);
+                context.AddUnaryMethod(strict, metadata, invoker);
                 return;
             }
 

@@ -27,27 +27,46 @@ public sealed class ProviderCallPipeline(
 {
 
     /// <summary>Calls <paramref name="provider"/> (or answers from the cache) and reports what happened.</summary>
-    public async Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
+    public Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
         ProviderDescriptor provider,
         ProviderOperation<TRequest, TResponse> operation,
         TRequest request,
         DeskContext desk)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        CallAsync(provider, operation, request, desk, missedKey: null);
+
+    // missedKey: the read's cache key when memory was already looked at and had nothing to answer with.
+    private async Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
+        ProviderDescriptor provider,
+        ProviderOperation<TRequest, TResponse> operation,
+        TRequest request,
+        DeskContext desk,
+        string? missedKey)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
         var started = time.GetTimestamp();
         try
         {
-            // CACHE: reads under a policy; writes never.
+            // CACHE: reads under a policy; writes never. A current answer in memory is all most reads need.
             if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
             {
+                var key = missedKey;
+                if (key is null && answers.TryFromMemory(provider, operation, request, policy, desk, out key) is { } hit)
+                {
+                    metrics.CacheLookup(provider.Id, operation.MethodName, hit.Freshness);
+                    return hit;
+                }
+
                 var answer = await answers.GetAsync(
                     provider,
                     operation,
                     request,
                     policy,
                     desk,
-                    cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation })).ConfigureAwait(false);
+                    cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation }),
+                    key).ConfigureAwait(false);
                 metrics.CacheLookup(provider.Id, operation.MethodName, answer.Freshness);
                 return answer;
             }
@@ -89,8 +108,18 @@ public sealed class ProviderCallPipeline(
         where TResponse : class, IMessage<TResponse>
     {
         var provider = router.Single(operation.Domain, providerId, katoCode);
+
+        // FROM MEMORY: nothing to wait for, so no deadline to bound it.
+        string? missedKey = null;
+        if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy
+            && answers.TryFromMemory(provider, operation, request, policy, desk, out missedKey) is { } hit)
+        {
+            metrics.CacheLookup(provider.Id, operation.MethodName, hit.Freshness);
+            return (hit.ResponseOrThrow(), hit.ToSourceStatus());
+        }
+
         using var bound = new DeskDeadlineScope(desk, time);
-        var outcome = await CallAsync(provider, operation, request, bound.Desk).ConfigureAwait(false);
+        var outcome = await CallAsync(provider, operation, request, bound.Desk, missedKey).ConfigureAwait(false);
         return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
     }
 

@@ -71,18 +71,26 @@ public sealed class ProviderResilience(
         context.Properties.Set(Deadline, deadline);
         try
         {
-            return await state.Pipeline.ExecuteOutcomeAsync(
+            // Executed as Outcome<object>, the type of the pipeline's strategies (shared by every method of the provider,
+            // whatever its answer type): executed as Outcome<TResponse>, each strategy's bridge would convert the outcome
+            // in an asynchronous wrapper of its own on every call.
+            var outcome = await state.Pipeline.ExecuteOutcomeAsync(
                 static async (ctx, arguments) =>
                 {
                     // CONCURRENCY LIMIT, innermost: each attempt holds a permit only while it is on the wire;
                     // none waits in a queue.
                     using var lease = arguments.State.Limiter.AttemptAcquire();
-                    return lease.IsAcquired
-                        ? await arguments.Attempt(ctx.CancellationToken).ConfigureAwait(false)
-                        : Outcome.FromException<TResponse>(arguments.State.Busy);
+                    if (!lease.IsAcquired)
+                    {
+                        return Outcome.FromException<object>(arguments.State.Busy);
+                    }
+
+                    var answer = await arguments.Attempt(ctx.CancellationToken).ConfigureAwait(false);
+                    return answer.Exception is { } failure ? Outcome.FromException<object>(failure) : Outcome.FromResult<object>(answer.Result!);
                 },
                 context,
                 (State: state, Attempt: attempt)).ConfigureAwait(false);
+            return outcome.Exception is { } exception ? Outcome.FromException<TResponse>(exception) : Outcome.FromResult((TResponse)outcome.Result!);
         }
         finally
         {

@@ -65,9 +65,14 @@ public sealed class AccessPolicy(ProviderRegistry registry)
 /// <summary>Reads a request's fields by name, whatever its message type.</summary>
 internal static class RequestFields
 {
+    // Each message type's singular string field of each name asked for, looked up once: FindFieldByName builds the field's
+    // full name to search the descriptor pool, a string per lookup, and access control and the journal ask on every call.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MessageDescriptor, string), FieldDescriptor?> Fields = new();
+
     /// <summary>The value of the singular string field <paramref name="name"/>; <c>null</c> when the message has none.</summary>
     public static string? String(IMessage message, string name) =>
-        message.Descriptor.FindFieldByName(name) is { FieldType: FieldType.String, IsRepeated: false } field
-            ? (string)field.Accessor.GetValue(message)
+        Fields.GetOrAdd((message.Descriptor, name), static key =>
+            key.Item1.FindFieldByName(key.Item2) is { FieldType: FieldType.String, IsRepeated: false } field ? field : null) is { } found
+            ? (string)found.Accessor.GetValue(message)
             : null;
 }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.DemoProviders;
@@ -101,7 +102,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="withTestClient">False to configure no client (and so no security settings at all).</param>
     /// <param name="configure">Adds configuration sources after the settings (a JSON file that a test edits, for example).</param>
     /// <param name="logs">One more logger provider, seeing what the gateway's configured levels let through.</param>
-    public static async Task<TestGateway> StartAsync(IReadOnlyList<ConfiguredProvider>? providers = null, GatewaySettings? settings = null, bool withTestClient = true, Action<IConfigurationBuilder>? configure = null, ILoggerProvider? logs = null)
+    /// <param name="services">Registers services before the gateway's own (which add theirs only when absent).</param>
+    public static async Task<TestGateway> StartAsync(
+        IReadOnlyList<ConfiguredProvider>? providers = null,
+        GatewaySettings? settings = null,
+        bool withTestClient = true,
+        Action<IConfigurationBuilder>? configure = null,
+        ILoggerProvider? logs = null,
+        Action<IServiceCollection>? services = null)
     {
         var gateway = withTestClient
             ? GatewaySettings.ForTests(TestSecrets.NewJournalPath())
@@ -117,6 +125,7 @@ public sealed class TestGateway : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             configure?.Invoke(builder.Configuration);
+            services?.Invoke(builder.Services);
             // Everything the gateway logs, its own Debug lines included, goes to the file the suite's IIN scan reads.
             builder.Logging.AddProvider(CapturedLogs.Provider);
             builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Information);

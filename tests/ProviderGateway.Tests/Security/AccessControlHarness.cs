@@ -32,6 +32,9 @@ internal sealed class AccessControlHarness : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("access-control-").FullName;
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FrontDeskCallGuard _guard;
+
+    /// <summary>The guard every front-desk method runs inside.</summary>
+    public FrontDeskCallGuard Guard => _guard;
     private bool _started;
     private bool _stopped;
 

@@ -17,17 +17,44 @@ namespace ProviderGateway.Bench;
 /// </summary>
 /// <remarks>
 /// The gateway's scenarios serve the front-desk API with everything production has: API-key authentication,
-/// access control, the access journal (a line per call), validation, metrics. YARP and nginx only forward
+/// access control with a client limited to the account holder's region (so every call checks the account's district),
+/// the rate limit, the access journal (a line per call), validation, metrics. YARP and nginx only forward
 /// bytes; that is the comparison the targets ask for.
 /// </remarks>
 public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, string workDirectory)
 {
-    private const string ProviderId = "alatau-power";
+    /// <summary>The provider of the hop's account.</summary>
+    public const string ProviderId = "alatau-power";
+
+    /// <summary>The desk method the gateway's scenarios call.</summary>
+    public const string DeskMethod = "providergateway.frontdesk.v1.FrontDeskService/GetUtilityAccountBalance";
+
+    /// <summary>
+    /// The settings of the gateway of a hop scenario (gateway-forward, l1-hit, redis-hit). The client may see the account
+    /// holder's region only, as an office's key would: the district check runs on every call (the account's listing,
+    /// from the cache), not the free pass of a client that may see everywhere.
+    /// </summary>
+    public static string[] GatewaySettings(string scenario, string region) =>
+    [
+        scenario switch
+        {
+            "gateway-forward" => "Gateway:Caching:Methods:GetAccountBalance:Enabled=false",
+            "l1-hit" => "Gateway:Caching:MemoryCacheEnabled=true",
+            "redis-hit" => "Gateway:Caching:MemoryCacheEnabled=false",
+            _ => throw new ArgumentException($"No gateway in hop scenario '{scenario}' (gateway-forward, l1-hit, redis-hit).", nameof(scenario)),
+        },
+        $"Gateway:Security:Clients:0:Districts:0={region}",
+    ];
+
+    /// <summary>The desk's request of the gateway's scenarios.</summary>
+    public static byte[] DeskRequest(string iin, string accountNumber, string katoCode) =>
+        new FrontDesk.GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = iin, AccountNumber = accountNumber, KatoCode = katoCode }.ToByteArray();
 
     /// <summary>Starts everything, measures, and returns the report.</summary>
     public async Task<BenchReport> RunAsync()
     {
-        var (iin, accountNumber) = SeedAccount();
+        var (iin, accountNumber, katoCode) = SeedAccount(repositoryRoot);
+        var region = katoCode[..2];
         var servers = new BenchServers(repositoryRoot);
 
         // SERVERS
@@ -35,12 +62,14 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         await using var providerProcess = provider;
         var (redis, redisConfiguration) = await servers.StartRedisAsync();
         await using var redisProcess = redis;
-        var (memoryGateway, memoryAddress, memoryManagement) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: true);
+        var (memoryGateway, memoryAddress, memoryManagement) = await servers.StartGatewayAsync(
+            "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, GatewaySettings("l1-hit", region));
         await using var memoryGatewayProcess = memoryGateway;
-        var (redisGateway, redisAddress, redisManagement) = await servers.StartGatewayAsync("gateway", ProviderId, providerAddress, redisConfiguration, memoryCache: false);
+        var (redisGateway, redisAddress, redisManagement) = await servers.StartGatewayAsync(
+            "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, GatewaySettings("redis-hit", region));
         await using var redisGatewayProcess = redisGateway;
         var (forwardingGateway, forwardingAddress, forwardingManagement) = await servers.StartGatewayAsync(
-            "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, ["Gateway:Caching:Methods:GetAccountBalance:Enabled=false"]);
+            "gateway", [(ProviderId, "utilities", providerAddress)], redisConfiguration, GatewaySettings("gateway-forward", region));
         await using var forwardingGatewayProcess = forwardingGateway;
         var (yarp, yarpAddress) = await servers.StartYarpAsync(providerAddress);
         await using var yarpProcess = yarp;
@@ -53,8 +82,7 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
 
         // SCENARIOS: the same account, the same answer, three paths.
         var direct = new Utilities.GetAccountBalanceRequest { Iin = iin, AccountNumber = accountNumber }.ToByteArray();
-        var throughGateway = new FrontDesk.GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = iin, AccountNumber = accountNumber }.ToByteArray();
-        const string DeskMethod = "providergateway.frontdesk.v1.FrontDeskService/GetUtilityAccountBalance";
+        var throughGateway = DeskRequest(iin, accountNumber, katoCode);
         const string ProviderMethod = "providergateway.utilities.v1.UtilitiesService/GetAccountBalance";
         // Direct, YARP and nginx: every call reaches the provider, which answers every one of them OK.
         var providerAnswers = AnsweredCalls.DemoProvider(providerAddress, "GetAccountBalance");
@@ -121,11 +149,13 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         return new RunResult(round, scenario.Name, load, cpu, scenario.Processes.ToDictionary(p => p.Name, p => p.PeakRssBytes));
     }
 
-    // The demo data's one source of truth: the seed file.
-    private (string Iin, string AccountNumber) SeedAccount()
+    /// <summary>The hop's account and its holder's KATO code, from the demo data's one source of truth (the seed file).</summary>
+    public static (string Iin, string AccountNumber, string KatoCode) SeedAccount(string repositoryRoot)
     {
         using var seed = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(repositoryRoot, "src", "ProviderGateway.DemoProviders", "seed", "demo-seed.json")));
         var account = seed.RootElement.GetProperty("utilityAccounts").EnumerateArray().First(a => a.GetProperty("providerId").GetString() == ProviderId);
-        return (account.GetProperty("iin").GetString()!, account.GetProperty("accountNumber").GetString()!);
+        var iin = account.GetProperty("iin").GetString()!;
+        var holder = seed.RootElement.GetProperty("citizens").EnumerateArray().First(c => c.GetProperty("iin").GetString() == iin);
+        return (iin, account.GetProperty("accountNumber").GetString()!, holder.GetProperty("katoCode").GetString()!);
     }
 }

@@ -2,6 +2,7 @@ using ProviderGateway.Bench;
 
 // tools/bench/run.sh builds in Release and runs this:
 //   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|stampede|mix|isolation]
+//   dotnet ProviderGateway.Bench.dll --profile gateway-forward|l1-hit|redis-hit [--full]   (tools/bench/profile.sh)
 var settings = args.Contains("--full") ? BenchSettings.Full : BenchSettings.Quick;
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var repositoryRoot = FindRepositoryRoot();
@@ -10,17 +11,26 @@ var work = Directory.CreateTempSubdirectory("pg-bench-").FullName;
 try
 {
     Directory.CreateDirectory(output);
+    if (args.SkipWhile(a => a != "--profile").Skip(1).FirstOrDefault() is { } profiled)
+    {
+        Console.WriteLine(await new ProviderGateway.Bench.Profiling.ProfileRun(settings, repositoryRoot, work, output).RunAsync(profiled));
+        return 0;
+    }
+
     var markdown = "";
+    var targets = ProviderGateway.Bench.Report.Targets.Load(repositoryRoot);
     if (only is null or "hop" or "caching")
     {
         var hop = await new HopBenchmark(settings, repositoryRoot, work).RunAsync();
         markdown += await hop.WriteAsync(output) + Environment.NewLine;
+        targets.Hop(hop);
     }
 
     if (only is null or "overview")
     {
         var overview = await new OverviewBenchmark(settings, repositoryRoot, work).RunAsync();
         markdown += overview.ToMarkdown() + Environment.NewLine;
+        targets.Overview(overview);
         await WriteJsonAsync("overview.json", overview);
     }
 
@@ -45,10 +55,20 @@ try
         await WriteJsonAsync("isolation.json", isolation);
     }
 
+    markdown += targets.ToMarkdown(checkRegressions: settings.Mode == "full");
     await File.WriteAllTextAsync(Path.Combine(output, "report.md"), markdown);
     Console.WriteLine();
     Console.WriteLine(markdown);
     Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, stampede.json, mix.json, isolation.json");
+
+    // A full run is the regression check of the hot path; quick mode (seconds per scenario, CI's smoke test) is too short.
+    if (settings.Mode == "full" && targets.Regressions() is { Count: > 0 } regressions)
+    {
+        Console.Error.WriteLine("The hot path regressed (tools/bench/targets.json):");
+        regressions.ToList().ForEach(r => Console.Error.WriteLine("  " + r));
+        return 1;
+    }
+
     return 0;
 
     Task WriteJsonAsync<T>(string name, T result) => File.WriteAllTextAsync(

@@ -46,9 +46,23 @@ public sealed class BenchReport(BenchSettings settings, string baseline, IReadOn
     }
 
     /// <summary>The median ratio of a scenario's throughput to the baseline's, over rounds.</summary>
-    public double RatioToBaseline(string scenario) => Statistics.Median(runs
+    public double RatioToBaseline(string scenario) => Ratio(scenario, baseline);
+
+    /// <summary>The median ratio of <paramref name="scenario"/>'s throughput to <paramref name="over"/>'s, each taken within a round.</summary>
+    public double Ratio(string scenario, string over) => Statistics.Median(runs
         .Where(r => r.Scenario == scenario)
-        .Select(r => r.Load.RequestsPerSecond / runs.Single(b => b.Round == r.Round && b.Scenario == baseline).Load.RequestsPerSecond));
+        .Select(r => r.Load.RequestsPerSecond / runs.Single(b => b.Round == r.Round && b.Scenario == over).Load.RequestsPerSecond));
+
+    /// <summary>Whether the run measured <paramref name="scenario"/>.</summary>
+    public bool Has(string scenario) => runs.Any(r => r.Scenario == scenario);
+
+    /// <summary>The median CPU per request of <paramref name="process"/> in <paramref name="scenario"/>, µs.</summary>
+    public double MedianCpu(string scenario, string process) =>
+        Statistics.Median(runs.Where(r => r.Scenario == scenario).Select(r => r.CpuMicrosecondsPerRequest[process]));
+
+    /// <summary>The highest peak RSS of any process named <paramref name="process"/> over every scenario, MB.</summary>
+    public double PeakRssMegabytes(string process) =>
+        runs.SelectMany(r => r.PeakRssBytes).Where(p => p.Key == process).Select(p => p.Value / 1024.0 / 1024.0).DefaultIfEmpty().Max();
 
     private string ToMarkdown()
     {
