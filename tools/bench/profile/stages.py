@@ -12,20 +12,25 @@ import sys
 # (stage, regex on the symbol), outermost first along one call's synchronous path; then parts found anywhere.
 PATH = [
     ("Kestrel, HTTP/2, thread pool, GC, kernel (what no stage below holds)", None),
-    ("ASP.NET Core middleware: authentication feature, routing", r"AuthenticationMiddleware\+<Invoke>d__\d+::MoveNext"),
-    ("gateway middleware: status details, client authentication, rate limit", r"FrameworkStatusMiddleware\+<>c__DisplayClass\d+_0::<UseFrameworkStatusDetails>b__\d+\(|ProviderGateway\.Security\.ClientAuthentication\+<>c__DisplayClass\d+_0::<UseClientAuthentication>|ClientAuthentication\+<>c::<UseClientAuthentication>"),
-    ("gRPC dispatch: endpoint, message read, handler", r"RateLimitingMiddleware\+<InvokeInternal>d__\d+::MoveNext|Microsoft\.AspNetCore\.Routing\.EndpointMiddleware::Invoke"),
-    ("gRPC handler: request parsed, response serialised and written", r"UnaryServerCallHandler`3\+<HandleCallAsyncCore>d__\d+\[.*::MoveNext"),
-    ("interceptors: desk-call metric, failures, access control", r"ProviderGateway\.FrontDesk\.DeskCallMetricsInterceptor::UnaryServerHandler|ProviderGateway\.FrontDesk\.FrontDeskCallInterceptor::UnaryServerHandler"),
-    ("journal on the call (admission, record, subject hash)", r"AccessJournaling\+<JournaledAsync>d__\d+`2\[.*::MoveNext"),
-    ("front-desk service: validation, desk context, answer", r"FrontDeskGrpcService\+<GetUtilityAccountBalance>d__\d+::MoveNext"),
-    ("pipeline: routing, deadline scope, district check", r"ProviderCallPipeline\+<CallOneAsync>d__\d+`2\[.*::MoveNext"),
+    ("request start: arrival stamp, routing (and ASP.NET Core's authentication middleware, where it runs)",
+     r"AuthenticationMiddleware\+<Invoke>d__\d+::MoveNext|Microsoft\.AspNetCore\.Routing\.EndpointRoutingMiddleware::Invoke"),
+    ("gateway middleware: status details, client authentication (with the rate limit, where it is a step of it)",
+     r"FrameworkStatusMiddleware\+<>c__DisplayClass\d+_0::<UseFrameworkStatusDetails>b__\d+\(|ClientAuthentication\+<>c__DisplayClass\d+_0::<UseClientAuthentication>|ClientAuthentication\+<>c::<UseClientAuthentication>"),
+    ("gRPC dispatch: ASP.NET Core's rate limiter where it runs, the endpoint, the call's context",
+     r"RateLimitingMiddleware\+<InvokeInternal>d__\d+::MoveNext|Microsoft\.AspNetCore\.Routing\.EndpointMiddleware::Invoke"),
+    ("gRPC handler: request parsed, response serialised and written",
+     r"UnaryServerCallHandler`3\+<HandleCallAsyncCore>d__\d+\[.*::MoveNext"),
+    ("around the method: desk-call count, access control, journal admission and line, failures (interceptors, or the guard)",
+     r"ProviderGateway\.FrontDesk\.DeskCallMetricsInterceptor::UnaryServerHandler|ProviderGateway\.FrontDesk\.FrontDeskCallGuard::Run"),
+    ("front-desk service: validation, desk context, district check, answer",
+     r"FrontDeskGrpcService\+<GetUtilityAccountBalance(Core)?>d__\d+::MoveNext"),
+    ("pipeline: routing, cache step (the balance)", r"ProviderCallPipeline\+<CallOneAsync>d__\d+`2\[.*::MoveNext"),
 ]
 PARTS = [
     ("district check (the account's listing, from the cache)", r"DistrictGuard\+<EnsureAccountVisibleAsync>d__\d+::MoveNext"),
-    ("cache step (key, lookup, freshness)", r"ProviderAnswerCache\+<GetAsync>d__\d+`2\[.*::MoveNext"),
-    ("  of which the cache key (HMAC-SHA256)", r"ProviderGateway\.Caching\.CacheKeys::ForRead"),
-    ("  of which FusionCache", r"ZiggyCreatures\.Caching\.Fusion\.FusionCache::(GetOrSetAsync|TryGetAsync)\(|FusionCache\+<(GetOrSetAsync|TryGetAsync)>d__\d+`1\[System.__Canon\]::MoveNext"),
+    ("the journal's record on the call (subject HMAC, sources)", r"ProviderGateway\.Security\.AccessJournaling::(Record|Answered)\("),
+    ("cache keys (HMAC-SHA256), every read", r"ProviderGateway\.Caching\.CacheKeys::ForRead"),
+    ("FusionCache, every read", r"ZiggyCreatures\.Caching\.Fusion\.FusionCache::(GetOrSetAsync|TryGetAsync|TryGet)\(|FusionCache\+<(GetOrSetAsync|TryGetAsync)>d__\d+`1\[System.__Canon\]::MoveNext"),
     ("provider call (resilience, gRPC client, HTTP/2 client)", r"ProviderInvoker\+<InvokeAsync>d__\d+`2\[.*::MoveNext"),
     ("  of which Polly", r"ProviderResilience\+<ExecuteAsync>d__\d+`1\[.*::MoveNext"),
     ("  of which Grpc.Net.Client's call", r"Grpc\.Net\.Client\.Internal\.GrpcCall`2\+<RunCall>d__\d+\[.*::MoveNext"),
@@ -73,7 +78,7 @@ def main():
             share = sum(v for k, v in libs.items() if key in k)
         else:
             share = inclusive(rows, pattern)
-        if share > 0:
+        if share >= 0.05:
             print(f"| {name} | {share:.1f}% | | {share * per_call / 100:.1f} |")
 
 main()
