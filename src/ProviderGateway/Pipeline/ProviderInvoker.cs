@@ -31,6 +31,8 @@ public readonly record struct ProviderInvocation<TResponse>(Outcome<TResponse> R
 /// </summary>
 public sealed class ProviderInvoker
 {
+    private static readonly RpcException NoTimeLeft = new(new Status(StatusCode.DeadlineExceeded, "The desk's time was up before the provider call could start."));
+
     private readonly Func<ProviderDescriptor, CallInvoker> _channelOf;
     private readonly ProviderResilience _resilience;
     private readonly PassiveHealthTracker _passiveHealth;
@@ -69,6 +71,15 @@ public sealed class ProviderInvoker
         // DEADLINE: the provider's own, cut short by the desk's when that comes first; for all attempts together.
         var providerDeadline = _time.GetUtcNow().UtcDateTime + provider.Deadline;
         var deadline = desk.Deadline < providerDeadline ? desk.Deadline : providerDeadline;
+
+        // NO TIME LEFT: the desk's time was up before the call could start (a caller that waited on the cache's lock while
+        // another caller's call to this provider ran out, say). No call is made, and the provider is not blamed for it:
+        // neither its circuit breaker nor its passive health counts a call it never received.
+        if (deadline <= _time.GetUtcNow().UtcDateTime)
+        {
+            return new ProviderInvocation<TResponse>(Outcome.FromException<TResponse>(NoTimeLeft), null, deadline, TimeSpan.Zero);
+        }
+
         RpcException? lastFailure = null;
         try
         {

@@ -115,6 +115,28 @@ public sealed class ProviderInvokerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_call_whose_desk_has_no_time_left_is_not_made_and_not_counted_against_the_provider()
+    {
+        var breaker = PipelineHarness.Resilient(maxRetries: 0, breakerThroughput: 2);
+        _gateway.Dispose();
+        _gateway = new PipelineHarness([PipelineHarness.Provider(Alatau)], breaker);
+        Provider.Answers(Accounts);
+
+        // Many callers whose time ran out while they waited: none reaches the provider, none opens its circuit.
+        for (var i = 0; i < 10; i++)
+        {
+            var late = await InvokeAsync(Read, _gateway.Desk(timeLeft: TimeSpan.Zero));
+            Assert.Equal(StatusCode.DeadlineExceeded, Assert.IsType<RpcException>(late.Result.Exception).StatusCode);
+        }
+
+        var onTime = await InvokeAsync(Read);
+
+        Assert.Null(onTime.Result.Exception);
+        Assert.Equal(1, Provider.CallCount);
+        Assert.Equal(CircuitState.Closed, _gateway.Resilience.CircuitStateOf(_gateway.Descriptor(Alatau)));
+    }
+
+    [Fact]
     public async Task A_provider_that_never_answers_is_cut_at_the_deadline_and_not_retried()
     {
         Provider.NeverAnswers().Answers(Accounts);
