@@ -68,10 +68,11 @@ def main():
                 libs[m.group(2).strip()] = float(m.group(1))
     print("| stage | share of gateway CPU (inclusive) | own part | µs per call (own) |")
     print("|---|---|---|---|")
-    values = [100.0] + [inclusive(rows, p) for _, p in PATH[1:]]
-    for i, (name, _) in enumerate(PATH):
-        own = values[i] - (values[i + 1] if i + 1 < len(values) else 0)
-        print(f"| {name} | {values[i]:.1f}% | {own:.1f}% | {own * per_call / 100:.1f} |")
+    # A stage whose frame this profile does not hold (inlined, or not reached) is left out: its work is in the stage above.
+    found = [(PATH[0][0], 100.0)] + [(name, value) for name, value in ((n, inclusive(rows, p)) for n, p in PATH[1:]) if value > 0]
+    for i, (name, value) in enumerate(found):
+        own = value - (found[i + 1][1] if i + 1 < len(found) else 0)
+        print(f"| {name} | {value:.1f}% | {own:.1f}% | {own * per_call / 100:.1f} |")
     for name, pattern in PARTS:
         if pattern.startswith("^lib:"):
             key = pattern[5:]
