@@ -36,7 +36,7 @@ public sealed class ProviderCallPipeline(
         where TResponse : class, IMessage<TResponse> =>
         CallAsync(provider, operation, request, desk, missedKey: null);
 
-    // missedKey: the read's cache key when memory was already looked at and had nothing to answer with.
+    // missedKey: the read's cache key when memory was already looked at (FromMemory) and had nothing to answer with.
     private async Task<ProviderOutcome<TResponse>> CallAsync<TRequest, TResponse>(
         ProviderDescriptor provider,
         ProviderOperation<TRequest, TResponse> operation,
@@ -49,16 +49,15 @@ public sealed class ProviderCallPipeline(
         var started = time.GetTimestamp();
         try
         {
-            // CACHE: reads under a policy; writes never. A current answer in memory is all most reads need.
+            if (missedKey is null && FromMemory(provider, operation, request, desk, out missedKey) is { } hit)
+            {
+                return hit;
+            }
+
+            // CACHE: reads under a policy; writes never.
             if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
             {
                 var key = missedKey;
-                if (key is null && answers.TryFromMemory(provider, operation, request, policy, desk, out key) is { } hit)
-                {
-                    metrics.CacheLookup(provider.Id, operation.MethodName, hit.Freshness);
-                    return hit;
-                }
-
                 var answer = await answers.GetAsync(
                     provider,
                     operation,
@@ -110,17 +109,42 @@ public sealed class ProviderCallPipeline(
         var provider = router.Single(operation.Domain, providerId, katoCode);
 
         // FROM MEMORY: nothing to wait for, so no deadline to bound it.
-        string? missedKey = null;
-        if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy
-            && answers.TryFromMemory(provider, operation, request, policy, desk, out missedKey) is { } hit)
+        if (FromMemory(provider, operation, request, desk, out var missedKey) is { } hit)
         {
-            metrics.CacheLookup(provider.Id, operation.MethodName, hit.Freshness);
             return (hit.ResponseOrThrow(), hit.ToSourceStatus());
         }
 
         using var bound = new DeskDeadlineScope(desk, time);
         var outcome = await CallAsync(provider, operation, request, bound.Desk, missedKey).ConfigureAwait(false);
         return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
+    }
+
+    // FROM MEMORY: a current answer in memory is all most reads need (ProviderAnswerCache.TryFromMemory), counted like
+    // any cache lookup. When memory has none, missedKey is the read's cache key, made once; null for a write or a read
+    // that is not cached.
+    private ProviderOutcome<TResponse>? FromMemory<TRequest, TResponse>(
+        ProviderDescriptor provider,
+        ProviderOperation<TRequest, TResponse> operation,
+        TRequest request,
+        DeskContext desk,
+        out string? missedKey)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        missedKey = null;
+        if (operation.Kind != OperationKind.Read || cachePolicies.For(provider.Id, operation.MethodName) is not { } policy)
+        {
+            return null;
+        }
+
+        if (answers.TryFromMemory(provider, operation, request, policy, desk, out var key) is { } hit)
+        {
+            metrics.CacheLookup(provider.Id, operation.MethodName, hit.Freshness);
+            return hit;
+        }
+
+        missedKey = key;
+        return null;
     }
 
     // INVOKE, then MAP; METRICS: every provider call (not the answers from the cache), by the outcome's status code.
