@@ -153,6 +153,60 @@ public sealed class ProviderAnswerCacheTests : IDisposable
         Assert.Equal(1, _fetches);
     }
 
+    [Fact]
+    public async Task From_memory_a_current_answer_is_CACHED_exactly_as_the_full_read_gives_it()
+    {
+        var answer = Accounts("AP-1");
+        var live = await ReadAsync(Answers(answer));
+        _gateway.Time.Advance(TimeSpan.FromSeconds(1));
+
+        var fromMemory = FromMemory();
+        var full = await ReadAsync(Answers(Accounts("AP-2")));
+
+        Assert.NotNull(fromMemory);
+        Assert.Equal((full.Freshness, full.Status, full.FetchTime), (fromMemory.Freshness, fromMemory.Status, fromMemory.FetchTime));
+        Assert.Equal(Freshness.Cached, fromMemory.Freshness);
+        Assert.Same(answer, fromMemory.Response);
+        Assert.Equal(live.FetchTime, fromMemory.FetchTime);
+        Assert.Equal(1, _fetches);
+    }
+
+    [Fact]
+    public async Task From_memory_nothing_is_answered_when_the_full_read_has_more_to_do()
+    {
+        // Nothing cached yet.
+        Assert.Null(FromMemory());
+
+        // The desk asks for a fresh answer.
+        await ReadAsync(Answers(Accounts("AP-1")));
+        Assert.NotNull(FromMemory());
+        Assert.Null(FromMemory(_gateway.Desk(bypassCache: true)));
+
+        // A write invalidated the citizen's answers.
+        await _gateway.Answers.InvalidateCitizenAsync(Provider, Iin);
+        Assert.Null(FromMemory());
+
+        // The provider failed: the last good answer is STALE, which only the full read says.
+        var stale = await ReadAsync(FailsWith(StatusCode.Unavailable));
+        Assert.Equal(Freshness.Stale, stale.Freshness);
+        Assert.Null(FromMemory());
+    }
+
+    [Fact]
+    public async Task From_memory_nothing_is_answered_once_the_answer_is_due_for_its_eager_refresh()
+    {
+        await ReadAsync(Answers(Accounts("AP-1")));
+        _gateway.Time.Advance(Policy.FreshFor - TimeSpan.FromSeconds(1));
+        Assert.NotNull(FromMemory());
+
+        // From here a read refreshes it in the background (or, past its duration, asks the provider): the full read's work.
+        _gateway.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(FromMemory());
+    }
+
+    private ProviderOutcome<Util.ListAccountsResponse>? FromMemory(DeskContext? desk = null) =>
+        _gateway.Answers.TryFromMemory(Provider, ListAccounts, Request, Policy, desk ?? _gateway.Desk(), out _);
+
     private Task<ProviderOutcome<Util.ListAccountsResponse>> ReadAsync(Func<ProviderOutcome<Util.ListAccountsResponse>> provider, DeskContext? desk = null) =>
         _gateway.Answers.GetAsync(Provider, ListAccounts, Request, Policy, desk ?? _gateway.Desk(), _ =>
         {
