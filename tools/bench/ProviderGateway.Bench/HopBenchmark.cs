@@ -73,6 +73,10 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
         await using var forwardingGatewayProcess = forwardingGateway;
         var (yarp, yarpAddress) = await servers.StartYarpAsync(providerAddress);
         await using var yarpProcess = yarp;
+        var (bareForward, bareForwardAddress, _) = await servers.StartBareAsync("forward", providerAddress, redisConfiguration);
+        await using var bareForwardProcess = bareForward;
+        var (bareRedis, bareRedisAddress, bareRedisCalls) = await servers.StartBareAsync("redis", providerAddress, redisConfiguration);
+        await using var bareRedisProcess = bareRedis;
         var nginx = await servers.StartNginxAsync(providerAddress, workDirectory);
         await using var nginxProcess = nginx?.Process;
         if (nginx is null)
@@ -94,8 +98,11 @@ public sealed class HopBenchmark(BenchSettings settings, string repositoryRoot, 
             .. nginx is { } n
                 ? new[] { new Scenario("nginx", "nginx 1.22 grpc_pass to the provider (keep-alive upstream)", n.Address, ProviderMethod, direct, [n.Process, provider], providerAnswers) }
                 : [],
+            // The floor: what the stack itself costs with no safeguard (no authentication, access control, journal, metrics).
+            new("bare-forward", "the floor of the forward: a bare gRPC server forwarding GetAccountBalance on Grpc.Net.Client, no safeguard", bareForwardAddress, ProviderMethod, direct, [bareForward, provider], providerAnswers),
             new("l1-hit", "the gateway's GetUtilityAccountBalance answered from its memory (L1), Redis configured", memoryAddress, DeskMethod, throughGateway, [memoryGateway, provider, redis], AnsweredCalls.Gateway(memoryManagement)),
             new("redis-hit", "the same through a gateway with its memory level off: every answer read from Redis (L2), decrypted, parsed", redisAddress, DeskMethod, throughGateway, [redisGateway, provider, redis], AnsweredCalls.Gateway(redisManagement)),
+            new("bare-redis", "the floor of the Redis hit: a bare gRPC server answering GetAccountBalance from Redis with two GETs (the listing, the balance), no safeguard", bareRedisAddress, ProviderMethod, direct, [bareRedis, redis], AnsweredCalls.Bare(bareRedisCalls)),
         ];
 
         // CHECK: grpc-status 0 with the exact request bytes (h2load sees HTTP statuses only); this also fills the caches.

@@ -52,6 +52,21 @@ public abstract partial class AnsweredCalls
     /// <summary>A demo provider's count of calls received (<c>/demo/calls</c>); it answers every benchmark request OK.</summary>
     public static AnsweredCalls DemoProvider(Uri provider, string method) => new DemoProviderCalls(provider, method);
 
+    /// <summary>The floor's own count (tools/bench/ProviderGateway.Bench.Bare, <c>GET /calls</c>: "ok failed").</summary>
+    public static AnsweredCalls Bare(Uri calls) => new BareCalls(calls);
+
+    private sealed class BareCalls(Uri calls) : AnsweredCalls
+    {
+        private static readonly HttpClient Http = new();
+
+        public override async Task<CallCount> ReadAsync()
+        {
+            var counts = (await Http.GetStringAsync(calls)).Split(' ');
+            var failed = long.Parse(counts[1], CultureInfo.InvariantCulture);
+            return new CallCount(long.Parse(counts[0], CultureInfo.InvariantCulture), failed > 0 ? new Dictionary<string, long> { ["failed"] = failed } : new Dictionary<string, long>());
+        }
+    }
+
     private sealed partial class GatewayCalls(Uri metrics) : AnsweredCalls
     {
         private static readonly HttpClient Http = new();

@@ -124,6 +124,29 @@ public sealed partial class BenchServers(string repositoryRoot)
     }
 
     /// <summary>
+    /// The floor (tools/bench/ProviderGateway.Bench.Bare): a bare gRPC server with no safeguard, forwarding each call to
+    /// <paramref name="destination"/> (<paramref name="mode"/> <c>forward</c>) or answering it from Redis with two reads
+    /// (<c>redis</c>); <c>Calls</c> is its count of answered calls.
+    /// </summary>
+    public async Task<(MeteredProcess Process, Uri Address, Uri Calls)> StartBareAsync(string mode, Uri destination, string redis)
+    {
+        var port = FreePort();
+        var callsPort = FreePort();
+        var dll = Path.Combine(repositoryRoot, "tools", "bench", "ProviderGateway.Bench.Bare", "bin", "Release", "net10.0", "ProviderGateway.Bench.Bare.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
+        }
+
+        var process = await MeteredProcess.StartAsync(
+            "bare",
+            "dotnet",
+            [dll, "--listen", $"127.0.0.1:{port}", "--calls-listen", $"127.0.0.1:{callsPort}", "--destination", destination.ToString().TrimEnd('/'), "--mode", mode, "--redis", redis],
+            BareReadyLine());
+        return (process, new Uri($"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{callsPort}/calls"));
+    }
+
+    /// <summary>
     /// nginx's <c>grpc_pass</c> to <paramref name="destination"/> (HTTP/2 cleartext in, keep-alive upstream), with as
     /// many workers as cores; <c>null</c> when nginx is not installed.
     /// </summary>
@@ -196,6 +219,9 @@ public sealed partial class BenchServers(string repositoryRoot)
 
     [GeneratedRegex("yarp forwarder listening on")]
     private static partial Regex YarpReadyLine();
+
+    [GeneratedRegex(@"bare \w+ listening on")]
+    private static partial Regex BareReadyLine();
 
     [GeneratedRegex("start worker process")]
     private static partial Regex NginxReadyLine();

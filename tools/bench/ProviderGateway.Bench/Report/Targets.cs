@@ -11,7 +11,7 @@ namespace ProviderGateway.Bench.Report;
 /// </summary>
 public sealed class Targets
 {
-    private readonly List<(string Name, double Value, Figure Figure)> _seen = [];
+    private readonly List<(string Name, double Value, Figure Figure, double? Floor)> _seen = [];
 
     private Targets(double tolerance, IReadOnlyList<Figure> figures)
     {
@@ -34,6 +34,7 @@ public sealed class Targets
             f.GetProperty("kind").GetString()!,
             f.TryGetProperty("scenario", out var s) ? s.GetString() : null,
             f.TryGetProperty("over", out var o) ? o.GetString() : null,
+            f.TryGetProperty("floor", out var floor) ? floor.GetString() : null,
             f.GetProperty("target").GetDouble(),
             f.GetProperty("recorded").GetDouble())).ToList();
         return new Targets(json.RootElement.GetProperty("tolerance").GetDouble(), figures);
@@ -47,10 +48,11 @@ public sealed class Targets
             switch (figure.Kind)
             {
                 case "ratio" when hop.Has(figure.Scenario!) && hop.Has(figure.Over!):
-                    _seen.Add((figure.Name, hop.Ratio(figure.Scenario!, figure.Over!), figure));
+                    var floorRatio = figure.Floor is { } bare && hop.Has(bare) ? hop.Ratio(bare, figure.Over!) : (double?)null;
+                    _seen.Add((figure.Name, hop.Ratio(figure.Scenario!, figure.Over!), figure, floorRatio));
                     break;
                 case "rss":
-                    _seen.Add((figure.Name, hop.PeakRssMegabytes("gateway"), figure));
+                    _seen.Add((figure.Name, hop.PeakRssMegabytes("gateway"), figure, null));
                     break;
             }
         }
@@ -69,10 +71,10 @@ public sealed class Targets
             switch (figure.Kind)
             {
                 case "overview-p50-over-floor":
-                    _seen.Add((figure.Name, overview.AloneP50Milliseconds - overview.ProviderP50Milliseconds, figure));
+                    _seen.Add((figure.Name, overview.AloneP50Milliseconds - overview.ProviderP50Milliseconds, figure, null));
                     break;
                 case "overview-cpu-over-forward" when ForwardCpu is { } forward:
-                    _seen.Add((figure.Name, Statistics.Median(overview.Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)) / forward, figure));
+                    _seen.Add((figure.Name, Statistics.Median(overview.Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)) / forward, figure, null));
                     break;
             }
         }
@@ -95,12 +97,13 @@ public sealed class Targets
         text.AppendLine("**Targets** (`tools/bench/targets.json`; a full run fails on a figure more than " + Tolerance.ToString("P0", CultureInfo.InvariantCulture) + " worse than recorded"
             + (checkRegressions ? "" : "; not checked in quick mode, whose runs are too short to compare") + "):");
         text.AppendLine();
-        text.AppendLine("| figure | this run | target | recorded | |");
-        text.AppendLine("|---|---|---|---|---|");
-        foreach (var (name, value, figure) in _seen)
+        text.AppendLine("| figure | this run | target | recorded | | the floor: the same with no safeguard |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (name, value, figure, floor) in _seen)
         {
             var verdict = figure.IsMet(value) ? "target met" : checkRegressions && figure.IsRegression(value, Tolerance) ? "**regression**" : "not met";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:0.00} | {figure.Target:0.00} | {figure.Recorded:0.00} | {verdict} |");
+            var floorText = floor is { } f ? string.Create(CultureInfo.InvariantCulture, $"{f:0.00} (`{figure.Floor}`)") : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:0.00} | {figure.Target:0.00} | {figure.Recorded:0.00} | {verdict} | {floorText} |");
         }
 
         return text.ToString();
@@ -111,9 +114,10 @@ public sealed class Targets
     /// <param name="Kind">ratio (higher is better); rss, overview-p50-over-floor, overview-cpu-over-forward (lower is better).</param>
     /// <param name="Scenario">For a ratio: the hop scenario measured.</param>
     /// <param name="Over">For a ratio: the hop scenario it is divided by, within each round.</param>
+    /// <param name="Floor">For a ratio: the bare scenario doing the same with no safeguard (tools/bench/ProviderGateway.Bench.Bare), reported beside it.</param>
     /// <param name="Target">What the issue asks.</param>
     /// <param name="Recorded">What main last achieved.</param>
-    public sealed record Figure(string Name, string Kind, string? Scenario, string? Over, double Target, double Recorded)
+    public sealed record Figure(string Name, string Kind, string? Scenario, string? Over, string? Floor, double Target, double Recorded)
     {
         private bool HigherIsBetter => Kind == "ratio";
 
