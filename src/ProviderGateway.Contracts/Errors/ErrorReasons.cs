@@ -101,4 +101,7 @@ public static class ErrorReasons
 
     /// <summary>The request named a front-desk method in another spelling than its exact path (refused UNIMPLEMENTED).</summary>
     public const string PathNotCanonical = "METHOD_PATH_NOT_CANONICAL";
+
+    /// <summary>The gateway serves no gRPC method at the request's path (refused UNIMPLEMENTED).</summary>
+    public const string MethodNotFound = "METHOD_NOT_FOUND";
 }

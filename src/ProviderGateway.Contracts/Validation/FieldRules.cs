@@ -140,9 +140,17 @@ public static partial class FieldRules
         }
     }
 
-    // .NET's '$' also matches before a final newline: the whole value must match, not a prefix of it.
-    private static bool MatchesWhole(Regex pattern, string value) =>
-        pattern.Match(value) is { Success: true } match && match.Index == 0 && match.Length == value.Length;
+    // .NET's '$' also matches before a final newline: the whole value must match, not a prefix of it. The first match
+    // only, as a ValueMatch (Regex.Match made a Match object on every validated request).
+    private static bool MatchesWhole(Regex pattern, string value)
+    {
+        foreach (var match in pattern.EnumerateMatches(value))
+        {
+            return match.Index == 0 && match.Length == value.Length;
+        }
+
+        return false;
+    }
 
     private static void Token(this FieldViolations violations, string field, string value, int maximum, string what, string reasonPrefix)
     {

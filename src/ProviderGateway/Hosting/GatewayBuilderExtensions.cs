@@ -275,6 +275,9 @@ public static class GatewayBuilderExtensions
         {
             // Exception details never reach desks: they could carry provider internals.
             options.EnableDetailedErrors = false;
+            // No catch-all routes for unknown services and methods: routing made their captures on every call of the
+            // served methods too. Errors/UnknownGrpcMethods answers such calls UNIMPLEMENTED (METHOD_NOT_FOUND) instead.
+            options.IgnoreUnknownServices = true;
         });
         // The largest message read is Gateway:Security:MaxRequestBytes, taken from the validated options.
         builder.Services.AddOptions<GrpcServiceOptions>()

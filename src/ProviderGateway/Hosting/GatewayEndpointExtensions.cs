@@ -30,7 +30,8 @@ public static class GatewayEndpointExtensions
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         // Then: the management endpoint serves health and metrics only, the desks' endpoints never serve them.
         app.UseManagementEndpointSeparation();
-        app.MapBrowserDesks();
+        var listeners = app.Services.GetRequiredService<GatewayListeners>();
+        app.MapBrowserDesks(browsersConnect: context => context.Connection.LocalPort != listeners.GrpcPort);
         // Each request is classified once, from the endpoint routing dispatched it to (FrontDeskCalls); then statuses
         // grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread, and each authenticated
         // one counts against its client's rate limit; a front-desk method named in any spelling but its exact path is refused.
@@ -38,6 +39,8 @@ public static class GatewayEndpointExtensions
         app.UseFrameworkStatusDetails(app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBytes);
         app.UseClientAuthentication();
         app.UseCanonicalFrontDeskPaths();
+        // A gRPC request routing matched to no endpoint: UNIMPLEMENTED (METHOD_NOT_FOUND), the front-desk spellings above aside.
+        app.UseUnknownGrpcMethods();
         app.MapGrpcService<FrontDeskGrpcService>().WithFrontDeskCatalogue();
         app.MapGrpcReflectionService();
         app.MapGatewayOperations();

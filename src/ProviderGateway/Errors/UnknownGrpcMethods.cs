@@ -1,0 +1,39 @@
+using Grpc.Core;
+using ProviderGateway.Contracts.Errors;
+
+namespace ProviderGateway.Errors;
+
+/// <summary>
+/// The answer to a gRPC request for a method the gateway does not serve: UNIMPLEMENTED with ErrorInfo
+/// <c>METHOD_NOT_FOUND</c>, trailers-only, before anything else reads it. grpc-dotnet's own answer to such calls
+/// (<c>IgnoreUnknownServices</c> off) adds a catch-all route per service and one for every service, and routing then
+/// made their captures (a route-value dictionary and strings) on <em>every</em> call of the served methods as well; with
+/// those routes gone, a request that routing matched to no endpoint arrives here.
+/// </summary>
+public static class UnknownGrpcMethods
+{
+    /// <summary>Adds the answer (after routing; a request with an endpoint passes untouched).</summary>
+    public static IApplicationBuilder UseUnknownGrpcMethods(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is not null || !IsGrpc(context.Request.ContentType))
+            {
+                return next(context);
+            }
+
+            TrailersOnly.Set(context.Response, Status(context.Request.Path));
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The status of a call to <paramref name="path"/>, which names no method of the gateway.</summary>
+    public static Google.Rpc.Status Status(PathString path) => new()
+    {
+        Code = (int)StatusCode.Unimplemented,
+        Message = "The gateway serves no gRPC method at this path. Its services are listed by server reflection (tools/grpcurl/list-services.sh).",
+        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.MethodNotFound)) },
+    };
+
+    // application/grpc, application/grpc+proto, application/grpc-web, application/grpc-web-text …
+    private static bool IsGrpc(string? contentType) =>
+        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+}
