@@ -25,6 +25,27 @@ public sealed record CachedAnswer
     /// <summary>When the answer was fetched from the provider.</summary>
     public required DateTimeOffset FetchTime { get; init; }
 
+    /// <summary>
+    /// When this very answer (the same message or error) was last written to the shared level (Redis) and announced to
+    /// the other instances; the fetch time unless a later fetch found it unchanged (<see cref="ConfirmedAt"/>). Memory only:
+    /// Redis holds the fetch time, which is this for what it holds.
+    /// </summary>
+    public DateTimeOffset SharedAt
+    {
+        get => field == default ? FetchTime : field;
+        init;
+    }
+
+    /// <summary>Whether <paramref name="other"/> is the same answer (message or error), whenever each was fetched.</summary>
+    public bool IsSameAnswerAs(CachedAnswer other) =>
+        Refusal is null && other.Refusal is null && Equals(Response, other.Response) && Equals(DefinitiveError, other.DefinitiveError);
+
+    /// <summary>
+    /// <paramref name="fresh"/>, a later fetch of this same answer, remembering when this one reached the shared level:
+    /// the memory level gets the new fetch time while Redis keeps the copy it has.
+    /// </summary>
+    public CachedAnswer ConfirmedAt(CachedAnswer fresh) => fresh with { SharedAt = SharedAt };
+
     /// <summary>A response fetched at <paramref name="fetchTime"/>.</summary>
     public static CachedAnswer Of(IMessage response, DateTimeOffset fetchTime) => new() { Response = response, FetchTime = fetchTime };
 

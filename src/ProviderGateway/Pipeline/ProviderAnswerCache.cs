@@ -88,13 +88,22 @@ public sealed class ProviderAnswerCache(
         var started = time.GetTimestamp();
         key ??= KeyOf(provider, operation, request, desk);
 
-        // DESK BYPASS: the provider, always; a good answer replaces the cached one.
+        // DESK BYPASS: the provider, always; a good answer replaces the cached one. When it is the answer memory already
+        // holds, unchanged, and Redis got that answer less than half a duration ago, only memory takes the new fetch time:
+        // rewriting the same bytes to Redis and telling every other instance to drop an identical copy is most of a
+        // refreshed overview's cost (a Redis write and a backplane message per provider).
         if (desk.BypassCache)
         {
             var fresh = await fetch(desk.Cancellation).ConfigureAwait(false);
             if (ToAnswer(fresh) is { } answer)
             {
-                await cache.SetAsync(key, answer, policy.EntryOptions, TagsOf(provider, operation, request), CancellationToken.None).ConfigureAwait(false);
+                var unchanged = Unchanged(key, answer, policy);
+                await cache.SetAsync(
+                    key,
+                    unchanged is { } known ? known.ConfirmedAt(answer) : answer,
+                    unchanged is null ? policy.EntryOptions : policy.MemoryWriteOptions,
+                    TagsOf(provider, operation, request),
+                    CancellationToken.None).ConfigureAwait(false);
             }
 
             return fresh;
@@ -182,6 +191,20 @@ public sealed class ProviderAnswerCache(
 
         var freshness = failure is not null || age > policy.Duration ? Freshness.Stale : Freshness.Cached;
         return FromCache<TResponse>(provider, cached, freshness, failure, started);
+    }
+
+    // The answer memory holds under the key when it is the same as a fresh fetch's and reached Redis recently enough.
+    private CachedAnswer? Unchanged(string key, CachedAnswer fresh, CachePolicy policy)
+    {
+        if (!_memoryEnabled)
+        {
+            return null;
+        }
+
+        var held = cache.TryGet<CachedAnswer>(key, policy.MemoryReadOptions, CancellationToken.None);
+        return held.HasValue && held.Value.IsSameAnswerAs(fresh) && fresh.FetchTime - held.Value.SharedAt < policy.ReshareAfter
+            ? held.Value
+            : null;
     }
 
     private void MarkFailing(string key, Status failure)

@@ -20,6 +20,7 @@ public sealed class ProviderChannels : IDisposable
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
 
     private readonly FrozenDictionary<string, GrpcChannel> _channels;
+    private readonly FrozenDictionary<string, CallInvoker> _invokers;
 
     /// <summary>Creates the channels of every configured provider (connections open on first use).</summary>
     public ProviderChannels(ProviderRegistry registry, ILoggerFactory loggerFactory)
@@ -36,10 +37,12 @@ public sealed class ProviderChannels : IDisposable
                 ThrowOperationCanceledOnCancellation = false,
             }),
             StringComparer.Ordinal);
+        // One invoker per channel, shared by every call (it is stateless; CreateCallInvoker makes a new one each time).
+        _invokers = _channels.ToFrozenDictionary(c => c.Key, c => c.Value.CreateCallInvoker(), StringComparer.Ordinal);
     }
 
     /// <summary>The call invoker of a provider's channel.</summary>
-    public CallInvoker InvokerFor(ProviderDescriptor provider) => _channels[provider.Id].CreateCallInvoker();
+    public CallInvoker InvokerFor(ProviderDescriptor provider) => _invokers[provider.Id];
 
     /// <inheritdoc />
     public void Dispose()

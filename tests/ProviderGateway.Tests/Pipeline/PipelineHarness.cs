@@ -35,7 +35,7 @@ internal sealed class PipelineHarness : IDisposable
     private readonly FusionCache _cache;
     private readonly CacheKeys _keys;
 
-    public PipelineHarness(ProviderOptions[] providers, ResilienceOptions? resilience = null, CachingOptions? caching = null)
+    public PipelineHarness(ProviderOptions[] providers, ResilienceOptions? resilience = null, CachingOptions? caching = null, Microsoft.Extensions.Caching.Distributed.IDistributedCache? distributed = null)
     {
         resilience ??= Resilient();
         caching ??= new CachingOptions { KeySecret = ProviderGateway.TestSupport.TestSecrets.KeySecret };
@@ -56,6 +56,12 @@ internal sealed class PipelineHarness : IDisposable
         Mapper = new ProviderOutcomeMapper(Time, NullLogger<ProviderCallPipeline>.Instance);
 
         _cache = new FusionCache(new FusionCacheOptions());
+        if (distributed is not null)
+        {
+            // The shared level as the gateway has it (Redis in production), with the gateway's serializer.
+            _cache.SetupDistributedCache(distributed, new ProtobufCacheSerializer());
+        }
+
         _keys = new CacheKeys(CacheTestSecrets.Secrets());
         Policies = new CachePolicies(gateway, Options.Create(caching));
         Answers = new ProviderAnswerCache(_cache, _keys, new CacheInvalidation(_cache, Options.Create(caching), NullLogger<CacheInvalidation>.Instance), Options.Create(caching), Time);

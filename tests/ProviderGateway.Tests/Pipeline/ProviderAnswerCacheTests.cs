@@ -204,6 +204,42 @@ public sealed class ProviderAnswerCacheTests : IDisposable
         Assert.Null(FromMemory());
     }
 
+    [Fact]
+    public async Task A_fresh_answer_unchanged_from_the_one_in_memory_updates_memory_only_until_half_its_duration_has_passed()
+    {
+        // Arrange: a gateway with a shared level that counts its writes.
+        var shared = new CountingDistributedCache();
+        using var gateway = new PipelineHarness([PipelineHarness.Provider(Alatau)], distributed: shared);
+        var policy = gateway.Policies.For(Alatau, "ListAccounts")!;
+        var desk = gateway.Desk(bypassCache: true);
+        Task<ProviderOutcome<Util.ListAccountsResponse>> RefreshAsync(string number) =>
+            gateway.Answers.GetAsync(gateway.Descriptor(Alatau), ListAccounts, Request, policy, desk, _ =>
+                Task.FromResult(ProviderOutcome<Util.ListAccountsResponse>.Live(gateway.Descriptor(Alatau), Accounts(number), gateway.Time.GetUtcNow(), TimeSpan.FromMilliseconds(5))));
+        ProviderOutcome<Util.ListAccountsResponse>? Held() => gateway.Answers.TryFromMemory(gateway.Descriptor(Alatau), ListAccounts, Request, policy, gateway.Desk(), out _);
+
+        // Act and assert: the first answer is shared; the same again only updates memory's fetch time. (Redis writes run in
+        // the background: each expected one is awaited by its content; an unexpected one, queued before it, lands first.)
+        await RefreshAsync("AP-1");
+        await shared.UntilWrittenAsync("AP-1", 1);
+        gateway.Time.Advance(policy.ReshareAfter - TimeSpan.FromSeconds(1));
+        await RefreshAsync("AP-1");
+        Assert.Equal(gateway.Time.GetUtcNow(), Held()!.FetchTime);
+
+        // A changed answer is shared at once.
+        await RefreshAsync("AP-2");
+        await shared.UntilWrittenAsync("AP-2", 2);
+        Assert.Equal(2, shared.Writes);
+
+        // The same answer half a duration after it was last shared is shared again, so Redis never holds one older than that.
+        gateway.Time.Advance(policy.ReshareAfter - TimeSpan.FromSeconds(1));
+        await RefreshAsync("AP-2");
+        gateway.Time.Advance(TimeSpan.FromSeconds(1));
+        await RefreshAsync("AP-2");
+        await shared.UntilWrittenAsync("AP-2", 3);
+        Assert.Equal(3, shared.Writes);
+        Assert.Equal("AP-2", Held()!.Response!.Accounts.Single().AccountNumber);
+    }
+
     private ProviderOutcome<Util.ListAccountsResponse>? FromMemory(DeskContext? desk = null) =>
         _gateway.Answers.TryFromMemory(Provider, ListAccounts, Request, Policy, desk ?? _gateway.Desk(), out _);
 
@@ -221,4 +257,54 @@ public sealed class ProviderAnswerCacheTests : IDisposable
         () => ProviderOutcome<Util.ListAccountsResponse>.Failed(Provider, ProviderStatusMapping.ToDeskStatus(Alatau, new RpcException(new Grpc.Core.Status(code, "")), cancelledByCaller: false), TimeSpan.FromMilliseconds(5));
 
     private static Util.ListAccountsResponse Accounts(string number) => new() { Accounts = { new Util.Account { AccountNumber = number } } };
+}
+
+/// <summary>An in-memory shared level that counts the values written to it.</summary>
+internal sealed class CountingDistributedCache : Microsoft.Extensions.Caching.Distributed.IDistributedCache
+{
+    private readonly Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache _inner =
+        new(Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+
+    private int _writes;
+    private byte[] _last = [];
+
+    public int Writes => Volatile.Read(ref _writes);
+
+    /// <summary>Waits (at most 10 s) until <paramref name="count"/> values were written, the last one holding <paramref name="text"/>.</summary>
+    public async Task UntilWrittenAsync(string text, int count)
+    {
+        var expected = System.Text.Encoding.ASCII.GetBytes(text);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(Writes >= count && Volatile.Read(ref _last).AsSpan().IndexOf(expected) >= 0))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"Write {count} holding {text} never came ({Writes} writes).");
+            await Task.Yield();
+        }
+    }
+
+    public byte[]? Get(string key) => _inner.Get(key);
+
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
+
+    public void Set(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options)
+    {
+        Volatile.Write(ref _last, value);
+        Interlocked.Increment(ref _writes);
+        _inner.Set(key, value, options);
+    }
+
+    public Task SetAsync(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        Volatile.Write(ref _last, value);
+        Interlocked.Increment(ref _writes);
+        return _inner.SetAsync(key, value, options, token);
+    }
+
+    public void Refresh(string key) => _inner.Refresh(key);
+
+    public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
+
+    public void Remove(string key) => _inner.Remove(key);
+
+    public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
 }

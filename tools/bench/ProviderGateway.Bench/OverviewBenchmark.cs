@@ -27,6 +27,35 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
 
     private static readonly string[] Providers = ["zhetysu-power", "regional-water", "teplo-service", "qazaq-gas-demo", "tazalyk-waste"];
 
+    /// <summary>
+    /// Asks every provider of <paramref name="providers"/> for the citizen's accounts at once, directly (one channel each,
+    /// no gateway), one fan-out at a time for <paramref name="duration"/>: the latency of the slowest of them, each time.
+    /// </summary>
+    private static async Task<Latencies> DirectFanOutAsync(IReadOnlyList<Uri> providers, TimeSpan duration)
+    {
+        var channels = providers.Select(p => Grpc.Net.Client.GrpcChannel.ForAddress(p)).ToList();
+        try
+        {
+            var clients = channels.Select(c => new Utilities.UtilitiesService.UtilitiesServiceClient(c)).ToList();
+            var request = new Utilities.ListAccountsRequest { Iin = Citizen };
+            await Task.WhenAll(clients.Select(c => c.ListAccountsAsync(request).ResponseAsync));
+            var elapsed = new List<long>();
+            var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await Task.WhenAll(clients.Select(c => c.ListAccountsAsync(request).ResponseAsync));
+                elapsed.Add(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            }
+
+            return Latencies.FromTimestamps(elapsed);
+        }
+        finally
+        {
+            channels.ForEach(c => c.Dispose());
+        }
+    }
+
     /// <summary>Starts 5 slow providers, Redis and the gateway; measures; returns one result per round.</summary>
     public async Task<OverviewResult> RunAsync()
     {
@@ -82,10 +111,13 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
                 var provider = await H2Load.RunAsync(floor.Target, floor.GrpcFrame(), 1, 1, settings.Measure, workDirectory);
                 provider.RequireAllSucceeded(floor.Name);
                 AnsweredCalls.Verify(floor.Name, await floor.Answers.ReadAsync() - answeredBefore, provider.Succeeded);
+                // The fan-out's own floor: the same 5 providers asked directly and at once by this process, one fan-out at a
+                // time; each takes its 20 ms plus its timer's overshoot, and a fan-out waits for the slowest of the 5.
+                var fanOut = await DirectFanOutAsync(providers.Select(p => p.Address).ToList(), settings.Measure);
                 rounds.Add(new OverviewRound(
                     round, load.RequestsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, cpu, alone.P50.TotalMilliseconds, alone.P99.TotalMilliseconds,
-                    provider.P50.TotalMilliseconds, provider.P99.TotalMilliseconds));
-                Console.WriteLine($"round {round} overview: {load.RequestsPerSecond:0} req/s, p50 {load.P50.TotalMilliseconds:0.00} ms, p99 {load.P99.TotalMilliseconds:0.00} ms; alone p50 {alone.P50.TotalMilliseconds:0.00} ms, p99 {alone.P99.TotalMilliseconds:0.00} ms; one provider directly p50 {provider.P50.TotalMilliseconds:0.00} ms");
+                    provider.P50.TotalMilliseconds, provider.P99.TotalMilliseconds, fanOut.P50Milliseconds, fanOut.P99Milliseconds));
+                Console.WriteLine($"round {round} overview: {load.RequestsPerSecond:0} req/s, p50 {load.P50.TotalMilliseconds:0.00} ms, p99 {load.P99.TotalMilliseconds:0.00} ms; alone p50 {alone.P50.TotalMilliseconds:0.00} ms, p99 {alone.P99.TotalMilliseconds:0.00} ms; one provider directly p50 {provider.P50.TotalMilliseconds:0.00} ms; the 5 directly at once p50 {fanOut.P50Milliseconds:0.00} ms");
             }
 
             await GrpcCheck.CallAsync(scenario.Server, scenario.FullMethod, scenario.Request);
@@ -111,6 +143,8 @@ public sealed class OverviewBenchmark(BenchSettings settings, string repositoryR
 /// <param name="AloneP99Milliseconds">99th percentile with one in flight.</param>
 /// <param name="ProviderP50Milliseconds">Median latency of one of the providers called directly, one call at a time (the floor).</param>
 /// <param name="ProviderP99Milliseconds">Its 99th percentile.</param>
+/// <param name="DirectFanOutP50Milliseconds">Median latency of the 5 providers asked directly and at once by the benchmark (the slowest of them), one fan-out at a time.</param>
+/// <param name="DirectFanOutP99Milliseconds">Its 99th percentile.</param>
 public sealed record OverviewRound(
     int Round,
     double RequestsPerSecond,
@@ -120,7 +154,9 @@ public sealed record OverviewRound(
     double AloneP50Milliseconds,
     double AloneP99Milliseconds,
     double ProviderP50Milliseconds,
-    double ProviderP99Milliseconds);
+    double ProviderP99Milliseconds,
+    double DirectFanOutP50Milliseconds,
+    double DirectFanOutP99Milliseconds);
 
 /// <summary>The overview scenario's figures.</summary>
 public sealed record OverviewResult(int Providers, double ProviderLatencyMilliseconds, int InFlight, IReadOnlyList<OverviewRound> Rounds, long GatewayPeakRssBytes)
@@ -143,6 +179,12 @@ public sealed record OverviewResult(int Providers, double ProviderLatencyMillise
     /// <summary>The median over rounds of the p99 of one provider called directly.</summary>
     public double ProviderP99Milliseconds => Statistics.Median(Rounds.Select(r => r.ProviderP99Milliseconds));
 
+    /// <summary>The median over rounds of the p50 of the 5 providers asked directly and at once.</summary>
+    public double DirectFanOutP50Milliseconds => Statistics.Median(Rounds.Select(r => r.DirectFanOutP50Milliseconds));
+
+    /// <summary>The median over rounds of its p99.</summary>
+    public double DirectFanOutP99Milliseconds => Statistics.Median(Rounds.Select(r => r.DirectFanOutP99Milliseconds));
+
     /// <summary>A Markdown paragraph and table.</summary>
     public string ToMarkdown() =>
         $"""
@@ -151,6 +193,7 @@ public sealed record OverviewResult(int Providers, double ProviderLatencyMillise
         | in flight | p50 (median of rounds) | p99 | req/s | gateway CPU µs per request | gateway peak RSS |
         |---|---|---|---|---|---|
         | 1, one provider called directly (the floor) | {ProviderP50Milliseconds:0.00} ms | {ProviderP99Milliseconds:0.00} ms | | | |
+        | 1, the {Providers} providers called directly and at once by the benchmark (the fan-out's own floor: the slowest of them) | {DirectFanOutP50Milliseconds:0.00} ms | {DirectFanOutP99Milliseconds:0.00} ms | | | |
         | 1 | {AloneP50Milliseconds:0.00} ms | {AloneP99Milliseconds:0.00} ms | | | |
         | {InFlight} | {P50Milliseconds:0.00} ms | {P99Milliseconds:0.00} ms | {Statistics.Median(Rounds.Select(r => r.RequestsPerSecond)):0} | {Statistics.Median(Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)):0.0} | {GatewayPeakRssBytes / 1024.0 / 1024.0:0} MB |
 

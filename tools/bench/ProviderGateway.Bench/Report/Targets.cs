@@ -11,7 +11,7 @@ namespace ProviderGateway.Bench.Report;
 /// </summary>
 public sealed class Targets
 {
-    private readonly List<(string Name, double Value, Figure Figure, double? Floor)> _seen = [];
+    private readonly List<(string Name, double Value, Figure Figure, double? Floor, string? FloorLabel)> _seen = [];
 
     private Targets(double tolerance, IReadOnlyList<Figure> figures)
     {
@@ -49,10 +49,10 @@ public sealed class Targets
             {
                 case "ratio" when hop.Has(figure.Scenario!) && hop.Has(figure.Over!):
                     var floorRatio = figure.Floor is { } bare && hop.Has(bare) ? hop.Ratio(bare, figure.Over!) : (double?)null;
-                    _seen.Add((figure.Name, hop.Ratio(figure.Scenario!, figure.Over!), figure, floorRatio));
+                    _seen.Add((figure.Name, hop.Ratio(figure.Scenario!, figure.Over!), figure, floorRatio, $"`{figure.Floor}`"));
                     break;
                 case "rss":
-                    _seen.Add((figure.Name, hop.PeakRssMegabytes("gateway"), figure, null));
+                    _seen.Add((figure.Name, hop.PeakRssMegabytes("gateway"), figure, null, null));
                     break;
             }
         }
@@ -71,10 +71,15 @@ public sealed class Targets
             switch (figure.Kind)
             {
                 case "overview-p50-over-floor":
-                    _seen.Add((figure.Name, overview.AloneP50Milliseconds - overview.ProviderP50Milliseconds, figure, null));
+                    _seen.Add((
+                        figure.Name,
+                        overview.AloneP50Milliseconds - overview.ProviderP50Milliseconds,
+                        figure,
+                        overview.DirectFanOutP50Milliseconds - overview.ProviderP50Milliseconds,
+                        "the 5 providers asked directly at once"));
                     break;
                 case "overview-cpu-over-forward" when ForwardCpu is { } forward:
-                    _seen.Add((figure.Name, Statistics.Median(overview.Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)) / forward, figure, null));
+                    _seen.Add((figure.Name, Statistics.Median(overview.Rounds.Select(r => r.GatewayCpuMicrosecondsPerRequest)) / forward, figure, null, null));
                     break;
             }
         }
@@ -99,10 +104,10 @@ public sealed class Targets
         text.AppendLine();
         text.AppendLine("| figure | this run | target | recorded | | the floor: the same with no safeguard |");
         text.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (name, value, figure, floor) in _seen)
+        foreach (var (name, value, figure, floor, floorLabel) in _seen)
         {
             var verdict = figure.IsMet(value) ? "target met" : checkRegressions && figure.IsRegression(value, Tolerance) ? "**regression**" : "not met";
-            var floorText = floor is { } f ? string.Create(CultureInfo.InvariantCulture, $"{f:0.00} (`{figure.Floor}`)") : "";
+            var floorText = floor is { } f ? string.Create(CultureInfo.InvariantCulture, $"{f:0.00} ({floorLabel})") : "";
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:0.00} | {figure.Target:0.00} | {figure.Recorded:0.00} | {verdict} | {floorText} |");
         }
 
