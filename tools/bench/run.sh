@@ -2,7 +2,8 @@
 # The benchmark: builds in Release, starts demo providers, Redis, the gateway (production configuration)
 # and its peers (YARP, nginx grpc_pass) on loopback, drives them (h2load; a Grpc.Net.Client load generator
 # for the stampede and the desk mix) and writes tools/bench/results/<mode>/report.md plus a JSON per scenario.
-# Scenarios: the hop (direct, gateway uncached, YARP, nginx, L1 hit, Redis hit), the overview fan-out,
+# Scenarios: the hop (direct, gateway uncached, YARP, nginx, L1 hit, Redis hit, and the floor: a bare server with no
+# safeguard forwarding and reading Redis, tools/bench/ProviderGateway.Bench.Bare), the overview fan-out,
 # the stampede, the desk mix, provider isolation. See README "Performance".
 #   tools/bench/run.sh                    quick mode (about a minute; CI's smoke test, no thresholds)
 #   tools/bench/run.sh --full             full mode (warm-up, interleaved rounds, ratios within each round: README
