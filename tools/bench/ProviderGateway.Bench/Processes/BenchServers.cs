@@ -109,11 +109,7 @@ public sealed partial class BenchServers(string repositoryRoot)
     public async Task<(MeteredProcess Process, Uri Address)> StartYarpAsync(Uri destination)
     {
         var port = FreePort();
-        var dll = Path.Combine(repositoryRoot, "tools", "bench", "ProviderGateway.Bench.Yarp", "bin", "Release", "net10.0", "ProviderGateway.Bench.Yarp.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
-        }
+        var dll = Built(Path.Combine("tools", "bench"), "ProviderGateway.Bench.Yarp");
 
         var process = await MeteredProcess.StartAsync(
             "yarp",
@@ -132,11 +128,7 @@ public sealed partial class BenchServers(string repositoryRoot)
     {
         var port = FreePort();
         var callsPort = FreePort();
-        var dll = Path.Combine(repositoryRoot, "tools", "bench", "ProviderGateway.Bench.Bare", "bin", "Release", "net10.0", "ProviderGateway.Bench.Bare.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
-        }
+        var dll = Built(Path.Combine("tools", "bench"), "ProviderGateway.Bench.Bare");
 
         var process = await MeteredProcess.StartAsync(
             "bare",
@@ -195,9 +187,12 @@ public sealed partial class BenchServers(string repositoryRoot)
         return (process, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    private string Built(string project)
+    private string Built(string project) => Built("src", project);
+
+    // The Release build of a project under <folder>/<project>.
+    private string Built(string folder, string project)
     {
-        var dll = Path.Combine(repositoryRoot, "src", project, "bin", "Release", "net10.0", project + ".dll");
+        var dll = Path.Combine(repositoryRoot, folder, project, "bin", "Release", "net10.0", project + ".dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build in Release first (tools/bench/run.sh does).");
     }
 
