@@ -79,6 +79,8 @@ static async Task<(IAsyncDisposable, IReadOnlyList<DemoProviderEndpoint>)> Start
         {
             ProviderId = settings.ProviderId!,
             Url = settings.Url,
+            RequiredApiKey = settings.RequiredApiKey,
+            ApiKeyHeader = settings.ApiKeyHeader,
             Seed = settings.Seed,
             Faults = settings.Faults,
             CertificateReadyAfter = settings.CertificateReadyAfter,

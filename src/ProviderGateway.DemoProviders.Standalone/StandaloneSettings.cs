@@ -18,6 +18,9 @@ internal sealed class StandaloneSettings
         Options:
           --seed PATH                         seed file (default: seed/demo-seed.json next to the executable)
           --certificate-ready-after 00:00:30  time until a certificate order is READY (0 = at once)
+          --require-api-key KEY               refuse every gRPC call without KEY in x-api-key (UNAUTHENTICATED);
+                                              with --provider-id only (or DEMOPROVIDERS_RequiredApiKey)
+          --api-key-header NAME               the header of that key (default x-api-key)
           --Faults:LatencyMs=200              delay before every answer, in milliseconds
           --Faults:ErrorRate=0.3              share of calls (0 to 1) failing with Faults:ErrorCode
           --Faults:ErrorCode=Unavailable      gRPC status of those failures
@@ -34,6 +37,8 @@ internal sealed class StandaloneSettings
         ["--host"] = "Host",
         ["--seed"] = "SeedPath",
         ["--certificate-ready-after"] = "CertificateReadyAfter",
+        ["--require-api-key"] = "RequiredApiKey",
+        ["--api-key-header"] = "ApiKeyHeader",
     };
 
     public bool All { get; private init; }
@@ -51,6 +56,10 @@ internal sealed class StandaloneSettings
     public TimeSpan CertificateReadyAfter { get; private init; } = TimeSpan.FromSeconds(30);
 
     public required DemoFaultOptions Faults { get; init; }
+
+    public string? RequiredApiKey { get; private init; }
+
+    public string ApiKeyHeader { get; private init; } = "x-api-key";
 
     /// <summary>Reads and checks the settings; on failure <paramref name="error"/> says what is wrong.</summary>
     public static bool TryRead(string[] args, [NotNullWhen(true)] out StandaloneSettings? settings, [NotNullWhen(false)] out string? error)
@@ -93,6 +102,12 @@ internal sealed class StandaloneSettings
                 problems.Add("--host must be an IP address or localhost.");
             }
 
+            var requiredApiKey = configuration["RequiredApiKey"];
+            if (requiredApiKey is not null && (all || requiredApiKey.Length == 0 || requiredApiKey.Any(c => c is < '!' or > '~')))
+            {
+                problems.Add("--require-api-key takes a key of printable ASCII without spaces, with --provider-id (one provider).");
+            }
+
             var seed = DemoSeed.Load(configuration["SeedPath"]);
             if (providerId is not null && seed.FindProvider(providerId) is null)
             {
@@ -111,6 +126,8 @@ internal sealed class StandaloneSettings
                     Seed = seed,
                     CertificateReadyAfter = certificateReadyAfter,
                     Faults = faults.ApplyTo(new DemoFaultOptions()),
+                    RequiredApiKey = requiredApiKey,
+                    ApiKeyHeader = configuration["ApiKeyHeader"] ?? "x-api-key",
                 };
             }
         }

@@ -60,6 +60,9 @@ public sealed class DemoProviderServer : IAsyncDisposable
     /// <summary>The faults injected, changeable at any time.</summary>
     public DemoFaults Faults { get; }
 
+    /// <summary>gRPC calls refused for a missing or wrong API key (<see cref="DemoProviderServerOptions.RequiredApiKey"/>).</summary>
+    public long CallsRefusedForApiKey => _app.Services.GetService<DemoApiKeyRequirement>()?.Refused ?? 0;
+
     /// <summary>The W3C <c>traceparent</c> header of the last contract call received, or <c>null</c>.</summary>
     public string? LastTraceParent => Calls.LastTraceParent;
 
@@ -194,9 +197,16 @@ public sealed class DemoProviderServer : IAsyncDisposable
             publisher.Period = TimeSpan.FromSeconds(1);
         });
 
+        var keyRequirement = options.RequiredApiKey is { } requiredKey ? new DemoApiKeyRequirement(options.ApiKeyHeader, requiredKey) : null;
+        if (keyRequirement is not null)
+        {
+            services.AddSingleton(keyRequirement);
+        }
+
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
+        keyRequirement?.Apply(app);
         options.ConfigurePipeline?.Invoke(app);
         _ = provider.Domain switch
         {

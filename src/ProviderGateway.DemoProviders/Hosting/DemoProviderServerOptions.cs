@@ -19,6 +19,15 @@ public sealed class DemoProviderServerOptions
     /// <summary>The TLS certificate (with its private key) of an https <see cref="Url"/>. Optional.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
 
+    /// <summary>
+    /// When set, every gRPC call must carry this API key in <see cref="ApiKeyHeader"/>, or it is refused
+    /// UNAUTHENTICATED (a provider that authenticates its callers by key). Optional.
+    /// </summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>The header of <see cref="RequiredApiKey"/>. Defaults to <c>x-api-key</c>.</summary>
+    public string ApiKeyHeader { get; set; } = "x-api-key";
+
     /// <summary>The seed file to load when <see cref="Seed"/> is not given. Defaults to <see cref="DemoSeed.DefaultPath"/>.</summary>
     public string? SeedPath { get; set; }
 

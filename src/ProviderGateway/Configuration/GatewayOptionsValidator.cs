@@ -95,5 +95,10 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         {
             failures.Add($"{key}:ClientKey is set without {key}:ClientCertificate.");
         }
+
+        if (provider.ApiKey is { } apiKey)
+        {
+            failures.AddRange(ProviderApiKeys.Problems($"{key}:ApiKey", apiKey));
+        }
     }
 }

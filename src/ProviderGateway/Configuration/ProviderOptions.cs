@@ -66,6 +66,12 @@ public sealed class ProviderOptions
     public string? ClientKey { get; init; }
 
     /// <summary>
+    /// An API key the gateway sends this provider on every call (health probes included), for providers that
+    /// authenticate their callers by a static key rather than (or as well as) mutual TLS. Optional.
+    /// </summary>
+    public ProviderApiKeyOptions? ApiKey { get; init; }
+
+    /// <summary>
     /// Allows an <c>http://</c> (cleartext) <see cref="Endpoint"/> on a host that is not loopback. Without it such an
     /// endpoint is a start-up error: personal data would cross the network unencrypted. Each provider allowed this way is
     /// named in a warning at start-up. Defaults to <c>false</c>.
@@ -85,4 +91,22 @@ public sealed class ProviderOptions
     /// method name (for example <c>GetAccountBalance</c>). Empty by default.
     /// </summary>
     public IDictionary<string, CachePolicyOptions> Caching { get; init; } = new Dictionary<string, CachePolicyOptions>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The API key of one provider (<c>Gateway:Providers:N:ApiKey</c>): sent as request metadata <see cref="Header"/> on every
+/// call to it. The key itself comes from <see cref="Key"/> (configuration, typically an environment variable such as
+/// <c>Gateway__Providers__0__ApiKey__Key</c>) or <see cref="KeyFile"/> (a mounted secret), exactly one of them; it is
+/// never logged.
+/// </summary>
+public sealed class ProviderApiKeyOptions
+{
+    /// <summary>The metadata key (a lower-case HTTP header name) that carries the key. Defaults to <c>x-api-key</c>.</summary>
+    public string Header { get; init; } = "x-api-key";
+
+    /// <summary>The key: printable ASCII, no spaces at either end. Either this or <see cref="KeyFile"/>.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>A file holding the key (read at start-up; surrounding whitespace ignored). Either this or <see cref="Key"/>.</summary>
+    public string? KeyFile { get; init; }
 }

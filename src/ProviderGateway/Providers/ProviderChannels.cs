@@ -12,7 +12,8 @@ namespace ProviderGateway.Providers;
 /// One long-lived gRPC channel per provider, created at start-up and reused by every call: HTTP/2
 /// connections are expensive to open, and a channel multiplexes calls over them (opening more
 /// connections when one is full of streams). https endpoints use TLS, trusting the provider's configured
-/// certificate authority (or the system's), and present a client certificate where one is configured.
+/// certificate authority (or the system's), and present a client certificate where one is configured; a provider's
+/// API key goes with every call as a call credential.
 /// </summary>
 public sealed class ProviderChannels : IDisposable
 {
@@ -35,6 +36,10 @@ public sealed class ProviderChannels : IDisposable
                 // The gateway decides about retries itself; the channel must not replay calls on its own.
                 MaxRetryAttempts = 0,
                 ThrowOperationCanceledOnCancellation = false,
+                // A provider's API key goes with every call on its channel (health probes included). Over cleartext only
+                // where start-up allowed cleartext at all: loopback, or a provider marked AllowInsecureTransport.
+                Credentials = p.ApiKey is { } apiKey ? ChannelCredentials.Create(p.Endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, KeyCredentials(apiKey)) : null,
+                UnsafeUseInsecureChannelCallCredentials = p.ApiKey is not null && p.Endpoint.Scheme == Uri.UriSchemeHttp,
             }),
             StringComparer.Ordinal);
         // One invoker per channel, shared by every call (it is stateless; CreateCallInvoker makes a new one each time).
@@ -52,6 +57,13 @@ public sealed class ProviderChannels : IDisposable
             channel.Dispose();
         }
     }
+
+    private static CallCredentials KeyCredentials(ProviderApiKey apiKey) =>
+        CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add(apiKey.Header, apiKey.Key);
+            return Task.CompletedTask;
+        });
 
     private static SocketsHttpHandler CreateHandler(ProviderDescriptor provider)
     {

@@ -45,6 +45,9 @@ public sealed record ProviderDescriptor
     /// <summary>PEM file of the client certificate's private key, when separate.</summary>
     public string? ClientKey { get; init; }
 
+    /// <summary>The API key sent to the provider on every call; <c>null</c>: none.</summary>
+    public ProviderApiKey? ApiKey { get; init; }
+
     /// <summary>True when cached answers are kept per client (the client is part of the cache key).</summary>
     public bool CachePerClient { get; init; }
 
@@ -75,4 +78,13 @@ public sealed record ProviderDescriptor
 
         return false;
     }
+}
+
+/// <summary>A provider's API key and the header that carries it. Its text form never shows the key.</summary>
+/// <param name="Header">The metadata key.</param>
+/// <param name="Key">The key.</param>
+public sealed record ProviderApiKey(string Header, string Key)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"API key in '{Header}'";
 }

@@ -29,6 +29,7 @@ public sealed class ProviderRegistry
             CaCertificate = p.CaCertificate ?? gateway.ProviderCaCertificate,
             ClientCertificate = p.ClientCertificate,
             ClientKey = p.ClientKey,
+            ApiKey = p.ApiKey is { } apiKey ? new ProviderApiKey(apiKey.Header, ProviderApiKeys.Read(apiKey)) : null,
             CachePerClient = p.CachePerClient,
         })];
         _byId = All.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);

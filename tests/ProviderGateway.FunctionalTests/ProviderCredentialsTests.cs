@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Contracts.Errors;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.DemoProviders;
+using ProviderGateway.FunctionalTests.Infrastructure;
+
+namespace ProviderGateway.FunctionalTests;
+
+/// <summary>
+/// The gateway's own credentials towards a provider that authenticates its callers by an API key: the configured key
+/// goes with every call (health probes included), from configuration or a key file; a provider refusing the gateway's
+/// key gives the desk UNAVAILABLE naming the provider (PROVIDER_AUTHENTICATION_FAILED), and no log line holds the key.
+/// </summary>
+public sealed class ProviderCredentialsTests
+{
+    private const string ProviderId = "alatau-power";
+    private const string RightKey = "provider-key-7f3a9c2e-right";
+    private const string WrongKey = "provider-key-0b41d8aa-wrong";
+    private static readonly Metadata NoCache = new() { { "cache-control", "no-cache" } };
+
+    private static readonly DemoSeedUtilityAccount Account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == ProviderId);
+
+    [Fact]
+    public async Task A_provider_requiring_an_API_key_is_served_with_the_configured_key_from_configuration_or_a_file()
+    {
+        // Arrange
+        await using var provider = await StartProviderAsync();
+        var keyFile = Path.Combine(Path.GetTempPath(), $"provider-key-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(keyFile, RightKey + "\n");
+        try
+        {
+            await using var fromConfiguration = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:ApiKey:Key"] = RightKey });
+            await using var fromFile = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:ApiKey:KeyFile"] = keyFile });
+
+            // Act
+            var answers = new[] { await BalanceAsync(fromConfiguration), await BalanceAsync(fromFile) };
+
+            // Assert
+            Assert.All(answers, a => Assert.Equal(Account.AccountNumber, a.Balance.AccountNumber));
+            Assert.Equal(0, provider.CallsRefusedForApiKey);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_or_missing_key_gives_the_desk_UNAVAILABLE_naming_the_provider_and_no_log_holds_the_key()
+    {
+        // Arrange
+        await using var provider = await StartProviderAsync();
+        var logs = new RecordingLogs();
+        await using var wrong = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:ApiKey:Key"] = WrongKey }, logs);
+        await using var none = await StartGatewayAsync(provider, new GatewaySettings());
+
+        // Act
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(wrong)),
+            await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(none)),
+        };
+
+        // Assert
+        Assert.All(refusals, e =>
+        {
+            Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+            var info = e.GetRpcStatus()?.GetDetail<ErrorInfo>();
+            Assert.Equal(ErrorReasons.ProviderAuthenticationFailed, info?.Reason);
+            Assert.Equal(ProviderId, info?.Metadata["provider_id"]);
+        });
+        Assert.True(provider.CallsRefusedForApiKey >= 2);
+        Assert.NotEmpty(logs.Lines);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(WrongKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_gateway_whose_provider_key_settings_are_wrong_names_every_problem_at_start_up()
+    {
+        // Arrange
+        await using var provider = await StartProviderAsync();
+        var settings = new GatewaySettings
+        {
+            ["Gateway:Providers:0:ApiKey:Header"] = "grpc-key",
+            ["Gateway:Providers:0:ApiKey:Key"] = RightKey,
+            ["Gateway:Providers:0:ApiKey:KeyFile"] = "/nonexistent/key",
+        };
+
+        // Act
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartGatewayAsync(provider, settings));
+
+        // Assert
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:ApiKey:Header 'grpc-key'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:ApiKey: set exactly one of", StringComparison.Ordinal));
+        Assert.DoesNotContain(error.Failures, f => f.Contains(RightKey, StringComparison.Ordinal));
+    }
+
+    private static Task<DemoProviderServer> StartProviderAsync() =>
+        DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = ProviderId, Seed = DemoData.Seed, RequiredApiKey = RightKey });
+
+    private static Task<TestGateway> StartGatewayAsync(DemoProviderServer provider, GatewaySettings settings, ILoggerProvider? logs = null) =>
+        TestGateway.StartAsync([new ConfiguredProvider(ProviderId, "utilities", provider.Address, [])], settings, logs: logs);
+
+    private static async Task<GetUtilityAccountBalanceResponse> BalanceAsync(TestGateway gateway) =>
+        await gateway.FrontDesk.GetUtilityAccountBalanceAsync(
+            new GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = Account.Iin, AccountNumber = Account.AccountNumber }, NoCache);
+
+    /// <summary>Every line the gateway logs (message and exception), at every level its configuration lets through.</summary>
+    private sealed class RecordingLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(RecordingLogs owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Lines.Enqueue($"{formatter(state, exception)} {exception}");
+        }
+    }
+}
