@@ -28,7 +28,8 @@ internal sealed class ConformanceTarget : IDisposable
         };
         if (options.Target.Scheme == Uri.UriSchemeHttps && options.CaCertificate is { } caFile)
         {
-            var authority = X509Certificate2.CreateFromPemFile(caFile);
+            // The authority's certificate alone: a CA's PEM carries no private key (CreateFromPemFile would look for one).
+            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
             sockets.SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>

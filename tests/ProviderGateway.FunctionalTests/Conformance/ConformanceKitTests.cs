@@ -103,6 +103,29 @@ public sealed class ConformanceKitTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A provider behind TLS, checked with <c>--ca-certificate</c> naming the authority's certificate alone (a CA's PEM
+    /// holds no private key): the kit trusts that authority and the provider passes.
+    /// </summary>
+    [Fact]
+    public async Task A_TLS_provider_passes_with_the_authority_given_as_a_certificate_without_a_key()
+    {
+        using var certificates = TestCertificates.Create();
+        using var serverCertificate = certificates.IssueServer("1.3.6.1.5.5.7.3.1");
+        await using var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "land-registry", Url = "https://127.0.0.1:0", ServerCertificate = serverCertificate });
+
+        var report = await ConformanceRunner.RunAsync(new KitOptions
+        {
+            Target = provider.Address,
+            Domain = ContractDomain.LandRegistry,
+            CitizenIin = KitOptions.DefaultCitizenIin(ContractDomain.LandRegistry),
+            CaCertificate = certificates.AuthorityPemFile,
+        });
+
+        Assert.True(!report.Failures.Any(), Describe(report));
+        Assert.DoesNotContain("PRIVATE KEY", await File.ReadAllTextAsync(certificates.AuthorityPemFile), StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the kit in-process against <paramref name="target"/>, with its default test citizen.</summary>
     internal static async Task<ConformanceReport> RunKitAsync(string domain, Uri target)
     {
