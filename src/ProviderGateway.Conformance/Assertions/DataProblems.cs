@@ -113,7 +113,7 @@ internal sealed class DataProblems
         }
     }
 
-    /// <summary>An enum value the contract defines, not its zero (unspecified) value.</summary>
+    /// <summary>An enum value the contract defines, not its zero (unspecified) value: for a field the contract says is always set.</summary>
     public void Enum<TEnum>(string path, TEnum value)
         where TEnum : struct, System.Enum
     {
@@ -124,6 +124,19 @@ internal sealed class DataProblems
         else if (Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
             Add(path, "is the UNSPECIFIED (zero) value; it is always set");
+        }
+    }
+
+    /// <summary>
+    /// An enum value the contract defines, its zero (unspecified) value included: for a field the contract marks optional,
+    /// where UNSPECIFIED means "not set, or unknown to the provider".
+    /// </summary>
+    public void OptionalEnum<TEnum>(string path, TEnum value)
+        where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value))
+        {
+            Add(path, $"is {Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)}, not a value this contract defines");
         }
     }
 

@@ -176,7 +176,7 @@ internal sealed class UtilitiesSuite : ContractSuite
                     problems.Required(path + ".payment_id", payment.PaymentId);
                     problems.Money(path + ".amount", payment.Amount);
                     problems.Timestamp(path + ".paid_time", payment.PaidTime);
-                    problems.Enum(path + ".channel", payment.Channel);
+                    problems.OptionalEnum(path + ".channel", payment.Channel); // "How the payment was made. Optional."
                 }
 
                 problems.ThrowIfAny("ListPayments");

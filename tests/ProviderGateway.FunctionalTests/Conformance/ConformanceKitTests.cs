@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Xml.Linq;
 using ProviderGateway.Conformance.Running;
 using ProviderGateway.DemoProviders;
@@ -124,6 +125,51 @@ public sealed class ConformanceKitTests(ITestOutputHelper output)
 
         Assert.True(!report.Failures.Any(), Describe(report));
         Assert.DoesNotContain("PRIVATE KEY", await File.ReadAllTextAsync(certificates.AuthorityPemFile), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A provider that leaves an optional enum UNSPECIFIED ("not set, or unknown to the provider": a payment's channel)
+    /// passes; an always-set enum left UNSPECIFIED still fails (<see cref="Breakage.CorruptsData"/>).
+    /// </summary>
+    [Fact]
+    public async Task A_provider_leaving_an_optional_enum_unspecified_passes()
+    {
+        var channels = new UnspecifiedPaymentChannels();
+        await using var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions
+        {
+            ProviderId = "alatau-power",
+            ConfigureServices = services => services
+                .AddSingleton(channels)
+                .AddGrpc(o => o.Interceptors.Add<UnspecifiedPaymentChannels>()),
+        });
+
+        var report = await RunKitAsync("utilities", provider.Address);
+
+        Assert.True(!report.Failures.Any(), Describe(report));
+        Assert.True(channels.Cleared > 0, "The kit read no payment: the check was not exercised.");
+    }
+
+    /// <summary>Clears the channel of every payment a provider lists.</summary>
+    private sealed class UnspecifiedPaymentChannels : Grpc.Core.Interceptors.Interceptor
+    {
+        private int _cleared;
+
+        public int Cleared => Volatile.Read(ref _cleared);
+
+        public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, Grpc.Core.ServerCallContext context, Grpc.Core.UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            var response = await continuation(request, context);
+            if (response is Contracts.Utilities.V1.ListPaymentsResponse payments)
+            {
+                foreach (var payment in payments.Payments)
+                {
+                    payment.Channel = Contracts.Utilities.V1.PaymentChannel.Unspecified;
+                    Interlocked.Increment(ref _cleared);
+                }
+            }
+
+            return response;
+        }
     }
 
     /// <summary>Runs the kit in-process against <paramref name="target"/>, with its default test citizen.</summary>
