@@ -23,6 +23,60 @@ public sealed class GatewayStartupTests
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:1:Id 'power' is used by another provider", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Registration in one entry: the minimal production file that tools/provision/new-production-config.sh generates,
+    /// plus one provider's entry, is all a gateway needs to start in production (no demo providers, no test client); the
+    /// desk client it made is served with the API key the script printed once.
+    /// </summary>
+    [Fact]
+    public async Task The_generated_production_file_and_one_provider_entry_start_a_gateway_that_serves_its_client()
+    {
+        // Arrange
+        var folder = Directory.CreateTempSubdirectory("pg-production-");
+        try
+        {
+            var script = await ScriptRunner.RunProgramAsync(
+                Path.Combine(Repository.Root, "tools", "provision", "new-production-config.sh"),
+                "--out", folder.FullName, "--journal", Path.Combine(folder.FullName, "journal.jsonl"), "--client", "karasai-desk");
+            Assert.True(script.ExitCode == 0, script.Output + script.Error);
+            var apiKey = System.Text.RegularExpressions.Regex.Match(script.Output, @"pgk_[A-Za-z0-9_-]+").Value;
+            var file = Path.Combine(folder.FullName, "appsettings.Production.json");
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+
+            Assert.DoesNotContain(apiKey, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            await using var provider = await DemoProviders.DemoProviderServer.StartAsync(new DemoProviders.DemoProviderServerOptions { ProviderId = "alatau-power", Seed = DemoData.Seed });
+            var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == "alatau-power");
+
+            // Act
+            var gateway = await TestGateway.StartAsync(
+                [new ConfiguredProvider("alatau-power", "utilities", provider.Address, [])],
+                withTestClient: false,
+                configure: configuration => Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(configuration, file, optional: false));
+            GetUtilityAccountBalanceResponse answer;
+            await using (gateway)
+            {
+                answer = await gateway.ClientWith(apiKey, "op-1", "citizen-enquiry").GetUtilityAccountBalanceAsync(
+                    new GetUtilityAccountBalanceRequest { ProviderId = "alatau-power", Iin = account.Iin, AccountNumber = account.AccountNumber });
+            }
+
+            // Assert (the journal is complete once the gateway has stopped)
+            Assert.Null(gateway.Application.EmbeddedProviders);
+            Assert.Equal(account.AccountNumber, answer.Balance.AccountNumber);
+            Assert.Single(JournalFile.Entries(Path.Combine(folder.FullName, "journal.jsonl")), e => e.GetProperty("client").GetString() == "karasai-desk");
+
+            // A second run into the same folder refuses to overwrite the secrets.
+            var again = await ScriptRunner.RunProgramAsync(Path.Combine(Repository.Root, "tools", "provision", "new-production-config.sh"), "--out", folder.FullName);
+            Assert.Equal(1, again.ExitCode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Start_up_lists_every_problem_of_every_section_at_once()
     {
