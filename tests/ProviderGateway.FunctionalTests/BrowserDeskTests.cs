@@ -286,31 +286,6 @@ public sealed class BrowserDeskTests(GatewayFixture fixture) : IClassFixture<Gat
         return data;
     }
 
-    /// <summary>
-    /// CORS is the browser endpoint's: on the h2c gRPC endpoint, which no browser speaks, neither a preflight nor a call
-    /// from a configured origin gets a CORS header, so a page could not read its answers even if it reached it.
-    /// </summary>
-    [Fact]
-    public async Task The_grpc_endpoint_answers_no_CORS_even_for_a_configured_origin()
-    {
-        // Arrange
-        await using var gateway = await TestGateway.StartAsync(settings: new GatewaySettings().WithBrowserOrigins(DeskOrigin));
-        using var h2c = new HttpClient { BaseAddress = gateway.Application.Listeners.GrpcAddress, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        const string grpcWebPath = "/providergateway.frontdesk.v1.FrontDeskService/GetCitizenOverview";
-        using var call = new HttpRequestMessage(HttpMethod.Post, grpcWebPath) { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
-        call.Content.Headers.ContentType = new("application/grpc-web");
-        call.Headers.Add("Origin", DeskOrigin);
-
-        // Act
-        using var preflight = await h2c.SendAsync(Preflight(grpcWebPath, DeskOrigin, "content-type,x-grpc-web,x-api-key"));
-        using var answer = await h2c.SendAsync(call);
-        using var browsers = await BrowserDesk.Http(gateway).SendAsync(Preflight(grpcWebPath, DeskOrigin, "content-type,x-grpc-web,x-api-key"));
-
-        // Assert
-        Assert.All([preflight, answer], r => Assert.False(r.Headers.Contains("Access-Control-Allow-Origin"), r.ToString()));
-        Assert.Equal(DeskOrigin, Single(browsers, "Access-Control-Allow-Origin"));
-    }
-
     private static HttpRequestMessage Preflight(string path, string origin, string headers)
     {
         var preflight = new HttpRequestMessage(HttpMethod.Options, path);

@@ -53,6 +53,25 @@ public sealed class UnknownMethodTests
         Assert.True(answer.Complete);
     }
 
+    /// <summary>A gRPC call to the path of a GET-only page (which routing answers with its 405 endpoint) is UNIMPLEMENTED too, not a bare HTTP 405.</summary>
+    [Theory]
+    [InlineData(DeskProtocol.Grpc, "/openapi/v1.json")]
+    [InlineData(DeskProtocol.GrpcWeb, "/openapi/v1.json")]
+    [InlineData(DeskProtocol.GrpcWebText, "/openapi/v1.json")]
+    [InlineData(DeskProtocol.Grpc, "/")]
+    public async Task A_grpc_call_to_the_path_of_a_GET_only_page_is_unimplemented_with_details(DeskProtocol protocol, string target)
+    {
+        // Arrange
+        await using var gateway = await TestGateway.StartAsync();
+        using var calls = new RawDeskCalls(gateway);
+
+        // Act
+        var outcome = await calls.SendAsync(protocol, target, new GetCitizenOverviewRequest { Iin = "791028302728" }, HttpMethod.Post, new Dictionary<string, string>());
+
+        // Assert
+        Assert.Equal(new DeskOutcome(StatusCode.Unimplemented, ErrorReasons.MethodNotFound), outcome);
+    }
+
     [Fact]
     public async Task A_grpc_client_reads_the_status_of_an_unknown_method_and_the_served_ones_still_answer()
     {

@@ -32,14 +32,11 @@ public static class BrowserDeskHosting
     /// <summary>
     /// Adds CORS and gRPC-Web ahead of the gateway's own middleware (a CORS preflight carries no API key; gRPC-Web's
     /// middleware must see the trailers-only refusals of authentication and rate limit to translate them), and maps the
-    /// OpenAPI document. CORS only where <paramref name="browsersConnect"/>: a request elsewhere (the h2c gRPC endpoint,
-    /// which no browser speaks) gets no CORS headers and no preflight answer, so a browser could not use it cross-origin
-    /// even if it reached it; and the desks' gRPC calls skip the middleware (it marked every request with an endpoint in
-    /// the request's items, a dictionary per call).
+    /// OpenAPI document.
     /// </summary>
-    public static WebApplication MapBrowserDesks(this WebApplication app, Func<HttpContext, bool> browsersConnect)
+    public static WebApplication MapBrowserDesks(this WebApplication app)
     {
-        app.UseWhen(browsersConnect, browsers => browsers.UseCors(BrowserDeskCors.PolicyName));
+        app.UseCors(BrowserDeskCors.PolicyName);
         // Every gRPC service answers gRPC-Web (application/grpc-web and application/grpc-web-text) over HTTP/1.1.
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapSwagger(OpenApiDocument.Path.Replace(OpenApiDocument.Name, "{documentName}", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using ProviderGateway.Contracts.Errors;
 
@@ -8,15 +9,16 @@ namespace ProviderGateway.Errors;
 /// <c>METHOD_NOT_FOUND</c>, trailers-only, before anything else reads it. grpc-dotnet's own answer to such calls
 /// (<c>IgnoreUnknownServices</c> off) adds a catch-all route per service and one for every service, and routing then
 /// made their captures (a route-value dictionary and strings) on <em>every</em> call of the served methods as well; with
-/// those routes gone, a request that routing matched to no endpoint arrives here.
+/// those routes gone, a gRPC request that routing matched to no gRPC method arrives here: to no endpoint at all, or to
+/// an endpoint that is not a gRPC method (a GET-only page, whose path routing answers with its 405 endpoint).
 /// </summary>
 public static class UnknownGrpcMethods
 {
-    /// <summary>Adds the answer (after routing; a request with an endpoint passes untouched).</summary>
+    /// <summary>Adds the answer (after routing; a request routed to a gRPC method, or not gRPC, passes untouched).</summary>
     public static IApplicationBuilder UseUnknownGrpcMethods(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            if (context.GetEndpoint() is not null || !IsGrpc(context.Request.ContentType))
+            if (!IsGrpc(context.Request.ContentType) || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null)
             {
                 return next(context);
             }

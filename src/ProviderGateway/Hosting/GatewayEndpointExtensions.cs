@@ -30,8 +30,7 @@ public static class GatewayEndpointExtensions
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         // Then: the management endpoint serves health and metrics only, the desks' endpoints never serve them.
         app.UseManagementEndpointSeparation();
-        var listeners = app.Services.GetRequiredService<GatewayListeners>();
-        app.MapBrowserDesks(browsersConnect: context => context.Connection.LocalPort != listeners.GrpcPort);
+        app.MapBrowserDesks();
         // Each request is classified once, from the endpoint routing dispatched it to (FrontDeskCalls); then statuses
         // grpc-dotnet writes itself gain details; unauthenticated front-desk calls are refused unread, and each authenticated
         // one counts against its client's rate limit; a front-desk method named in any spelling but its exact path is refused.

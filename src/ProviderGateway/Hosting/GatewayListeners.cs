@@ -37,9 +37,6 @@ public sealed partial class GatewayListeners
     /// <summary>The bound management address, for example <c>http://127.0.0.1:5082</c>.</summary>
     public Uri ManagementAddress => AddressOf(_management, ManagementEndpointName);
 
-    /// <summary>The bound port of the gRPC endpoint; -1 before start.</summary>
-    internal int GrpcPort => _grpc?.Listen.IPEndPoint?.Port ?? -1;
-
     /// <summary>The bound port of the management endpoint (no other endpoint has it); -1 before start.</summary>
     internal int ManagementPort => _management?.Listen.IPEndPoint?.Port ?? -1;
 
