@@ -286,15 +286,7 @@ public sealed class BrowserDeskTests(GatewayFixture fixture) : IClassFixture<Gat
         return data;
     }
 
-    private static HttpRequestMessage Preflight(string path, string origin, string headers)
-    {
-        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
-        preflight.Headers.Add("Origin", origin);
-        preflight.Headers.Add("Access-Control-Request-Method", "POST");
-        preflight.Headers.Add("Access-Control-Request-Headers", headers);
-        return preflight;
-    }
+    private static HttpRequestMessage Preflight(string path, string origin, string headers) => BrowserDesk.Preflight(path, origin, headers);
 
-    private static string Single(HttpResponseMessage response, string header) =>
-        string.Join(",", response.Headers.TryGetValues(header, out var values) ? values : []);
+    private static string Single(HttpResponseMessage response, string header) => BrowserDesk.Header(response, header);
 }

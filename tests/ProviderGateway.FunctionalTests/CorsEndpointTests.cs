@@ -129,15 +129,7 @@ public sealed class CorsEndpointTests
         Assert.Equal(DeskOrigin, Header(preflight, "Access-Control-Allow-Origin"));
     }
 
-    private static HttpRequestMessage Preflight(string path, string headers)
-    {
-        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
-        preflight.Headers.Add("Origin", DeskOrigin);
-        preflight.Headers.Add("Access-Control-Request-Method", "POST");
-        preflight.Headers.Add("Access-Control-Request-Headers", headers);
-        return preflight;
-    }
+    private static HttpRequestMessage Preflight(string path, string headers) => BrowserDesk.Preflight(path, DeskOrigin, headers);
 
-    private static string Header(HttpResponseMessage response, string header) =>
-        string.Join(",", response.Headers.TryGetValues(header, out var values) ? values : []);
+    private static string Header(HttpResponseMessage response, string header) => BrowserDesk.Header(response, header);
 }

@@ -19,6 +19,20 @@ public static class BrowserDesk
     public static JsonParser Parser { get; } = new(JsonParser.Settings.Default.WithTypeRegistry(TypeRegistry.FromFiles(ErrorDetailsReflection.Descriptor)));
 
     /// <summary>An HTTP/1.1 client of the gateway's HTTP endpoint.</summary>
+    /// <summary>A CORS preflight from <paramref name="origin"/> for a POST to <paramref name="path"/> with <paramref name="headers"/>.</summary>
+    public static HttpRequestMessage Preflight(string path, string origin, string headers)
+    {
+        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+        preflight.Headers.Add("Origin", origin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", headers);
+        return preflight;
+    }
+
+    /// <summary>A response header's values, comma-joined; empty when absent.</summary>
+    public static string Header(HttpResponseMessage response, string header) =>
+        string.Join(",", response.Headers.TryGetValues(header, out var values) ? values : []);
+
     public static HttpClient Http(TestGateway gateway) => new()
     {
         BaseAddress = gateway.HttpAddress,
