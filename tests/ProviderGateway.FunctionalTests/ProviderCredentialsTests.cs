@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -97,6 +98,55 @@ public sealed class ProviderCredentialsTests
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:ApiKey:Header 'grpc-key'", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Gateway:Providers:0:ApiKey: set exactly one of", StringComparison.Ordinal));
         Assert.DoesNotContain(error.Failures, f => f.Contains(RightKey, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A provider that requires mutual TLS is served with the client certificate configured on its entry, and a gateway
+    /// without one gets no connection: the desk is answered UNAVAILABLE naming the provider. (Its reason is still the
+    /// generic one of a broken call, PROVIDER_INTERNAL_ERROR: telling a refused certificate apart is left to do.)
+    /// </summary>
+    [Fact]
+    public async Task A_provider_requiring_mutual_TLS_is_served_with_the_configured_client_certificate_and_refuses_a_gateway_without_one()
+    {
+        // Arrange
+        using var certificates = TestCertificates.Create();
+        using var serverCertificate = certificates.IssueServer("1.3.6.1.5.5.7.3.1");
+        using var clientCertificate = certificates.IssueClient("provider-gateway");
+        var stem = Path.Combine(Path.GetTempPath(), $"pg-gateway-client-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(stem + ".pem", clientCertificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(stem + ".key", clientCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        try
+        {
+            await using var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions
+            {
+                ProviderId = ProviderId,
+                Seed = DemoData.Seed,
+                Url = "https://127.0.0.1:0",
+                ServerCertificate = serverCertificate,
+                ClientCertificateAuthority = certificates.Authority,
+            });
+            await using var withCertificate = await StartGatewayAsync(provider, new GatewaySettings
+            {
+                ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile,
+                ["Gateway:Providers:0:ClientCertificate"] = stem + ".pem",
+                ["Gateway:Providers:0:ClientKey"] = stem + ".key",
+            });
+            await using var without = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
+
+            // Act
+            var served = await BalanceAsync(withCertificate);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(without));
+
+            // Assert
+            Assert.Equal(Account.AccountNumber, served.Balance.AccountNumber);
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+            Assert.Equal(ProviderId, refused.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Metadata["provider_id"]);
+        }
+        finally
+        {
+            File.Delete(stem + ".pem");
+            File.Delete(stem + ".key");
+        }
     }
 
     private static Task<DemoProviderServer> StartProviderAsync() =>

@@ -120,6 +120,15 @@ public sealed class DemoProviderServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private static bool IssuedBy(System.Security.Cryptography.X509Certificates.X509Certificate2 presented, System.Security.Cryptography.X509Certificates.X509Certificate2 authority)
+    {
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        return chain.Build(presented);
+    }
+
     /// <summary>Parses <c>http(s)://HOST:PORT</c> into the endpoint Kestrel listens on.</summary>
     /// <exception cref="ArgumentException">When the URL is not an http(s) URL with an IP address or "localhost", or https without a certificate.</exception>
     internal static IPEndPoint ParseListenUrl(string url, bool hasCertificate = false)
@@ -160,7 +169,16 @@ public sealed class DemoProviderServer : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.ServerCertificate is { } certificate && options.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
                 {
-                    listen.UseHttps(certificate);
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        if (options.ClientCertificateAuthority is { } authority)
+                        {
+                            // Mutual TLS: a client certificate chained to this authority alone, or no connection.
+                            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                            https.ClientCertificateValidation = (presented, _, _) => IssuedBy(presented, authority);
+                        }
+                    });
                 }
             });
         });

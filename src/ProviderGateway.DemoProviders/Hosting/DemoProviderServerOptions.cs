@@ -20,6 +20,12 @@ public sealed class DemoProviderServerOptions
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
 
     /// <summary>
+    /// When set (with an https <see cref="Url"/>), the provider requires mutual TLS: a client certificate issued by this
+    /// authority, or the TLS handshake fails. Optional.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificateAuthority { get; set; }
+
+    /// <summary>
     /// When set, every gRPC call must carry this API key in <see cref="ApiKeyHeader"/>, or it is refused
     /// UNAUTHENTICATED (a provider that authenticates its callers by key). Optional.
     /// </summary>
