@@ -6,7 +6,8 @@
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
 #   - nginx, from Debian (the benchmark's grpc_pass peer);
 #   - python3 and python3-cryptography, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py,
-#     run by the tests).
+#     run by the tests);
+#   - openssl's command line, from Debian (tools/provision/new-production-config.sh, run by the tests).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,14 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt_install nginx
   service nginx stop >/dev/null 2>&1 || true
 fi
+
+# openssl's command line from Debian: tools/provision/new-production-config.sh and tools/journal/new-journal-keys.sh
+# generate keys with it, and the tests run the first.
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "setup: installing openssl from Debian's packages (the key-generating tools)"
+  apt_install openssl
+fi
+openssl version >/dev/null
 
 if ! command -v python3 >/dev/null 2>&1; then
   echo "setup: installing python3 from Debian's packages"
