@@ -23,12 +23,12 @@ public static class UnknownGrpcMethods
                 return next(context);
             }
 
-            TrailersOnly.Set(context.Response, Status(context.Request.Path));
+            TrailersOnly.Set(context.Response, NotFound);
             return Task.CompletedTask;
         });
 
-    /// <summary>The status of a call to <paramref name="path"/>, which names no method of the gateway.</summary>
-    public static Google.Rpc.Status Status(PathString path) => new()
+    // The one answer: the path is the caller's, and is not repeated back.
+    private static readonly Google.Rpc.Status NotFound = new()
     {
         Code = (int)StatusCode.Unimplemented,
         Message = "The gateway serves no gRPC method at this path. Its services are listed by server reflection (tools/grpcurl/list-services.sh).",

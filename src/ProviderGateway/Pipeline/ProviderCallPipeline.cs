@@ -57,7 +57,6 @@ public sealed class ProviderCallPipeline(
             // CACHE: reads under a policy; writes never.
             if (operation.Kind == OperationKind.Read && cachePolicies.For(provider.Id, operation.MethodName) is { } policy)
             {
-                var key = missedKey;
                 var answer = await answers.GetAsync(
                     provider,
                     operation,
@@ -65,7 +64,7 @@ public sealed class ProviderCallPipeline(
                     policy,
                     desk,
                     cancellation => CallProviderAsync(provider, operation, request, desk with { Cancellation = cancellation }),
-                    key).ConfigureAwait(false);
+                    missedKey).ConfigureAwait(false);
                 metrics.CacheLookup(provider.Id, operation.MethodName, answer.Freshness);
                 return answer;
             }
