@@ -18,12 +18,12 @@ namespace ProviderGateway.FunctionalTests;
 /// </summary>
 public sealed class ProviderCredentialsTests
 {
-    private const string ProviderId = "alatau-power";
+    internal const string ProviderId = "alatau-power";
     private const string RightKey = "provider-key-7f3a9c2e-right";
     private const string WrongKey = "provider-key-0b41d8aa-wrong";
     private static readonly Metadata NoCache = new() { { "cache-control", "no-cache" } };
 
-    private static readonly DemoSeedUtilityAccount Account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == ProviderId);
+    internal static readonly DemoSeedUtilityAccount Account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == ProviderId);
 
     [Fact]
     public async Task A_provider_requiring_an_API_key_is_served_with_the_configured_key_from_configuration_or_a_file()
@@ -67,15 +67,9 @@ public sealed class ProviderCredentialsTests
         };
 
         // Assert
-        Assert.All(refusals, e =>
-        {
-            Assert.Equal(StatusCode.Unavailable, e.StatusCode);
-            var info = e.GetRpcStatus()?.GetDetail<ErrorInfo>();
-            Assert.Equal(ErrorReasons.ProviderAuthenticationFailed, info?.Reason);
-            Assert.Equal(ProviderId, info?.Metadata["provider_id"]);
-        });
+        Assert.All(refusals, AssertAuthenticationFailure);
         Assert.True(provider.CallsRefusedForApiKey >= 2);
-        Assert.NotEmpty(logs.Lines);
+        Assert.Contains(logs.Lines, l => l.Contains($"Provider {ProviderId} rejected the gateway's credentials", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(WrongKey, StringComparison.Ordinal));
     }
 
@@ -101,20 +95,22 @@ public sealed class ProviderCredentialsTests
     }
 
     /// <summary>
-    /// A provider that requires mutual TLS is served with the client certificate configured on its entry, and a gateway
-    /// without one gets no connection: the desk is answered UNAVAILABLE naming the provider. (Its reason is still the
-    /// generic one of a broken call, PROVIDER_INTERNAL_ERROR: telling a refused certificate apart is left to do.)
+    /// A provider that requires mutual TLS is served with the client certificate configured on its entry; a gateway without
+    /// one, or with a certificate of another authority, gets no connection, and the desk hears an authentication failure
+    /// (UNAVAILABLE, PROVIDER_AUTHENTICATION_FAILED naming the provider), not a provider that is down.
     /// </summary>
     [Fact]
-    public async Task A_provider_requiring_mutual_TLS_is_served_with_the_configured_client_certificate_and_refuses_a_gateway_without_one()
+    public async Task A_provider_requiring_mutual_TLS_is_served_with_the_configured_client_certificate_and_refuses_others_as_an_authentication_failure()
     {
         // Arrange
         using var certificates = TestCertificates.Create();
+        using var otherAuthority = TestCertificates.Create();
         using var serverCertificate = certificates.IssueServer("1.3.6.1.5.5.7.3.1");
         using var clientCertificate = certificates.IssueClient("provider-gateway");
+        using var foreignCertificate = otherAuthority.IssueClient("provider-gateway");
         var stem = Path.Combine(Path.GetTempPath(), $"pg-gateway-client-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(stem + ".pem", clientCertificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(stem + ".key", clientCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(stem + ".pem", clientCertificate.ExportCertificatePem() + "\n" + clientCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(stem + "-foreign.pem", foreignCertificate.ExportCertificatePem() + "\n" + foreignCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         try
         {
             await using var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions
@@ -129,38 +125,80 @@ public sealed class ProviderCredentialsTests
             {
                 ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile,
                 ["Gateway:Providers:0:ClientCertificate"] = stem + ".pem",
-                ["Gateway:Providers:0:ClientKey"] = stem + ".key",
             });
             await using var without = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
+            await using var foreign = await StartGatewayAsync(provider, new GatewaySettings
+            {
+                ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile,
+                ["Gateway:Providers:0:ClientCertificate"] = stem + "-foreign.pem",
+            });
 
             // Act
             var served = await BalanceAsync(withCertificate);
-            var refused = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(without));
+            var refusals = new[]
+            {
+                await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(without)),
+                await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(foreign)),
+            };
 
             // Assert
             Assert.Equal(Account.AccountNumber, served.Balance.AccountNumber);
-            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
-            Assert.Equal(ProviderId, refused.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Metadata["provider_id"]);
+            Assert.All(refusals, AssertAuthenticationFailure);
         }
         finally
         {
             File.Delete(stem + ".pem");
-            File.Delete(stem + ".key");
+            File.Delete(stem + "-foreign.pem");
         }
+    }
+
+    /// <summary>A provider over TLS that does not ask for client certificates and then stops is UNAVAILABLE, not an authentication failure.</summary>
+    [Fact]
+    public async Task A_TLS_provider_that_is_gone_is_unavailable_not_an_authentication_failure()
+    {
+        // Arrange
+        using var certificates = TestCertificates.Create();
+        using var serverCertificate = certificates.IssueServer("1.3.6.1.5.5.7.3.1");
+        var provider = await DemoProviderServer.StartAsync(new DemoProviderServerOptions
+        {
+            ProviderId = ProviderId,
+            Seed = DemoData.Seed,
+            Url = "https://127.0.0.1:0",
+            ServerCertificate = serverCertificate,
+        });
+        await using var gateway = await StartGatewayAsync(provider, new GatewaySettings { ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile });
+        await BalanceAsync(gateway);
+        await provider.DisposeAsync();
+
+        // Act
+        var failure = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(gateway));
+
+        // Assert
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.NotEqual(ErrorReasons.ProviderAuthenticationFailed, failure.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
+    }
+
+    internal static void AssertAuthenticationFailure(RpcException refusal)
+    {
+        Assert.Equal(StatusCode.Unavailable, refusal.StatusCode);
+        var info = refusal.GetRpcStatus()?.GetDetail<ErrorInfo>();
+        Assert.Equal(ErrorReasons.ProviderAuthenticationFailed, info?.Reason);
+        Assert.Equal(ProviderId, info?.Metadata["provider_id"]);
+        Assert.Contains(ProviderId, refusal.Status.Detail, StringComparison.Ordinal);
     }
 
     private static Task<DemoProviderServer> StartProviderAsync() =>
         DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = ProviderId, Seed = DemoData.Seed, RequiredApiKey = RightKey });
 
-    private static Task<TestGateway> StartGatewayAsync(DemoProviderServer provider, GatewaySettings settings, ILoggerProvider? logs = null) =>
+    internal static Task<TestGateway> StartGatewayAsync(DemoProviderServer provider, GatewaySettings settings, ILoggerProvider? logs = null) =>
         TestGateway.StartAsync([new ConfiguredProvider(ProviderId, "utilities", provider.Address, [])], settings, logs: logs);
 
-    private static async Task<GetUtilityAccountBalanceResponse> BalanceAsync(TestGateway gateway) =>
+    internal static async Task<GetUtilityAccountBalanceResponse> BalanceAsync(TestGateway gateway) =>
         await gateway.FrontDesk.GetUtilityAccountBalanceAsync(
             new GetUtilityAccountBalanceRequest { ProviderId = ProviderId, Iin = Account.Iin, AccountNumber = Account.AccountNumber }, NoCache);
 
     /// <summary>Every line the gateway logs (message and exception), at every level its configuration lets through.</summary>
-    private sealed class RecordingLogs : ILoggerProvider
+    internal sealed class RecordingLogs : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
 

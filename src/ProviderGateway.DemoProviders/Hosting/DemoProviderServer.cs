@@ -63,6 +63,9 @@ public sealed class DemoProviderServer : IAsyncDisposable
     /// <summary>gRPC calls refused for a missing or wrong API key (<see cref="DemoProviderServerOptions.RequiredApiKey"/>).</summary>
     public long CallsRefusedForApiKey => _app.Services.GetService<DemoApiKeyRequirement>()?.Refused ?? 0;
 
+    /// <summary>Contract calls (not health probes) refused for a missing or unaccepted bearer token (<see cref="DemoProviderServerOptions.RequiredBearerTokens"/>).</summary>
+    public long CallsRefusedForToken => _app.Services.GetService<DemoBearerTokenRequirement>()?.Refused ?? 0;
+
     /// <summary>The W3C <c>traceparent</c> header of the last contract call received, or <c>null</c>.</summary>
     public string? LastTraceParent => Calls.LastTraceParent;
 
@@ -221,10 +224,17 @@ public sealed class DemoProviderServer : IAsyncDisposable
             services.AddSingleton(keyRequirement);
         }
 
+        var tokenRequirement = options.RequiredBearerTokens is { } tokens ? new DemoBearerTokenRequirement(tokens, options.RequiredScope) : null;
+        if (tokenRequirement is not null)
+        {
+            services.AddSingleton(tokenRequirement);
+        }
+
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
         keyRequirement?.Apply(app);
+        tokenRequirement?.Apply(app);
         options.ConfigurePipeline?.Invoke(app);
         _ = provider.Domain switch
         {

@@ -34,6 +34,15 @@ public sealed class DemoProviderServerOptions
     /// <summary>The header of <see cref="RequiredApiKey"/>. Defaults to <c>x-api-key</c>.</summary>
     public string ApiKeyHeader { get; set; } = "x-api-key";
 
+    /// <summary>
+    /// When set, every gRPC call must carry <c>authorization: Bearer</c> with a token these issued (a
+    /// <see cref="DemoTokenServer"/>'s <see cref="DemoTokenServer.Tokens"/>), or it is refused UNAUTHENTICATED. Optional.
+    /// </summary>
+    public DemoTokenIssuer? RequiredBearerTokens { get; set; }
+
+    /// <summary>The scope a token must carry when <see cref="RequiredBearerTokens"/> is set; <c>null</c>: any.</summary>
+    public string? RequiredScope { get; set; }
+
     /// <summary>The seed file to load when <see cref="Seed"/> is not given. Defaults to <see cref="DemoSeed.DefaultPath"/>.</summary>
     public string? SeedPath { get; set; }
 

@@ -100,5 +100,15 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         {
             failures.AddRange(ProviderApiKeys.Problems($"{key}:ApiKey", apiKey));
         }
+
+        if (provider.OAuth2 is { } oauth2)
+        {
+            failures.AddRange(ProviderOAuth2.Problems($"{key}:OAuth2", oauth2, provider.AllowInsecureTransport));
+            ConfigurationChecks.CheckPemFile(failures, $"{key}:OAuth2:CaCertificate", oauth2.CaCertificate, certificate: true);
+            if (provider.ApiKey is { Header: "authorization" })
+            {
+                failures.Add($"{key}:ApiKey:Header is 'authorization', which carries the OAuth2 access token: send the key in another header.");
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace ProviderGateway.Configuration;
@@ -72,6 +73,14 @@ public sealed class ProviderOptions
     public ProviderApiKeyOptions? ApiKey { get; init; }
 
     /// <summary>
+    /// OAuth2 client credentials (RFC 6749 §4.4): the gateway obtains an access token from the provider's token endpoint and
+    /// sends it as <c>authorization: Bearer …</c> on every call, refreshing it before it expires, and once more when the
+    /// provider answers UNAUTHENTICATED. Optional; may be combined with mutual TLS and an <see cref="ApiKey"/> in another header.
+    /// </summary>
+    [ValidateObjectMembers]
+    public ProviderOAuth2Options? OAuth2 { get; init; }
+
+    /// <summary>
     /// Allows an <c>http://</c> (cleartext) <see cref="Endpoint"/> on a host that is not loopback. Without it such an
     /// endpoint is a start-up error: personal data would cross the network unencrypted. Each provider allowed this way is
     /// named in a warning at start-up. Defaults to <c>false</c>.
@@ -109,4 +118,50 @@ public sealed class ProviderApiKeyOptions
 
     /// <summary>A file holding the key (read at start-up; surrounding whitespace ignored). Either this or <see cref="Key"/>.</summary>
     public string? KeyFile { get; init; }
+}
+
+/// <summary>
+/// OAuth2 client credentials of one provider (<c>Gateway:Providers:N:OAuth2</c>). The gateway authenticates at
+/// <see cref="TokenEndpoint"/> with a client secret (<see cref="ClientSecret"/> or <see cref="ClientSecretFile"/>) or a
+/// private key (<see cref="PrivateKeyFile"/>, RFC 7523 <c>private_key_jwt</c>), exactly one of them; the secret, the key and
+/// the tokens are never logged.
+/// </summary>
+public sealed class ProviderOAuth2Options
+{
+    /// <summary>The token endpoint: an absolute https:// URI (http:// only on loopback or with the provider's AllowInsecureTransport). Required.</summary>
+    public string? TokenEndpoint { get; init; }
+
+    /// <summary>The gateway's client id at the token endpoint. Required.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>The client secret (typically from an environment variable such as <c>Gateway__Providers__0__OAuth2__ClientSecret</c>).</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>A file holding the client secret (a mounted secret; surrounding whitespace ignored).</summary>
+    public string? ClientSecretFile { get; init; }
+
+    /// <summary>A PEM file with the RSA or EC (P-256) private key that signs the client assertion (<c>private_key_jwt</c>).</summary>
+    public string? PrivateKeyFile { get; init; }
+
+    /// <summary>The <c>kid</c> of the client assertion's header, when the token endpoint knows several keys of the client. Optional.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>The scope to ask for, space-separated (for example <c>utilities.read utilities.write</c>). Optional.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>
+    /// How a client secret is presented (RFC 8414 names): <c>client_secret_basic</c> (HTTP Basic, the default) or
+    /// <c>client_secret_post</c> (in the form). With <see cref="PrivateKeyFile"/> it is <c>private_key_jwt</c>, the only choice.
+    /// </summary>
+    public string? ClientAuthentication { get; init; }
+
+    /// <summary>PEM file of the only certificate authority trusted for the token endpoint's TLS certificate. Defaults to the system's.</summary>
+    public string? CaCertificate { get; init; }
+
+    /// <summary>
+    /// How long before its expiry a token is replaced (in the background; calls keep the current token meanwhile). Defaults
+    /// to one minute; a token living less than twice this is replaced at half its life.
+    /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.Zero, "01:00:00", MinimumIsExclusive = true)]
+    public TimeSpan RefreshBeforeExpiry { get; init; } = TimeSpan.FromMinutes(1);
 }

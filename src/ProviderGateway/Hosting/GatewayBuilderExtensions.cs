@@ -54,6 +54,7 @@ public static class GatewayBuilderExtensions
     public static WebApplicationBuilder AddGatewayConfiguration(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, ProviderOAuth2Validator>();
         builder.Services.AddDeclaredOptions<GatewayOptions, GatewayOptionsDeclaredValidator>(GatewayOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProviderRegistry>();

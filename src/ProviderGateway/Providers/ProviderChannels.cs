@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Core.Interceptors;
 using ProviderGateway.Configuration;
+using ProviderGateway.Providers.OAuth2;
 
 namespace ProviderGateway.Providers;
 
@@ -13,7 +15,7 @@ namespace ProviderGateway.Providers;
 /// connections are expensive to open, and a channel multiplexes calls over them (opening more
 /// connections when one is full of streams). https endpoints use TLS, trusting the provider's configured
 /// certificate authority (or the system's), and present a client certificate where one is configured; a provider's
-/// API key goes with every call as a call credential.
+/// API key and OAuth2 access token go with every call as call credentials.
 /// </summary>
 public sealed class ProviderChannels : IDisposable
 {
@@ -22,29 +24,59 @@ public sealed class ProviderChannels : IDisposable
 
     private readonly FrozenDictionary<string, GrpcChannel> _channels;
     private readonly FrozenDictionary<string, CallInvoker> _invokers;
+    private readonly FrozenDictionary<string, ProviderTokenCache> _tokens;
 
     /// <summary>Creates the channels of every configured provider (connections open on first use).</summary>
-    public ProviderChannels(ProviderRegistry registry, ILoggerFactory loggerFactory)
+    public ProviderChannels(ProviderRegistry registry, ILoggerFactory loggerFactory, TimeProvider time)
     {
-        _channels = registry.All.ToFrozenDictionary(
-            p => p.Id,
-            p => GrpcChannel.ForAddress(p.Endpoint, new GrpcChannelOptions
+        var logger = loggerFactory.CreateLogger<ProviderChannels>();
+        _tokens = registry.All
+            .Where(p => p.OAuth2 is not null)
+            .ToFrozenDictionary(
+                p => p.Id,
+                p => new ProviderTokenCache(p.Id, new ClientCredentialsTokenClient(new HttpMessageInvoker(CreateTokenHandler(p.OAuth2!)), p.OAuth2!.Settings, time), p.OAuth2.RefreshBeforeExpiry, time, logger),
+                StringComparer.Ordinal);
+        var channels = new Dictionary<string, GrpcChannel>(StringComparer.Ordinal);
+        var invokers = new Dictionary<string, CallInvoker>(StringComparer.Ordinal);
+        foreach (var p in registry.All)
+        {
+            // TLS: a refused client certificate reads as the provider's UNAUTHENTICATED, not as a broken connection.
+            var certificates = p.Endpoint.Scheme == Uri.UriSchemeHttps ? new RefusedClientCertificate(p.Id, LoadClientCertificate(p), time) : null;
+            var channel = GrpcChannel.ForAddress(p.Endpoint, new GrpcChannelOptions
             {
-                HttpHandler = CreateHandler(p),
+                HttpHandler = CreateHandler(p, certificates),
                 DisposeHttpClient = true,
                 LoggerFactory = loggerFactory,
                 // The gateway decides about retries itself; the channel must not replay calls on its own.
                 MaxRetryAttempts = 0,
                 ThrowOperationCanceledOnCancellation = false,
-                // A provider's API key goes with every call on its channel (health probes included). Over cleartext only
-                // where start-up allowed cleartext at all: loopback, or a provider marked AllowInsecureTransport.
-                Credentials = p.ApiKey is { } apiKey ? ChannelCredentials.Create(p.Endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, KeyCredentials(apiKey)) : null,
-                UnsafeUseInsecureChannelCallCredentials = p.ApiKey is not null && p.Endpoint.Scheme == Uri.UriSchemeHttp,
-            }),
-            StringComparer.Ordinal);
-        // One invoker per channel, shared by every call (it is stateless; CreateCallInvoker makes a new one each time).
-        _invokers = _channels.ToFrozenDictionary(c => c.Key, c => c.Value.CreateCallInvoker(), StringComparer.Ordinal);
+                // A provider's API key and OAuth2 token go with every call on its channel (health probes included). Over
+                // cleartext only where start-up allowed cleartext at all: loopback, or a provider marked AllowInsecureTransport.
+                Credentials = CallCredentialsOf(p) is { } credentials
+                    ? ChannelCredentials.Create(p.Endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, credentials)
+                    : null,
+                UnsafeUseInsecureChannelCallCredentials = p.Endpoint.Scheme == Uri.UriSchemeHttp,
+            });
+            channels[p.Id] = channel;
+
+            // One invoker per channel, shared by every call (it is stateless; CreateCallInvoker makes a new one each time).
+            // With OAuth2, a call the provider refuses UNAUTHENTICATED is made once more with a new token; outside it, a
+            // refused client certificate becomes UNAUTHENTICATED (and is not retried with a new token).
+            var invoker = channel.CreateCallInvoker();
+            if (_tokens.TryGetValue(p.Id, out var tokens))
+            {
+                invoker = invoker.Intercept(new BearerTokenRetry(p.Id, tokens, time, logger));
+            }
+
+            invokers[p.Id] = certificates is null ? invoker : invoker.Intercept(certificates);
+        }
+
+        _channels = channels.ToFrozenDictionary(StringComparer.Ordinal);
+        _invokers = invokers.ToFrozenDictionary(StringComparer.Ordinal);
     }
+
+    /// <summary>The OAuth2 token cache of a provider configured with client credentials; <c>null</c> for any other.</summary>
+    public ProviderTokenCache? TokensOf(string providerId) => _tokens.GetValueOrDefault(providerId);
 
     /// <summary>The call invoker of a provider's channel.</summary>
     public CallInvoker InvokerFor(ProviderDescriptor provider) => _invokers[provider.Id];
@@ -56,6 +88,26 @@ public sealed class ProviderChannels : IDisposable
         {
             channel.Dispose();
         }
+
+        foreach (var tokens in _tokens.Values)
+        {
+            tokens.Dispose();
+        }
+    }
+
+    private CallCredentials? CallCredentialsOf(ProviderDescriptor provider)
+    {
+        CallCredentials[] all =
+        [
+            .. provider.ApiKey is { } apiKey ? [KeyCredentials(apiKey)] : Array.Empty<CallCredentials>(),
+            .. _tokens.TryGetValue(provider.Id, out var tokens) ? [tokens.Credentials] : Array.Empty<CallCredentials>(),
+        ];
+        return all.Length switch
+        {
+            0 => null,
+            1 => all[0],
+            _ => CallCredentials.Compose(all),
+        };
     }
 
     private static CallCredentials KeyCredentials(ProviderApiKey apiKey) =>
@@ -65,7 +117,30 @@ public sealed class ProviderChannels : IDisposable
             return Task.CompletedTask;
         });
 
-    private static SocketsHttpHandler CreateHandler(ProviderDescriptor provider)
+    // The token endpoint's own connections: HTTP/1.1 or HTTP/2 over TLS as it offers, trusting its configured authority.
+    private static SocketsHttpHandler CreateTokenHandler(ProviderOAuth2Client oauth2)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            AllowAutoRedirect = false,
+        };
+        if (oauth2.CaCertificate is { } caFile)
+        {
+            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsSignedBy(authority, certificate, errors);
+        }
+
+        return handler;
+    }
+
+    private static X509Certificate2? LoadClientCertificate(ProviderDescriptor provider) =>
+        provider.ClientCertificate is not { } certificateFile ? null
+        : provider.ClientKey is { } keyFile ? X509Certificate2.CreateFromPemFile(certificateFile, keyFile)
+        : X509Certificate2.CreateFromPemFile(certificateFile);
+
+    private static SocketsHttpHandler CreateHandler(ProviderDescriptor provider, RefusedClientCertificate? certificates)
     {
         var handler = new SocketsHttpHandler
         {
@@ -85,12 +160,11 @@ public sealed class ProviderChannels : IDisposable
                 IsSignedBy(authority, certificate, errors);
         }
 
-        if (provider.ClientCertificate is { } certificateFile)
+        if (certificates is not null)
         {
-            var client = provider.ClientKey is { } keyFile
-                ? X509Certificate2.CreateFromPemFile(certificateFile, keyFile)
-                : X509Certificate2.CreateFromPemFile(certificateFile);
-            handler.SslOptions.ClientCertificates = [client];
+            // The configured client certificate (if any), given when the provider asks for one, and the asking noted.
+            handler.SslOptions.LocalCertificateSelectionCallback = certificates.SelectCertificate;
+            handler.PlaintextStreamFilter = certificates.TlsCompleted;
         }
 
         return handler;

@@ -48,6 +48,9 @@ public sealed record ProviderDescriptor
     /// <summary>The API key sent to the provider on every call; <c>null</c>: none.</summary>
     public ProviderApiKey? ApiKey { get; init; }
 
+    /// <summary>The OAuth2 client credentials whose tokens go to the provider on every call; <c>null</c>: none.</summary>
+    public ProviderOAuth2Client? OAuth2 { get; init; }
+
     /// <summary>True when cached answers are kept per client (the client is part of the cache key).</summary>
     public bool CachePerClient { get; init; }
 
@@ -87,4 +90,14 @@ public sealed record ProviderApiKey(string Header, string Key)
 {
     /// <inheritdoc />
     public override string ToString() => $"API key in '{Header}'";
+}
+
+/// <summary>A provider's OAuth2 client credentials, validated. Its text form never shows a secret.</summary>
+/// <param name="Settings">The token endpoint, client and how it authenticates.</param>
+/// <param name="CaCertificate">PEM file of the only authority trusted for the token endpoint; <c>null</c>: the system's.</param>
+/// <param name="RefreshBeforeExpiry">How long before expiry a token is replaced.</param>
+public sealed record ProviderOAuth2Client(ProviderGateway.Providers.OAuth2.ClientCredentialsSettings Settings, string? CaCertificate, TimeSpan RefreshBeforeExpiry)
+{
+    /// <inheritdoc />
+    public override string ToString() => Settings.ToString();
 }

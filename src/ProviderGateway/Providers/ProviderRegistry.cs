@@ -30,6 +30,7 @@ public sealed class ProviderRegistry
             ClientCertificate = p.ClientCertificate,
             ClientKey = p.ClientKey,
             ApiKey = p.ApiKey is { } apiKey ? new ProviderApiKey(apiKey.Header, ProviderApiKeys.Read(apiKey)) : null,
+            OAuth2 = p.OAuth2 is { } oauth2 ? new ProviderOAuth2Client(ProviderOAuth2Validator.Read(oauth2), oauth2.CaCertificate, oauth2.RefreshBeforeExpiry) : null,
             CachePerClient = p.CachePerClient,
         })];
         _byId = All.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
