@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Generates the Python code of the utilities contract with Debian 12's own tools, for utilities_provider.py:
+# Generates the Python code of the provider contracts (utilities, land registry, social services) with Debian 12's
+# own tools, for utilities_provider.py or your own provider of any of the three:
 #   protoc 3.21 (protobuf-compiler), the well-known types' .proto files (libprotobuf-dev), the gRPC Python plugin
 #   (protobuf-compiler-grpc) and grpc.health.v1's health.proto (grpc-proto):
 #     apt-get install python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
@@ -11,9 +12,11 @@
 #   --out DIR     where the modules go (default: generated/ beside this script); replaced as a whole
 #
 # It writes plain modules, no __init__.py (the 'google' folder joins the namespace package of python3-protobuf):
-#   providergateway/utilities/v1/utilities_pb2.py, utilities_pb2_grpc.py   the contract: messages, servicer base
+#   providergateway/utilities/v1/utilities_pb2.py, utilities_pb2_grpc.py   a contract: messages, servicer base and
+#   providergateway/landregistry/v1/land_registry_pb2.py, ..._pb2_grpc.py  client stub (add_..._to_server)
+#   providergateway/socialservices/v1/social_services_pb2.py, ...
 #   providergateway/common/v1/common_pb2.py                                Money, Address, DateRange
-#   google/api/*_pb2.py, google/type/date_pb2.py                           what the contract imports
+#   google/api/*_pb2.py, google/type/date_pb2.py                           what the contracts import
 #   google/rpc/status_pb2.py, error_details_pb2.py                         google.rpc.Status, BadRequest, ResourceInfo...
 #   health_pb2.py, health_pb2_grpc.py                                      grpc.health.v1 (a top-level module:
 #                                                                          'grpc.health' would clash with grpcio's 'grpc')
@@ -40,24 +43,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "generate.sh: missing Debian packages: apt-get install ${missing[*]}" >&2
   exit 1
 fi
-contract=providergateway/utilities/v1/utilities.proto
-if [ ! -f "$protos/$contract" ]; then
-  echo "generate.sh: $contract is not in '$protos'; pass the contracts' proto folder with --protos DIR" >&2
-  exit 1
-fi
+contracts=(providergateway/utilities/v1/utilities.proto providergateway/landregistry/v1/land_registry.proto
+  providergateway/socialservices/v1/social_services.proto)
+for contract in "${contracts[@]}"; do
+  if [ ! -f "$protos/$contract" ]; then
+    echo "generate.sh: $contract is not in '$protos'; pass the contracts' proto folder with --protos DIR" >&2
+    exit 1
+  fi
+done
 
 # Into a fresh folder beside the target, then swapped in: a provider starting meanwhile never sees half of it.
 mkdir -p "$(dirname "$out")"
 staging="$(mktemp -d "$out.new.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
 cd "$protos"
-# Messages of the contract and of everything it imports (the well-known types come with python3-protobuf)...
+# Messages of the contracts and of everything they import (the well-known types come with python3-protobuf)...
 protoc -I . --python_out="$staging" \
-  "$contract" providergateway/common/v1/common.proto \
+  "${contracts[@]}" providergateway/common/v1/common.proto \
   google/api/field_behavior.proto google/type/date.proto \
   google/rpc/status.proto google/rpc/error_details.proto
-# ...the service's servicer base and client stub...
-protoc -I . --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin --grpc_python_out="$staging" "$contract"
+# ...the services' servicer bases and client stubs...
+protoc -I . --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin --grpc_python_out="$staging" "${contracts[@]}"
 # ...and grpc.health.v1, messages and service, from Debian's copy of health.proto.
 protoc -I "$health_dir" --python_out="$staging" \
   --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin --grpc_python_out="$staging" health.proto
@@ -67,4 +73,4 @@ if [ -e "$out" ]; then mv "$out" "$out.old"; fi
 mv "$staging" "$out"
 rm -rf "$out.old"
 trap - EXIT
-echo "generate.sh: Python modules of $contract and grpc.health.v1 in $out"
+echo "generate.sh: Python modules of the provider contracts and grpc.health.v1 in $out"
