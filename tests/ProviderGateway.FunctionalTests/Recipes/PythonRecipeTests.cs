@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -32,6 +33,27 @@ public sealed class PythonRecipeTests
 
         Assert.True(report.Passed, ConformanceKitTests.Describe(report));
         Assert.Equal(ConformanceRunner.CheckIds(ContractDomain.Utilities), report.Results.Select(r => r.Check.Id));
+    }
+
+    /// <summary>
+    /// The guide's commands are the ones these tests run, and its packages the ones <c>tools/setup.sh</c> installs on CI's
+    /// fresh machine: a team following the guide literally gets what the tests prove.
+    /// </summary>
+    [Fact]
+    public async Task The_guide_gives_the_commands_the_tests_run_and_the_packages_setup_installs()
+    {
+        var guide = await File.ReadAllLinesAsync(Path.Combine(Repository.Root, "docs", "provider-guide.md"));
+        var setup = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "tools", "setup.sh"));
+
+        var section = guide.SkipWhile(l => l != "### Python on Debian 12").TakeWhile(l => l != "### Node.js").ToList();
+        var install = Assert.Single(section, l => l.StartsWith("sudo apt-get install ", StringComparison.Ordinal));
+        var installed = Regex.Match(setup, @"python_recipe_packages=\((?<packages>[^)]*)\)").Groups["packages"].Value;
+
+        Assert.Equal(
+            installed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal),
+            install["sudo apt-get install ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Contains(section, l => l.StartsWith("docs/recipes/python/generate.sh ", StringComparison.Ordinal));
+        Assert.Contains("/usr/bin/python3 docs/recipes/python/utilities_provider.py --port 6001", section);
     }
 
     [Fact]
