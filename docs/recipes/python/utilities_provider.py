@@ -538,19 +538,20 @@ class UtilitiesProvider(utilities_pb2_grpc.UtilitiesServiceServicer):
 
     @audited
     def ListInvoices(self, request, context):
-        scope = f"ListInvoices\0{request.iin}\0{request.account_number}"
-        offset = self._checked_list_request(request, scope)
-        invoices = self._store.owned(request.iin, request.account_number).invoices
-        page, next_token = self._tokens.page(scope, invoices, offset, request.page_size)
-        return pb.ListInvoicesResponse(invoices=page, next_page_token=next_token)
+        invoices, next_token = self._account_page(request, "ListInvoices", lambda record: record.invoices)
+        return pb.ListInvoicesResponse(invoices=invoices, next_page_token=next_token)
 
     @audited
     def ListPayments(self, request, context):
-        scope = f"ListPayments\0{request.iin}\0{request.account_number}"
+        payments, next_token = self._account_page(request, "ListPayments", lambda record: record.payments)
+        return pb.ListPaymentsResponse(payments=payments, next_page_token=next_token)
+
+    def _account_page(self, request, method, items_of):
+        """A page of one of the citizen's accounts' lists, and the next page's token (bound to this list)."""
+        scope = f"{method}\0{request.iin}\0{request.account_number}"
         offset = self._checked_list_request(request, scope)
-        payments = self._store.owned(request.iin, request.account_number).payments
-        page, next_token = self._tokens.page(scope, payments, offset, request.page_size)
-        return pb.ListPaymentsResponse(payments=page, next_page_token=next_token)
+        items = items_of(self._store.owned(request.iin, request.account_number))
+        return self._tokens.page(scope, items, offset, request.page_size)
 
     def _checked_list_request(self, request, scope):
         """Every field of a List request, before anything is looked up; returns where the page starts."""
