@@ -7,7 +7,8 @@
 #   - nginx, from Debian (the benchmark's grpc_pass peer);
 #   - python3 and python3-cryptography, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py,
 #     run by the tests);
-#   - openssl's command line, from Debian (tools/provision/new-production-config.sh, run by the tests).
+#   - openssl's command line, from Debian (tools/provision/new-production-config.sh, run by the tests);
+#   - the Python recipe's gRPC packages and code generator, from Debian (docs/recipes/python, run by the tests).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,3 +77,17 @@ if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
   apt_install python3-cryptography
 fi
 python3 -c 'import cryptography'
+
+# The provider guide's Python recipe (docs/recipes/python, run by the functional tests), on Debian's packages alone:
+# grpcio and protobuf for Debian's /usr/bin/python3, protoc 3.21 and its gRPC Python plugin, the well-known types'
+# .proto files (libprotobuf-dev) and grpc.health.v1's (grpc-proto). The same list as the guide's section 4.
+python_recipe_packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto)
+missing_packages=()
+for package in "${python_recipe_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing_packages+=("$package")
+done
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  echo "setup: installing the Python recipe's packages from Debian: ${missing_packages[*]}"
+  apt_install "${missing_packages[@]}"
+fi
+/usr/bin/python3 -c 'import grpc, google.protobuf'

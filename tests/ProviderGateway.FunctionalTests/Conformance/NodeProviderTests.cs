@@ -12,7 +12,7 @@ public sealed class NodeProviderTests
     [Fact]
     public async Task The_Node_provider_passes_the_conformance_kit()
     {
-        await using var provider = await NodeProvider.StartLandRegistryAsync();
+        await using var provider = await ProviderProcess.StartNodeLandRegistryAsync();
 
         var report = await ConformanceKitTests.RunKitAsync("land_registry", provider.Address);
 
@@ -22,7 +22,7 @@ public sealed class NodeProviderTests
     [Fact]
     public async Task The_gateway_serves_the_Node_provider_configured_on_its_command_line()
     {
-        await using var provider = await NodeProvider.StartLandRegistryAsync();
+        await using var provider = await ProviderProcess.StartNodeLandRegistryAsync();
         await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.SettingsFor(
             [new ConfiguredProvider("node-land-registry", "land_registry", provider.Address, [])]));
         var caller = new Dictionary<string, string> { ["PG_API_KEY"] = TestSecrets.ApiKey };

@@ -48,6 +48,9 @@ public static class Repository
     /// <summary>The Node.js land registry provider the tests run (written from the protos alone).</summary>
     public static string NodeLandRegistryProvider => Path.Combine(Root, "tests", "ProviderGateway.FunctionalTests", "NodeProvider", "land-registry-provider.js");
 
+    /// <summary>The provider guide's Python recipe: generate.sh and utilities_provider.py.</summary>
+    public static string PythonRecipe => Path.Combine(Root, "docs", "recipes", "python");
+
     private static string Built(string project)
     {
         var dll = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", project + ".dll");
