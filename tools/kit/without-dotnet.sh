@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command as on a machine without .NET: in a mount namespace of its own (unshare --mount; needs root) where the
 # .NET install folder (the one `dotnet` on PATH resolves to, and the usual ones), ~/.dotnet, ~/.nuget and /etc/dotnet
-# are empty read-only tmpfs mounts, ICU's libraries are empty files, and no DOTNET_* variable is set. Nothing outside
+# are empty read-only tmpfs mounts, ICU's libraries are empty files, and no variable of .NET's is set. Nothing outside
 # the command sees these mounts. Used by the tests to run the published kit (tools/kit/publish.sh); try it yourself:
 #   tools/kit/without-dotnet.sh dotnet --info                      # fails: there is no dotnet
 #   tools/kit/without-dotnet.sh artifacts/kit/linux-x64/pg-conformance --target 127.0.0.1:6001 --domain utilities
@@ -24,6 +24,7 @@ done
 for lib in $(ldconfig -p | awk '/libicu/ { print $NF }' | xargs -r readlink -f | sort -u); do
   mount --bind /dev/null "$lib"
 done
-for name in $(compgen -e | grep -E '^(DOTNET_|COREHOST_)' || true); do unset "$name"; done
+# Nor any variable of .NET's (DOTNET_ROOT, DOTNET_HOST_PATH, ...) or of its build and test tools (MSBuild, VSTest).
+for name in $(compgen -e | grep -iE 'DOTNET|^COREHOST_|MSBUILD|^VSTEST_' || true); do unset "$name"; done
 
 exec "$@"
