@@ -4,10 +4,11 @@
 # TARGET is one of (default: all three; DIR defaults to artifacts/kit):
 #   linux-x64   DIR/linux-x64/pg-conformance: one self-contained executable, the .NET runtime inside it; runs on
 #               x64 Linux with glibc and nothing else installed (OpenSSL for --tls targets, as every TLS client)
-#   win-x64     DIR/win-x64/pg-conformance.exe: the same for 64-bit Windows (its runtime pack comes from NuGet; it is
-#               built here, not run: no Windows here)
+#   win-x64     DIR/win-x64/pg-conformance.exe: the same for 64-bit Windows (its runtime pack comes from NuGet). The
+#               tests publish linux-x64 alone and nothing here runs this one (no Windows); checked by hand under
+#               Debian's Wine 8 (wine64), where it passes the demo land registry
 #   tool        DIR/nupkg/ProviderGateway.Conformance.<version>.nupkg: the .NET tool package (command pg-conformance),
-#               for teams that have the .NET 10 runtime: dotnet tool install --add-source DIR/nupkg ...
+#               framework-dependent, for teams with the .NET 10 SDK: dotnet tool install --add-source DIR/nupkg ...
 # Single file: compressed (about 40 MB instead of 75; it still starts in a fraction of a second) and not trimmed (protobuf
 # and gRPC find message types by reflection). No ICU needed: the kit uses invariant globalization (its .csproj).
 # Each target builds in its own tree, artifacts/kit/build/TARGET (one tree for all would restore back and forth between
