@@ -12,6 +12,9 @@ public static class Repository
     /// <summary>The grpcurl scripts.</summary>
     public static string GrpcurlScripts => Path.Combine(Root, "tools", "grpcurl");
 
+    /// <summary>The conformance kit's publishing scripts (publish.sh, without-dotnet.sh).</summary>
+    public static string KitTools => Path.Combine(Root, "tools", "kit");
+
     /// <summary>The demo seed file.</summary>
     public static string Seed => Path.Combine(Root, "src", "ProviderGateway.DemoProviders", "seed", "demo-seed.json");
 
