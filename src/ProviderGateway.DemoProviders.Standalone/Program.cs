@@ -74,6 +74,14 @@ static async Task<(IAsyncDisposable, IReadOnlyList<DemoProviderEndpoint>)> Start
 
 static async Task<(IAsyncDisposable, IReadOnlyList<DemoProviderEndpoint>)> StartOneAsync(StandaloneSettings settings, CancellationToken ct)
 {
+    var tokens = settings.OAuth2Client is { } client
+        ? await DemoTokenServer.StartAsync(new DemoTokenServerOptions { Url = settings.TokenUrl!, Clients = [client], ConfigureLogging = ConfigureLogging }, ct)
+        : null;
+    if (tokens is not null)
+    {
+        Console.WriteLine($"Demo token endpoint for client '{settings.OAuth2Client!.ClientId}': {tokens.TokenEndpoint}");
+    }
+
     var server = await DemoProviderServer.StartAsync(
         new DemoProviderServerOptions
         {
@@ -81,13 +89,14 @@ static async Task<(IAsyncDisposable, IReadOnlyList<DemoProviderEndpoint>)> Start
             Url = settings.Url,
             RequiredApiKey = settings.RequiredApiKey,
             ApiKeyHeader = settings.ApiKeyHeader,
+            RequiredBearerTokens = tokens?.Tokens,
             Seed = settings.Seed,
             Faults = settings.Faults,
             CertificateReadyAfter = settings.CertificateReadyAfter,
             ConfigureLogging = ConfigureLogging,
         },
         ct);
-    return (server, [DemoProviderEndpoint.For(server)]);
+    return (tokens is null ? server : new Both(server, tokens), [DemoProviderEndpoint.For(server)]);
 }
 
 static void ConfigureLogging(ILoggingBuilder logging) => logging
@@ -99,3 +108,13 @@ static void ConfigureLogging(ILoggingBuilder logging) => logging
     .SetMinimumLevel(LogLevel.Information)
     .AddFilter("Microsoft", LogLevel.Warning)
     .AddFilter("Grpc", LogLevel.Warning);
+
+/// <summary>A demo provider and its token endpoint, stopped together.</summary>
+internal sealed class Both(IAsyncDisposable provider, IAsyncDisposable tokens) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        await tokens.DisposeAsync();
+    }
+}

@@ -21,6 +21,10 @@ internal sealed class StandaloneSettings
           --require-api-key KEY               refuse every gRPC call without KEY in x-api-key (UNAUTHENTICATED);
                                               with --provider-id only (or DEMOPROVIDERS_RequiredApiKey)
           --api-key-header NAME               the header of that key (default x-api-key)
+          --require-oauth2-client ID:SECRET   refuse every gRPC call without a bearer token from the demo token endpoint,
+                                              which issues them to client ID with SECRET (client_secret_basic or _post);
+                                              with --provider-id only
+          --token-url http://127.0.0.1:6101   where that token endpoint listens (POST /connect/token)
           --Faults:LatencyMs=200              delay before every answer, in milliseconds
           --Faults:ErrorRate=0.3              share of calls (0 to 1) failing with Faults:ErrorCode
           --Faults:ErrorCode=Unavailable      gRPC status of those failures
@@ -39,6 +43,8 @@ internal sealed class StandaloneSettings
         ["--certificate-ready-after"] = "CertificateReadyAfter",
         ["--require-api-key"] = "RequiredApiKey",
         ["--api-key-header"] = "ApiKeyHeader",
+        ["--require-oauth2-client"] = "RequiredOAuth2Client",
+        ["--token-url"] = "TokenUrl",
     };
 
     public bool All { get; private init; }
@@ -60,6 +66,12 @@ internal sealed class StandaloneSettings
     public string? RequiredApiKey { get; private init; }
 
     public string ApiKeyHeader { get; private init; } = "x-api-key";
+
+    /// <summary>The client the demo token endpoint issues tokens to, when the provider requires OAuth2 bearer tokens.</summary>
+    public DemoTokenClient? OAuth2Client { get; private init; }
+
+    /// <summary>Where the demo token endpoint listens.</summary>
+    public string? TokenUrl { get; private init; }
 
     /// <summary>Reads and checks the settings; on failure <paramref name="error"/> says what is wrong.</summary>
     public static bool TryRead(string[] args, [NotNullWhen(true)] out StandaloneSettings? settings, [NotNullWhen(false)] out string? error)
@@ -108,6 +120,18 @@ internal sealed class StandaloneSettings
                 problems.Add("--require-api-key takes a key of printable ASCII without spaces, with --provider-id (one provider).");
             }
 
+            var oauth2 = configuration["RequiredOAuth2Client"];
+            var colon = oauth2?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+            var tokenUrl = configuration["TokenUrl"];
+            if (oauth2 is not null && (all || colon < 1 || colon == oauth2.Length - 1 || oauth2.Any(c => c is < '!' or > '~') || tokenUrl is null))
+            {
+                problems.Add("--require-oauth2-client takes ID:SECRET (printable ASCII without spaces), with --provider-id (one provider) and --token-url.");
+            }
+            else if (oauth2 is null && tokenUrl is not null)
+            {
+                problems.Add("--token-url is only for --require-oauth2-client.");
+            }
+
             var seed = DemoSeed.Load(configuration["SeedPath"]);
             if (providerId is not null && seed.FindProvider(providerId) is null)
             {
@@ -128,6 +152,8 @@ internal sealed class StandaloneSettings
                     Faults = faults.ApplyTo(new DemoFaultOptions()),
                     RequiredApiKey = requiredApiKey,
                     ApiKeyHeader = configuration["ApiKeyHeader"] ?? "x-api-key",
+                    OAuth2Client = oauth2 is null ? null : new DemoTokenClient { ClientId = oauth2[..colon], ClientSecret = oauth2[(colon + 1)..] },
+                    TokenUrl = tokenUrl,
                 };
             }
         }
