@@ -137,8 +137,8 @@ public sealed class ProviderCredentialsTests
             var served = await BalanceAsync(withCertificate);
             var refusals = new[]
             {
-                await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(without)),
                 await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(foreign)),
+                await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(without)),
             };
 
             // Assert
@@ -185,6 +185,59 @@ public sealed class ProviderCredentialsTests
         Assert.Equal(ErrorReasons.ProviderAuthenticationFailed, info?.Reason);
         Assert.Equal(ProviderId, info?.Metadata["provider_id"]);
         Assert.Contains(ProviderId, refusal.Status.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A TLS front whose backend is down completes the handshake without asking for a client certificate, then closes: that is
+    /// a provider that is unavailable, not a refused certificate, even for a gateway that has one to present.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_closed_after_a_handshake_that_asked_for_no_certificate_is_unavailable_not_an_authentication_failure()
+    {
+        // Arrange
+        using var certificates = TestCertificates.Create();
+        using var clientCertificate = certificates.IssueClient("provider-gateway");
+        var certificateFile = Path.Combine(Path.GetTempPath(), $"pg-gateway-client-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(certificateFile, clientCertificate.ExportCertificatePem() + "\n" + clientCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var front = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                await using var tls = new System.Net.Security.SslStream(client.GetStream());
+                await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions
+                {
+                    ServerCertificate = certificates.Server,
+                    ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2],
+                }, stop.Token);
+            }
+        });
+        try
+        {
+            var address = new Uri($"https://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}");
+            await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(ProviderId, "utilities", address, [])], new GatewaySettings
+            {
+                ["Gateway:Providers:0:CaCertificate"] = certificates.AuthorityPemFile,
+                ["Gateway:Providers:0:ClientCertificate"] = certificateFile,
+            });
+
+            // Act
+            var failure = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(gateway));
+
+            // Assert
+            Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+            Assert.NotEqual(ErrorReasons.ProviderAuthenticationFailed, failure.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await Task.WhenAny(front, Task.Delay(TimeSpan.FromSeconds(5)));
+            File.Delete(certificateFile);
+        }
     }
 
     private static Task<DemoProviderServer> StartProviderAsync() =>

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Google.Rpc;
 using Grpc.Core;
+using ProviderGateway.Contracts.Errors;
 using Microsoft.Extensions.Options;
 using ProviderGateway.DemoProviders;
 using ProviderGateway.FunctionalTests.Infrastructure;
@@ -70,6 +72,48 @@ public sealed class ProviderOAuth2Tests
     }
 
     [Fact]
+    public async Task After_a_revocation_every_concurrent_call_is_served_with_one_new_token()
+    {
+        // Arrange
+        await using var tokens = await StartTokenServerAsync(new DemoTokenClient { ClientId = ClientId, ClientSecret = Secret });
+        await using var provider = await StartProviderAsync(tokens);
+        await using var gateway = await StartGatewayAsync(provider, OAuth2(tokens, ("ClientSecret", Secret)));
+        await BalanceAsync(gateway);
+        var issuedBefore = tokens.Tokens.Issued;
+
+        // Act
+        tokens.Tokens.RevokeAll();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => BalanceAsync(gateway)));
+
+        // Assert
+        Assert.All(answers, a => Assert.Equal(Account.AccountNumber, a.Balance.AccountNumber));
+        Assert.Equal(issuedBefore + 1, tokens.Tokens.Issued);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_that_is_down_makes_the_provider_UNAVAILABLE_not_an_authentication_failure()
+    {
+        // Arrange
+        var tokens = await StartTokenServerAsync(new DemoTokenClient { ClientId = ClientId, ClientSecret = Secret });
+        await using var provider = await StartProviderAsync(tokens);
+        var endpoint = tokens.TokenEndpoint;
+        await tokens.DisposeAsync();
+        await using var gateway = await StartGatewayAsync(provider, new GatewaySettings
+        {
+            ["Gateway:Providers:0:OAuth2:TokenEndpoint"] = endpoint.AbsoluteUri,
+            ["Gateway:Providers:0:OAuth2:ClientId"] = ClientId,
+            ["Gateway:Providers:0:OAuth2:ClientSecret"] = Secret,
+        });
+
+        // Act
+        var failure = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(gateway));
+
+        // Assert
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.Equal(ErrorReasons.ProviderUnavailable, failure.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
+    }
+
+    [Fact]
     public async Task A_wrong_secret_is_an_authentication_failure_naming_the_provider_with_a_warning_that_holds_no_secret()
     {
         // Arrange
@@ -94,7 +138,7 @@ public sealed class ProviderOAuth2Tests
     }
 
     [Fact]
-    public async Task A_provider_refusing_even_a_new_token_is_retried_once_then_an_authentication_failure()
+    public async Task A_provider_refusing_every_token_is_an_authentication_failure_and_drives_no_token_storm()
     {
         // Arrange: the provider requires a scope the gateway's tokens do not carry.
         await using var tokens = await StartTokenServerAsync(new DemoTokenClient { ClientId = ClientId, ClientSecret = Secret, Scopes = ["utilities.read", "utilities.write"] });
@@ -102,13 +146,18 @@ public sealed class ProviderOAuth2Tests
         var logs = new RecordingLogs();
         await using var gateway = await StartGatewayAsync(provider, OAuth2(tokens, ("ClientSecret", Secret), ("Scope", "utilities.read")), logs);
 
-        // Act
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(gateway));
+        // Act: ten desk calls, well within one failure hold (5 s).
+        var refusals = new List<RpcException>();
+        for (var i = 0; i < 10; i++)
+        {
+            refusals.Add(await Assert.ThrowsAsync<RpcException>(() => BalanceAsync(gateway)));
+        }
 
-        // Assert: the call and its one retry, refused.
-        AssertAuthenticationFailure(refusal);
-        Assert.Equal(2, provider.CallsRefusedForToken);
-        Assert.True(tokens.Tokens.Issued >= 2);
+        // Assert: the first refusal (a desk call's, or the gateway's health probe's) replaced the token once, that call retried
+        // with the new one; every later refusal stands.
+        Assert.All(refusals, AssertAuthenticationFailure);
+        Assert.InRange(provider.CallsRefusedForToken, 10, 11);
+        Assert.Equal(2, tokens.Tokens.Issued);
         Assert.Contains(logs.Lines, l => l.Contains($"Provider {ProviderId} rejected the gateway's credentials", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
     }
@@ -125,7 +174,7 @@ public sealed class ProviderOAuth2Tests
             ["Gateway:Providers:0:OAuth2:ClientSecret"] = Secret,
             ["Gateway:Providers:0:OAuth2:PrivateKeyFile"] = "/nonexistent/key.pem",
             ["Gateway:Providers:0:OAuth2:Scope"] = "utilities\"read",
-            ["Gateway:Providers:0:OAuth2:RefreshBeforeExpiry"] = "02:00:00",
+            ["Gateway:Providers:0:OAuth2:RefreshBeforeExpiry"] = "00:00:05",
         };
 
         // Act

@@ -21,7 +21,9 @@ public static class ProviderOAuth2
             || !string.IsNullOrEmpty(endpoint.Fragment)
             || !string.IsNullOrEmpty(endpoint.UserInfo))
         {
-            yield return $"{section}:TokenEndpoint '{options.TokenEndpoint}' must be an absolute https:// URI without credentials or fragment, such as https://auth.example.kz/connect/token.";
+            // Never quoted when it holds credentials (user:password@host).
+            var shown = options.TokenEndpoint.Contains('@', StringComparison.Ordinal) ? "(not shown: it holds credentials)" : $"'{options.TokenEndpoint}'";
+            yield return $"{section}:TokenEndpoint {shown} must be an absolute https:// URI without credentials or fragment, such as https://auth.example.kz/connect/token.";
         }
         else if (endpoint.Scheme == "http" && !endpoint.IsLoopback && !allowInsecureTransport)
         {

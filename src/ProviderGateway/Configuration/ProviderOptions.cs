@@ -159,9 +159,9 @@ public sealed class ProviderOAuth2Options
     public string? CaCertificate { get; init; }
 
     /// <summary>
-    /// How long before its expiry a token is replaced (in the background; calls keep the current token meanwhile). Defaults
-    /// to one minute; a token living less than twice this is replaced at half its life.
+    /// How long before its expiry a token is replaced (in the background; calls keep the current token meanwhile): 10 seconds
+    /// to an hour. Defaults to one minute; a token living less than twice this is replaced at half its life.
     /// </summary>
-    [Range(typeof(TimeSpan), OptionBounds.Zero, "01:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
     public TimeSpan RefreshBeforeExpiry { get; init; } = TimeSpan.FromMinutes(1);
 }

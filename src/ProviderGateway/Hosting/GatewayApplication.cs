@@ -140,6 +140,11 @@ public sealed class GatewayApplication : IAsyncDisposable
             HostingLog.InsecureProvider(logger, provider.Id);
         }
 
+        foreach (var provider in registry.All.Where(p => p.OAuth2?.Settings.TokenEndpoint is { Scheme: "http", IsLoopback: false }))
+        {
+            HostingLog.InsecureTokenEndpoint(logger, provider.Id, provider.OAuth2!.Settings.TokenEndpoint);
+        }
+
         // Whether answers are shared through Redis, and how they are protected there.
         if (app.Services.GetService<RedisConnection>() is { } redis)
         {

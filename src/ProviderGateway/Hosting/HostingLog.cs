@@ -23,4 +23,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "SECURITY WARNING: provider {ProviderId} is called over cleartext HTTP on a host that is not loopback (AllowInsecureTransport is set): personal data crosses the network unencrypted")]
     public static partial void InsecureProvider(ILogger logger, string providerId);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "SECURITY WARNING: provider {ProviderId}'s OAuth2 token endpoint {TokenEndpoint} is called over cleartext HTTP on a host that is not loopback (AllowInsecureTransport is set): the client secret or assertion and the tokens cross the network unencrypted")]
+    public static partial void InsecureTokenEndpoint(ILogger logger, string providerId, Uri tokenEndpoint);
 }

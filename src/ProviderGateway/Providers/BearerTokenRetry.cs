@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -7,9 +8,10 @@ namespace ProviderGateway.Providers;
 /// On a provider's channel with OAuth2 client credentials: a unary call the provider refuses UNAUTHENTICATED is made once
 /// more with a new token (the provider may have revoked the token, rotated its keys or restarted and forgotten it). The
 /// second refusal is the call's answer. Retrying is safe for every method, writes included: UNAUTHENTICATED means the
-/// provider did nothing. A call that carried no token (the token endpoint failed) is not retried.
+/// provider did nothing. A call that carried no token (the token endpoint failed) is not retried, nor one whose token was
+/// already replaced moments ago (<see cref="ProviderTokenCache.Forget"/>).
 /// </summary>
-internal sealed class BearerTokenRetry(string providerId, ProviderTokenCache tokens, TimeProvider time, ILogger logger) : Interceptor
+internal sealed class BearerTokenRetry(string providerId, ProviderTokenCache tokens, ILogger logger) : Interceptor
 {
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
@@ -17,8 +19,15 @@ internal sealed class BearerTokenRetry(string providerId, ProviderTokenCache tok
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
-        var started = time.GetUtcNow();
-        var call = new RetriedCall<TRequest, TResponse>(continuation(request, context));
+        AsyncUnaryCall<TResponse> first;
+        StrongBox<long> carried;
+        using (var noting = ProviderTokenCache.NoteCarried())
+        {
+            carried = noting.Box;
+            first = continuation(request, context);
+        }
+
+        var call = new RetriedCall<TRequest, TResponse>(first);
         call.Response = RespondAsync();
         return new AsyncUnaryCall<TResponse>(call.Response, call.HeadersAsync(), call.GetStatus, call.GetTrailers, call.Dispose);
 
@@ -28,7 +37,7 @@ internal sealed class BearerTokenRetry(string providerId, ProviderTokenCache tok
             {
                 return await call.Current.ResponseAsync.ConfigureAwait(false);
             }
-            catch (RpcException refused) when (refused.StatusCode == StatusCode.Unauthenticated && tokens.Forget(started))
+            catch (RpcException refused) when (refused.StatusCode == StatusCode.Unauthenticated && tokens.Forget(Volatile.Read(ref carried.Value)))
             {
                 ProvidersLog.TokenRefused(logger, providerId, context.Method.FullName);
                 call.Retry(continuation(request, context));
@@ -61,7 +70,7 @@ internal sealed class BearerTokenRetry(string providerId, ProviderTokenCache tok
             {
                 await Response.ConfigureAwait(false);
             }
-            catch (RpcException)
+            catch (Exception)
             {
                 // The headers of a failed call are still read below (empty for a trailers-only answer).
             }

@@ -65,7 +65,7 @@ public sealed class ProviderChannels : IDisposable
             var invoker = channel.CreateCallInvoker();
             if (_tokens.TryGetValue(p.Id, out var tokens))
             {
-                invoker = invoker.Intercept(new BearerTokenRetry(p.Id, tokens, time, logger));
+                invoker = invoker.Intercept(new BearerTokenRetry(p.Id, tokens, logger));
             }
 
             invokers[p.Id] = certificates is null ? invoker : invoker.Intercept(certificates);

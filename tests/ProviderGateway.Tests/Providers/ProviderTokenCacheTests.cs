@@ -112,29 +112,49 @@ public sealed class ProviderTokenCacheTests
     }
 
     [Fact]
-    public async Task Forget_drops_a_token_obtained_before_the_refused_call_but_not_a_newer_one()
+    public async Task A_refused_token_is_replaced_once_and_calls_that_carried_it_are_retried_with_the_new_one()
     {
-        // Arrange
+        // Arrange: token 1 (generation 1) is refused by the provider on two concurrent calls.
         using var cache = CreateCache();
-        var callStarted = _time.GetUtcNow();
-        _time.Advance(TimeSpan.FromSeconds(1));
         await cache.GetAsync(CancellationToken.None);
 
-        // Act: a call that started before the token came: the token is newer, keep it.
-        var retryWithNewer = cache.Forget(callStarted);
-        var kept = await cache.GetAsync(CancellationToken.None);
-        var retryAfterDrop = cache.Forget(_time.GetUtcNow());
-        var replaced = await cache.GetAsync(CancellationToken.None);
+        // Act
+        var first = cache.Forget(1);
+        var second = cache.Forget(1);
+        var replacement = await cache.GetAsync(CancellationToken.None);
+        var stale = cache.Forget(1);
 
-        // Assert
-        Assert.True(retryWithNewer);
-        Assert.Equal("token-1", kept.Value);
-        Assert.True(retryAfterDrop);
-        Assert.Equal("token-2", replaced.Value);
+        // Assert: both retried, the second with the token the first one's drop brings; a refusal of token 1 after token 2
+        // came is retried with token 2.
+        Assert.True(first);
+        Assert.True(second);
+        Assert.Equal("token-2", replacement.Value);
+        Assert.True(stale);
+        Assert.Equal(2, _endpoint.Requests);
     }
 
     [Fact]
-    public async Task Forget_asks_for_no_retry_when_the_call_carried_no_token()
+    public async Task A_token_is_replaced_for_a_refusal_at_most_once_per_hold()
+    {
+        // Arrange: the provider refuses every token.
+        using var cache = CreateCache();
+        await cache.GetAsync(CancellationToken.None);
+        cache.Forget(1);
+        await cache.GetAsync(CancellationToken.None);
+
+        // Act
+        var withinHold = cache.Forget(2);
+        _time.Advance(ProviderTokenCache.FailureHold);
+        var afterHold = cache.Forget(2);
+
+        // Assert
+        Assert.False(withinHold);
+        Assert.True(afterHold);
+        Assert.Equal(2, _endpoint.Requests);
+    }
+
+    [Fact]
+    public async Task A_call_that_carried_no_token_is_not_retried()
     {
         // Arrange
         _endpoint.Refuse = true;
@@ -142,10 +162,25 @@ public sealed class ProviderTokenCacheTests
         await Assert.ThrowsAsync<RpcException>(() => cache.GetAsync(CancellationToken.None).AsTask());
 
         // Act
-        var retry = cache.Forget(_time.GetUtcNow());
+        var retry = cache.Forget(0);
 
         // Assert
         Assert.False(retry);
+    }
+
+    [Fact]
+    public async Task An_unreachable_or_failing_token_endpoint_is_UNAVAILABLE_not_a_refusal()
+    {
+        // Arrange
+        _endpoint.Fail = true;
+        using var cache = CreateCache();
+
+        // Act
+        var failure = await Assert.ThrowsAsync<RpcException>(() => cache.GetAsync(CancellationToken.None).AsTask());
+
+        // Assert
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.Contains("HTTP 503", failure.Status.Detail, StringComparison.Ordinal);
     }
 
     private ProviderTokenCache CreateCache()
@@ -166,6 +201,8 @@ public sealed class ProviderTokenCacheTests
         public int Requests { get; private set; }
 
         public bool Refuse { get; set; }
+
+        public bool Fail { get; set; }
 
         public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -190,7 +227,9 @@ public sealed class ProviderTokenCacheTests
                 await hold.Task.WaitAsync(cancellationToken);
             }
 
-            var response = Refuse
+            var response = Fail
+                ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("<html>maintenance</html>", Encoding.UTF8, "text/html") }
+                : Refuse
                 ? new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = Json("""{"error":"invalid_client","error_description":"Client authentication failed."}""") }
                 : new HttpResponseMessage(HttpStatusCode.OK) { Content = Json($$"""{"access_token":"token-{{number}}","token_type":"Bearer","expires_in":{{(int)Lifetime.TotalSeconds}}}""") };
             return response;

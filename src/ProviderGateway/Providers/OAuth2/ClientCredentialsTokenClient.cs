@@ -1,3 +1,4 @@
+using System.Net;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 
@@ -16,14 +17,22 @@ public sealed record AccessToken(string Value, DateTimeOffset ExpiresAt)
 /// The token endpoint refused or failed a token request. Its message names the endpoint, the HTTP status and the OAuth2
 /// error (RFC 6749 §5.2, such as <c>invalid_client</c>), never a secret or a token.
 /// </summary>
-public sealed class TokenRequestFailedException(string message, string? error, Exception? inner = null) : Exception(message, inner)
+public sealed class TokenRequestFailedException(string message, string? error, HttpStatusCode? status, Exception? inner = null) : Exception(message, inner)
 {
     /// <summary>The OAuth2 error code, such as <c>invalid_client</c>; <c>null</c> when the endpoint gave none (unreachable, not OAuth2).</summary>
     public string? Error { get; } = error;
 
-    /// <summary>True when the endpoint refused the client's credentials or scope (a configuration problem), not a failure of the endpoint.</summary>
+    /// <summary>The HTTP status of the endpoint's answer; <c>null</c> when there was none.</summary>
+    public HttpStatusCode? Status { get; } = status;
+
+    /// <summary>
+    /// True when the endpoint refused the client (its credentials, scope or request: a configuration problem, or 401/403 from
+    /// whatever stands in front of it), not when it failed, was unreachable or answered something that is not OAuth2.
+    /// </summary>
     public bool IsRefusal => Error is OidcConstants.TokenErrors.InvalidClient or OidcConstants.TokenErrors.UnauthorizedClient
-        or OidcConstants.TokenErrors.InvalidScope or OidcConstants.TokenErrors.InvalidGrant or OidcConstants.TokenErrors.InvalidRequest;
+            or OidcConstants.TokenErrors.InvalidScope or OidcConstants.TokenErrors.InvalidGrant or OidcConstants.TokenErrors.InvalidRequest
+            or OidcConstants.TokenErrors.UnsupportedGrantType
+        || Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 }
 
 /// <summary>
@@ -89,21 +98,27 @@ public sealed class ClientCredentialsTokenClient : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (response.IsError)
         {
-            var status = response.HttpStatusCode == 0 ? "no HTTP answer" : $"HTTP {(int)response.HttpStatusCode}";
+            HttpStatusCode? status = response.HttpStatusCode == 0 ? null : response.HttpStatusCode;
+
             // The OAuth2 error of a 400 or 401 answer (Duende's Error is the HTTP reason for a 401): RFC 6749 §5.2.
-            var error = response.Json is not null && response.TryGet(OidcConstants.TokenResponse.Error) is { Length: > 0 } code ? code : null;
+            var error = response.Json is not null && response.TryGet(OidcConstants.TokenResponse.Error) is { Length: > 0 } code ? Sanitise(code) : null;
             var description = response.Json is not null ? response.TryGet(OidcConstants.TokenResponse.ErrorDescription) : null;
-            var what = error is null
-                ? response.ErrorType == ResponseErrorType.Exception ? $"{response.Exception?.GetType().Name}: {response.Exception?.Message}" : "not an OAuth2 answer"
-                : $"error '{Sanitise(error)}'{(string.IsNullOrEmpty(description) ? "" : $" ({Sanitise(description)})")}";
-            throw new TokenRequestFailedException($"The token endpoint {_settings.TokenEndpoint} refused client '{_settings.ClientId}': {status}, {what}.", error, response.Exception);
+            var what = (status, error) switch
+            {
+                (null, _) => $"could not be reached ({response.Exception?.GetType().Name}: {Sanitise(response.Exception?.Message ?? "")})",
+                (_, null) => $"answered HTTP {(int)status}, not an OAuth2 answer",
+                _ => $"refused client '{Sanitise(_settings.ClientId)}': HTTP {(int)status}, error '{error}'{(string.IsNullOrEmpty(description) ? "" : $" ({Sanitise(description)})")}",
+            };
+            throw new TokenRequestFailedException($"The token endpoint {_settings.TokenEndpoint} {what}.", error, status, response.Exception);
         }
 
         if (string.IsNullOrEmpty(response.AccessToken) || !string.Equals(response.TokenType, OidcConstants.TokenResponse.BearerTokenType, StringComparison.OrdinalIgnoreCase)
             || response.AccessToken.Any(c => c is < ' ' or > '~'))
         {
             throw new TokenRequestFailedException(
-                $"The token endpoint {_settings.TokenEndpoint} answered client '{_settings.ClientId}' without a usable bearer token (token type '{Sanitise(response.TokenType ?? "")}').", null);
+                $"The token endpoint {_settings.TokenEndpoint} answered client '{Sanitise(_settings.ClientId)}' without a usable bearer token (token type '{Sanitise(response.TokenType ?? "")}').",
+                null,
+                response.HttpStatusCode);
         }
 
         var lifetime = response.ExpiresIn > 0 ? TimeSpan.FromSeconds(response.ExpiresIn) : UnstatedLifetime;
@@ -117,9 +132,11 @@ public sealed class ClientCredentialsTokenClient : IDisposable
         _assertionKey?.Dispose();
     }
 
+    // Text from the token endpoint (or about it) for a log line: printable ASCII only (no control, bidirectional or line
+    // separator characters), at most 200 characters.
     private static string Sanitise(string text)
     {
-        var cleaned = new string([.. text.Where(c => !char.IsControl(c))]).Trim();
-        return cleaned.Length <= 200 ? cleaned : cleaned[..200] + "…";
+        var cleaned = new string([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]).Trim();
+        return cleaned.Length <= 200 ? cleaned : cleaned[..200] + "...";
     }
 }
