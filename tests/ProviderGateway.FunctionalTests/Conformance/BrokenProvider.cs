@@ -29,7 +29,10 @@ public enum Breakage
     /// <summary>Does not serve grpc.health.v1: fails <c>health.*</c>.</summary>
     NoHealthService,
 
-    /// <summary>Drops the caller's grpc-timeout (as a proxy that strips it would) and takes 3 s on short deadlines: fails <c>deadline.*</c>.</summary>
+    /// <summary>
+    /// Drops the caller's grpc-timeout, as a proxy that strips it would: it answers as fast as ever, but waits for a late
+    /// request as long as it takes: fails <c>deadline.*</c>.
+    /// </summary>
     IgnoresDeadlines,
 
     /// <summary>Returns amounts in USD, blank KATO codes, no timestamps, unspecified enums, no reasons: fails <c>data.*</c>.</summary>
@@ -78,11 +81,7 @@ public static class BrokenProvider
                 {
                     app.Use((context, next) =>
                     {
-                        if (context.Request.Headers.Remove("grpc-timeout", out var timeout))
-                        {
-                            context.Items[BreakingInterceptor.StrippedTimeoutKey] = timeout.ToString();
-                        }
-
+                        context.Request.Headers.Remove("grpc-timeout");
                         return next(context);
                     });
                 }
@@ -99,8 +98,6 @@ public static class BrokenProvider
 
     private sealed class BreakingInterceptor(Breakage breakage) : Interceptor
     {
-        public const string StrippedTimeoutKey = "broken-provider-stripped-grpc-timeout";
-
         public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
         {
             if (!context.Method.StartsWith("/providergateway.", StringComparison.Ordinal))
@@ -139,15 +136,6 @@ public static class BrokenProvider
                     if (Field(request, "request_id") is { } requestId && requestId.Accessor.GetValue((IMessage)request) is string { Length: > 0 })
                     {
                         requestId.Accessor.SetValue((IMessage)request, Guid.NewGuid().ToString("D"));
-                    }
-
-                    return await continuation(request, context);
-
-                case Breakage.IgnoresDeadlines:
-                    if (context.GetHttpContext().Items.TryGetValue(StrippedTimeoutKey, out var stripped)
-                        && stripped is string timeout && timeout.EndsWith('m') && int.TryParse(timeout[..^1], out var ms) && ms < 1000)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(3), context.CancellationToken);
                     }
 
                     return await continuation(request, context);
