@@ -91,8 +91,8 @@ internal abstract class ContractSuite(ConformanceTarget target, KitOptions optio
     protected static string NewRequestId() => Guid.NewGuid().ToString("D");
 
     /// <summary>
-    /// Today in Kazakhstan (UTC+5, the contracts' time zone), as it will still be <paramref name="ahead"/> from now: a
-    /// margin so that a date the kit computes just before midnight is not judged on the next day.
+    /// The day in Kazakhstan (UTC+5, the contracts' time zone) <paramref name="ahead"/> from now: a margin, so that a date
+    /// the kit computes next to midnight means the same day to a provider whose clock is a little off.
     /// </summary>
     protected static DateOnly TodayInKazakhstan(TimeSpan ahead = default) => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5) + ahead);
 
@@ -126,7 +126,7 @@ internal abstract class ContractSuite(ConformanceTarget target, KitOptions optio
     /// <param name="call">Calls the method with <paramref name="missing"/>, everything else valid.</param>
     protected ConformanceCheck NotFoundCheck(string id, string what, string resourceType, string missing, Func<CallOptions, Task> call) =>
         Check($"not_found.{id}",
-            $"{id[..(id.IndexOf('.') is var dot and >= 0 ? dot : id.Length)]} of {what} is NOT_FOUND with a ResourceInfo of type {resourceType} naming '{missing}' as sent.",
+            $"{id.Split('.')[0]} of {what} is NOT_FOUND with a ResourceInfo of type {resourceType} naming '{missing}' as sent.",
             ct => Expect.NotFoundAsync(() => call(Target.Call(ct)), resourceType, missing, $"{what} ('{missing}')"));
 
     /// <summary>
@@ -169,8 +169,8 @@ internal abstract class ContractSuite(ConformanceTarget target, KitOptions optio
     /// <summary>
     /// The idempotency and request_id checks of one write: <c>idempotency.METHOD</c> (a retry replays the first result, a
     /// new request_id is a new write), <c>request_id.reused.METHOD</c> (a request_id reused for a different request is
-    /// ALREADY_EXISTS, REQUEST_ID_REUSED, and the first write stands) and <c>request_id.scope.METHOD</c> (another gateway
-    /// client's request_id is its own).
+    /// ALREADY_EXISTS, REQUEST_ID_REUSED) and <c>request_id.scope.METHOD</c> (another gateway client's request_id is its
+    /// own). The replay of a retry is the idempotency check's alone, so that each breakage fails one category.
     /// </summary>
     protected IEnumerable<ConformanceCheck> IdempotencyChecks<TRequest, TResponse>(Write<TRequest, TResponse> write)
         where TRequest : IMessage<TRequest>

@@ -373,7 +373,7 @@ internal sealed class UtilitiesSuite : ContractSuite
 
     /// <summary>
     /// A valid new reading: the first meter of the test citizen's first ACTIVE (or SUSPENDED) metered account, 1 unit above
-    /// its last reading as listed now (earlier checks may have raised it), read today in Kazakhstan.
+    /// its last reading as listed now (earlier checks may have raised it), read today in Kazakhstan (as of a minute ago).
     /// </summary>
     private async Task<CreateMeterReadingRequest> NewReadingAsync(CancellationToken ct)
     {
@@ -390,7 +390,7 @@ internal sealed class UtilitiesSuite : ContractSuite
         AccountNumber = account.AccountNumber,
         MeterId = account.Meters[0].MeterId,
         ValueMilliUnits = account.Meters[0].LastReadingMilliUnits + 1000,
-        ReadingDate = Day(TodayInKazakhstan()),
+        ReadingDate = Day(TodayInKazakhstan(ahead: -TimeSpan.FromMinutes(1))),
     };
 
     private static void CheckAccounts(IReadOnlyList<Account> accounts)
