@@ -56,8 +56,8 @@ public enum Breakage
     IgnoresPaging,
 
     /// <summary>
-    /// Takes a retry of a write (the same request_id, client and request) for a new write: fails <c>idempotency.*</c>.
-    /// A request_id reused for a different request is still refused.
+    /// Takes a retry of a write it accepted (the same request_id, client and request) for a new write: fails
+    /// <c>idempotency.*</c>. A request_id reused for a different request is still refused.
     /// </summary>
     RepeatsWrites,
 
@@ -174,7 +174,7 @@ public static class BrokenProvider
 
     private sealed class BreakingInterceptor(Breakage breakage) : Interceptor
     {
-        // RepeatsWrites: each write seen, by method, client and request_id, without its request_id.
+        // RepeatsWrites: each write accepted, by method, client and request_id, without its request_id.
         private readonly ConcurrentDictionary<(string Method, string Client, string RequestId), IMessage> _writes = new();
 
         // ReplaysReusedRequestIds: the first answer to each request_id, by method alone.
@@ -251,20 +251,24 @@ public static class BrokenProvider
                     return everything;
 
                 case Breakage.RepeatsWrites:
-                    if (RequestIdOf(request) is { } retried)
+                    if (RequestIdOf(request) is not { } retried)
                     {
-                        var write = (context.Method, ClientOf(context), retried);
-                        var payload = WithoutRequestId(request);
-                        if (!_writes.TryAdd(write, payload) && _writes[write].Equals(payload))
-                        {
-                            // A retry of a write it has done: done again, as a new one.
-                            var again = Clone(request);
-                            Set(again, "request_id", Guid.NewGuid().ToString("D"));
-                            return await continuation(again, context);
-                        }
+                        return await continuation(request, context);
                     }
 
-                    return await continuation(request, context);
+                    var write = (context.Method, ClientOf(context), retried);
+                    var payload = WithoutRequestId(request);
+                    if (_writes.TryGetValue(write, out var done) && done.Equals(payload))
+                    {
+                        // A retry of a write it accepted: done again, as a new one.
+                        var again = Clone(request);
+                        Set(again, "request_id", Guid.NewGuid().ToString("D"));
+                        return await continuation(again, context);
+                    }
+
+                    var accepted = await continuation(request, context);
+                    _writes.TryAdd(write, payload);
+                    return accepted;
 
                 case Breakage.ReplaysReusedRequestIds:
                     if (RequestIdOf(request) is not { } requestId)
