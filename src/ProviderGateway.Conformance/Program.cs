@@ -20,6 +20,11 @@ var citizen = new Option<string?>("--citizen-iin")
 {
     Description = "A test citizen the provider holds data for (at least 2 items in each list). Defaults to the demo providers' test citizen of the domain.",
 };
+var otherCitizen = new Option<string?>("--other-citizen-iin")
+{
+    Description = "A second test citizen the provider holds data for (an account, parcel or benefit), other than --citizen-iin; for utilities one of the two holds a CLOSED account with a meter. "
+        + "Defaults to the demo providers' one of the domain.",
+};
 var unknownCitizen = new Option<string?>("--unknown-iin")
 {
     Description = $"A valid IIN the provider holds nothing for. Default: {KitOptions.DefaultUnknownIin} (born 1901).",
@@ -55,7 +60,7 @@ var junit = new Option<string?>("--junit") { Description = "Where to write the J
 
 var root = new RootCommand("ProviderGateway conformance kit: checks a provider implementation of a ProviderGateway contract over the wire.")
 {
-    target, domain, citizen, unknownCitizen, missingCadastral, kato, cadastralPattern, headers, tls, ca, callTimeout, junit,
+    target, domain, citizen, otherCitizen, unknownCitizen, missingCadastral, kato, cadastralPattern, headers, tls, ca, callTimeout, junit,
 };
 
 root.SetAction(async (parse, ct) =>
@@ -67,10 +72,21 @@ root.SetAction(async (parse, ct) =>
         var contract = ContractDomains.Parse(parse.GetValue(domain)!)
             ?? throw new ArgumentException($"--domain must be one of {string.Join(", ", ContractDomains.Names)}.");
         var citizenIin = parse.GetValue(citizen) ?? KitOptions.DefaultCitizenIin(contract);
+        var otherCitizenIin = parse.GetValue(otherCitizen) ?? KitOptions.DefaultOtherCitizenIin(contract);
         var unknownIin = parse.GetValue(unknownCitizen) ?? KitOptions.DefaultUnknownIin;
         if (Iin.Validate(citizenIin) is { } problem)
         {
             throw new ArgumentException($"--citizen-iin is not a valid IIN: {problem.Description}");
+        }
+
+        if (Iin.Validate(otherCitizenIin) is { } otherProblem)
+        {
+            throw new ArgumentException($"--other-citizen-iin is not a valid IIN: {otherProblem.Description}");
+        }
+
+        if (otherCitizenIin == citizenIin)
+        {
+            throw new ArgumentException("--other-citizen-iin must be another citizen than --citizen-iin.");
         }
 
         if (Iin.Validate(unknownIin) is { } unknownProblem)
@@ -83,6 +99,7 @@ root.SetAction(async (parse, ct) =>
             Target = TargetUri(parse.GetValue(target)!, parse.GetValue(tls)),
             Domain = contract,
             CitizenIin = citizenIin,
+            OtherCitizenIin = otherCitizenIin,
             UnknownIin = unknownIin,
             MissingCadastralNumber = parse.GetValue(missingCadastral)!,
             KatoCode = KatoCode.Validate(parse.GetValue(kato)) is null ? parse.GetValue(kato)! : throw new ArgumentException("--kato-code is not a 9-digit KATO code."),

@@ -38,8 +38,11 @@ internal static class Expect
         }
     }
 
-    /// <summary>The call ends with NOT_FOUND carrying a <c>google.rpc.ResourceInfo</c> of <paramref name="resourceType"/>.</summary>
-    public static async Task NotFoundAsync(Func<Task> call, string resourceType, string sent)
+    /// <summary>
+    /// The call ends with NOT_FOUND carrying a <c>google.rpc.ResourceInfo</c> of <paramref name="resourceType"/> whose
+    /// resource_name is <paramref name="resourceName"/>, the identifier as the caller sent it.
+    /// </summary>
+    public static async Task NotFoundAsync(Func<Task> call, string resourceType, string resourceName, string sent)
     {
         var status = await ErrorAsync(call, StatusCode.NotFound, sent);
         var resource = status.GetDetail<ResourceInfo>() ?? throw new ConformanceFailure(
@@ -47,6 +50,41 @@ internal static class Expect
         if (resource.ResourceType != resourceType)
         {
             throw new ConformanceFailure($"{sent}: the google.rpc.ResourceInfo has resource_type '{resource.ResourceType}', expected '{resourceType}'.");
+        }
+
+        if (resource.ResourceName != resourceName)
+        {
+            // Never quote an IIN, even a test citizen's: reports end up in CI logs.
+            var named = Contracts.Identifiers.Iin.Validate(resource.ResourceName) is null ? "an IIN" : $"'{resource.ResourceName}'";
+            throw new ConformanceFailure(
+                $"{sent}: the google.rpc.ResourceInfo has resource_name {named}; it must be the identifier exactly as sent, '{resourceName}' (never personal data).");
+        }
+    }
+
+    /// <summary>The call ends with <paramref name="code"/> carrying a <c>google.rpc.ErrorInfo</c> with <paramref name="reason"/>.</summary>
+    public static async Task<Status> ReasonAsync(Func<Task> call, StatusCode code, string reason, string sent)
+    {
+        var status = await ErrorAsync(call, code, sent);
+        var info = status.GetDetail<ErrorInfo>() ?? throw new ConformanceFailure(
+            $"{sent}: {Describe(code)} came without a google.rpc.ErrorInfo; the contract gives it the reason {reason}.");
+        if (info.Reason != reason)
+        {
+            throw new ConformanceFailure($"{sent}: the google.rpc.ErrorInfo has reason '{info.Reason}', expected '{reason}'.");
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// The call ends with FAILED_PRECONDITION carrying a <c>google.rpc.PreconditionFailure</c> with a violation and a
+    /// <c>google.rpc.ErrorInfo</c> with <paramref name="reason"/>.
+    /// </summary>
+    public static async Task FailedPreconditionAsync(Func<Task> call, string reason, string sent)
+    {
+        var status = await ReasonAsync(call, StatusCode.FailedPrecondition, reason, sent);
+        if (status.GetDetail<PreconditionFailure>() is not { Violations.Count: > 0 })
+        {
+            throw new ConformanceFailure($"{sent}: FAILED_PRECONDITION came without a google.rpc.PreconditionFailure naming the violated precondition.");
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class LandRegistrySuite : ContractSuite
     private readonly LandRegistryService.LandRegistryServiceClient _client;
     private readonly Func<CancellationToken, Task<IReadOnlyList<Parcel>>> _parcels;
     private readonly Func<CancellationToken, Task<CertificateOrder>> _order;
+    private readonly Write<CreateCertificateOrderRequest, CreateCertificateOrderResponse> _orders;
 
     public LandRegistrySuite(ConformanceTarget target, KitOptions options)
         : base(target, options)
@@ -24,6 +25,13 @@ internal sealed class LandRegistrySuite : ContractSuite
         _order = Fixture("a certificate order of the test citizen", async ct =>
             (await _client.CreateCertificateOrderAsync(await NewOrderAsync(ct), Target.Call(ct))).Order
             ?? throw new ConformanceFailure("CreateCertificateOrder returned no order"));
+        _orders = new(
+            "CreateCertificateOrder",
+            "order",
+            NewOrderAsync,
+            r => r.CertificateType = CertificateType.RightsHistory,
+            (r, call) => _client.CreateCertificateOrderAsync(r, call).ResponseAsync,
+            r => r.Order?.OrderId);
     }
 
     public override string ServiceName => LandRegistryService.Descriptor.FullName;
@@ -31,41 +39,82 @@ internal sealed class LandRegistrySuite : ContractSuite
     protected override Task ProbeAsync(CallOptions call) =>
         _client.ListParcelsAsync(new ListParcelsRequest { Iin = Options.CitizenIin }, call).ResponseAsync;
 
-    protected override IEnumerable<ConformanceCheck> ContractChecks()
+    protected override IEnumerable<ConformanceCheck> WriteChecks() => IdempotencyChecks(_orders);
+
+    protected override IEnumerable<ConformanceCheck> ValidationChecks()
     {
         const string BadIinSent = "an IIN with a wrong check digit";
         yield return Check("validation.iin.ListParcels", "ListParcels refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
             ct => Expect.InvalidArgumentAsync(() => _client.ListParcelsAsync(new() { Iin = BadIin }, Target.Call(ct)).ResponseAsync, "iin", BadIinSent));
         yield return Check("validation.iin.CreateCertificateOrder", "CreateCertificateOrder refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
-            async ct =>
-            {
-                var request = await NewOrderAsync(ct);
-                request.Iin = BadIin;
-                await Expect.InvalidArgumentAsync(() => _client.CreateCertificateOrderAsync(request, Target.Call(ct)).ResponseAsync, "iin", BadIinSent);
-            });
+            ct => RefusedAsync(_orders, r => r.Iin = BadIin, "iin", BadIinSent, ct));
         yield return Check("validation.iin.GetCertificateOrder", "GetCertificateOrder refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
             async ct => await Expect.InvalidArgumentAsync(async () => await _client.GetCertificateOrderAsync(new() { Iin = BadIin, OrderId = (await _order(ct)).OrderId }, Target.Call(ct)), "iin", BadIinSent));
-        yield return Check("validation.cadastral_number.GetParcel", "GetParcel refuses a malformed cadastral number with INVALID_ARGUMENT and a BadRequest violation of 'cadastral_number'.",
-            ct => Expect.InvalidArgumentAsync(() => _client.GetParcelAsync(new() { CadastralNumber = "12-345" }, Target.Call(ct)).ResponseAsync, "cadastral_number", "the cadastral number '12-345'"));
         yield return Check("validation.page_size.ListParcels", "ListParcels refuses a negative page_size with INVALID_ARGUMENT and a BadRequest violation of 'page_size'.",
             ct => Expect.InvalidArgumentAsync(() => _client.ListParcelsAsync(new() { Iin = Options.CitizenIin, PageSize = -1 }, Target.Call(ct)).ResponseAsync, "page_size", "page_size -1"));
         yield return Check("validation.page_token.ListParcels", "ListParcels refuses a page_token it did not issue with INVALID_ARGUMENT and a BadRequest violation of 'page_token'.",
             ct => Expect.InvalidArgumentAsync(() => _client.ListParcelsAsync(new() { Iin = Options.CitizenIin, PageToken = ForgedPageToken }, Target.Call(ct)).ResponseAsync, "page_token", "a page_token the provider never issued"));
-        yield return Check("validation.request_id.CreateCertificateOrder", "CreateCertificateOrder without request_id is INVALID_ARGUMENT with a BadRequest violation of 'request_id'.",
+        yield return ForeignPageTokenCheck("ListParcels",
+            async ct => (await _client.ListParcelsAsync(new() { Iin = Options.CitizenIin, PageSize = 1 }, Target.Call(ct))).NextPageToken,
+            (token, call) => _client.ListParcelsAsync(new() { Iin = Options.OtherCitizenIin, PageSize = 1, PageToken = token }, call).ResponseAsync);
+        yield return Check("validation.request_id.CreateCertificateOrder", "CreateCertificateOrder without request_id, or with one that is not a UUID, is INVALID_ARGUMENT with a BadRequest violation of 'request_id'.",
             async ct =>
             {
-                var request = await NewOrderAsync(ct);
-                request.RequestId = "";
-                await Expect.InvalidArgumentAsync(() => _client.CreateCertificateOrderAsync(request, Target.Call(ct)).ResponseAsync, "request_id", "a write without request_id");
+                await RefusedAsync(_orders, r => r.RequestId = "", "request_id", "a write without request_id", ct);
+                await RefusedAsync(_orders, r => r.RequestId = "order-1", "request_id", "a write whose request_id 'order-1' is not a UUID", ct);
             });
+        yield return Check("validation.certificate_type.CreateCertificateOrder", "CreateCertificateOrder without a certificate type (UNSPECIFIED) is INVALID_ARGUMENT with a BadRequest violation of 'certificate_type'.",
+            ct => RefusedAsync(_orders, r => r.CertificateType = CertificateType.Unspecified, "certificate_type", "an order with certificate_type UNSPECIFIED", ct));
+        yield return Check("validation.cadastral_number.CreateCertificateOrder",
+            "CreateCertificateOrder of a certificate about one parcel without its cadastral number, or of the country-wide ownership certificate with one, is INVALID_ARGUMENT with a BadRequest violation of 'cadastral_number'.",
+            async ct =>
+            {
+                await RefusedAsync(_orders, r => r.CadastralNumber = "", "cadastral_number", "a certificate of rights and encumbrances without cadastral_number", ct);
+                await RefusedAsync(_orders, r => r.CertificateType = CertificateType.RealEstateOwnership, "cadastral_number",
+                    "a certificate of real estate ownership (country-wide) with a cadastral_number", ct);
+            });
+    }
 
-        yield return Check("not_found.GetParcel", "GetParcel of a cadastral number registered nowhere is NOT_FOUND with a ResourceInfo of type landregistry.v1.Parcel.",
-            ct => Expect.NotFoundAsync(() => _client.GetParcelAsync(new() { CadastralNumber = Options.MissingCadastralNumber }, Target.Call(ct)).ResponseAsync, ParcelType, $"the unregistered cadastral number '{Options.MissingCadastralNumber}'"));
-        yield return Check("not_found.GetCertificateOrder", "GetCertificateOrder of an unknown order id is NOT_FOUND with a ResourceInfo of type landregistry.v1.CertificateOrder.",
-            ct => Expect.NotFoundAsync(() => _client.GetCertificateOrderAsync(new() { Iin = Options.CitizenIin, OrderId = MissingOrder }, Target.Call(ct)).ResponseAsync, OrderType, "an order id the provider never issued"));
-        yield return Check("not_found.GetCertificateOrder.other_citizen", "GetCertificateOrder of the test citizen's order asked with another citizen's IIN is NOT_FOUND.",
-            async ct => await Expect.NotFoundAsync(async () => await _client.GetCertificateOrderAsync(new() { Iin = Options.UnknownIin, OrderId = (await _order(ct)).OrderId }, Target.Call(ct)), OrderType, "an order of another citizen"));
+    protected override IEnumerable<ConformanceCheck> FormatChecks()
+    {
+        const string MalformedCadastral = "12-345";
+        yield return FormatCheck("GetParcel", "cadastral_number", MalformedCadastral,
+            (number, call) => _client.GetParcelAsync(new() { CadastralNumber = number }, call).ResponseAsync);
+        yield return FormatCheck("CreateCertificateOrder", "cadastral_number", MalformedCadastral,
+            async (number, call) => await _orders.SendChangedAsync(r => r.CadastralNumber = number, call));
+        yield return FormatCheck("GetCertificateOrder", "order_id", "CO 2024/1",
+            (order, call) => _client.GetCertificateOrderAsync(new() { Iin = Options.CitizenIin, OrderId = order }, call).ResponseAsync);
+    }
 
+    protected override IEnumerable<ConformanceCheck> NotFoundChecks()
+    {
+        const string Unregistered = "a cadastral number registered nowhere";
+        yield return NotFoundCheck("GetParcel", Unregistered, ParcelType, Options.MissingCadastralNumber,
+            call => _client.GetParcelAsync(new() { CadastralNumber = Options.MissingCadastralNumber }, call).ResponseAsync);
+        yield return NotFoundCheck("CreateCertificateOrder", Unregistered, ParcelType, Options.MissingCadastralNumber,
+            async call => await _orders.SendChangedAsync(r => r.CadastralNumber = Options.MissingCadastralNumber, call));
+        yield return NotFoundCheck("GetCertificateOrder", "an order id the provider never issued", OrderType, MissingOrder,
+            call => _client.GetCertificateOrderAsync(new() { Iin = Options.CitizenIin, OrderId = MissingOrder }, call).ResponseAsync);
+    }
+
+    protected override IEnumerable<ConformanceCheck> OtherCitizenChecks()
+    {
+        yield return OtherCitizenCheck("CreateCertificateOrder", "parcel", ParcelType,
+            async ct => (await _parcels(ct))[0].CadastralNumber,
+            async (parcel, call) => await _orders.SendChangedAsync(
+                r =>
+                {
+                    r.Iin = Options.OtherCitizenIin;
+                    r.CadastralNumber = parcel;
+                },
+                call));
+        yield return OtherCitizenCheck("GetCertificateOrder", "certificate order", OrderType,
+            async ct => (await _order(ct)).OrderId,
+            (order, call) => _client.GetCertificateOrderAsync(new() { Iin = Options.OtherCitizenIin, OrderId = order }, call).ResponseAsync);
+    }
+
+    protected override IEnumerable<ConformanceCheck> UnknownCitizenAndPagingChecks()
+    {
         yield return Check("unknown_citizen.ListParcels", "ListParcels of a valid IIN the provider does not know is an empty last page, not an error.",
             async ct =>
             {
@@ -80,7 +129,10 @@ internal sealed class LandRegistrySuite : ContractSuite
                 var page = await _client.ListParcelsAsync(new() { Iin = Options.CitizenIin, PageSize = size, PageToken = token }, Target.Call(ct));
                 return new Page([.. page.Parcels.Select(p => p.CadastralNumber)], page.NextPageToken);
             }));
+    }
 
+    protected override IEnumerable<ConformanceCheck> DataChecks()
+    {
         yield return Check("data.ListParcels", "Parcels have a well-formed cadastral number, an area, a purpose, an address with a KATO code, rights holders with valid IINs and shares, and a registration time.",
             async ct => CheckParcels("ListParcels", "parcels", await _parcels(ct)));
         yield return Check("data.GetParcel", "GetParcel of a listed parcel returns that parcel, as well-formed as in the list.",
@@ -106,21 +158,6 @@ internal sealed class LandRegistrySuite : ContractSuite
                     "GetCertificateOrder returned an order whose type, parcel or creation time differ from those CreateCertificateOrder returned");
                 CheckOrder(problems, "order", found);
                 problems.ThrowIfAny("GetCertificateOrder");
-            });
-
-        yield return Check("idempotency.CreateCertificateOrder", "The same request_id sent twice returns the first order again (one effect); a new request_id creates a new order.",
-            async ct =>
-            {
-                var request = await NewOrderAsync(ct);
-                var first = await _client.CreateCertificateOrderAsync(request, Target.Call(ct));
-                var again = await _client.CreateCertificateOrderAsync(request, Target.Call(ct));
-                Expect.That(first.Equals(again),
-                    $"the same request_id sent twice returned two different results (order_id '{first.Order?.OrderId}', then '{again.Order?.OrderId}'); a retry must return the first result and have no second effect");
-                var next = request.Clone();
-                next.RequestId = NewRequestId();
-                var other = await _client.CreateCertificateOrderAsync(next, Target.Call(ct));
-                Expect.That(other.Order?.OrderId != first.Order?.OrderId,
-                    "a new request_id returned the order of an earlier request; only the same request_id may replay a result");
             });
     }
 

@@ -10,11 +10,15 @@ internal sealed class SocialServicesSuite : ContractSuite
 {
     private const string BenefitResource = "socialservices.v1.Benefit";
     private const string ApplicationResource = "socialservices.v1.Application";
+    private const string MissingBenefit = "NO-SUCH-BENEFIT-0";
+    private const string MissingApplication = "NO-SUCH-APPLICATION-0";
 
     private readonly SocialServicesService.SocialServicesServiceClient _client;
     private readonly Func<CancellationToken, Task<IReadOnlyList<Benefit>>> _benefits;
     private readonly Func<CancellationToken, Task<Benefit>> _paidBenefit;
     private readonly Func<CancellationToken, Task<Application>> _application;
+    private readonly Func<CancellationToken, Task<Benefit>> _otherBenefit;
+    private readonly Write<CreateApplicationRequest, CreateApplicationResponse> _applications;
 
     public SocialServicesSuite(ConformanceTarget target, KitOptions options)
         : base(target, options)
@@ -25,6 +29,16 @@ internal sealed class SocialServicesSuite : ContractSuite
         _application = Fixture("an application of the test citizen", async ct =>
             (await _client.CreateApplicationAsync(await NewApplicationAsync(ct), Target.Call(ct))).Application
             ?? throw new ConformanceFailure("CreateApplication returned no application"));
+        _otherBenefit = Fixture("a benefit of the other test citizen", async ct =>
+            (await _client.ListBenefitsAsync(new() { Iin = Options.OtherCitizenIin, PageSize = 1 }, Target.Call(ct))).Benefits.FirstOrDefault()
+            ?? throw new ConformanceFailure("the provider lists no benefit for the other test citizen; pass --other-citizen-iin of a second test citizen who receives one from it"));
+        _applications = new(
+            "CreateApplication",
+            "application",
+            NewApplicationAsync,
+            r => r.Iin = Options.OtherCitizenIin,
+            (r, call) => _client.CreateApplicationAsync(r, call).ResponseAsync,
+            r => r.Application?.ApplicationId);
     }
 
     public override string ServiceName => SocialServicesService.Descriptor.FullName;
@@ -32,7 +46,9 @@ internal sealed class SocialServicesSuite : ContractSuite
     protected override Task ProbeAsync(CallOptions call) =>
         _client.ListBenefitsAsync(new ListBenefitsRequest { Iin = Options.CitizenIin }, call).ResponseAsync;
 
-    protected override IEnumerable<ConformanceCheck> ContractChecks()
+    protected override IEnumerable<ConformanceCheck> WriteChecks() => IdempotencyChecks(_applications);
+
+    protected override IEnumerable<ConformanceCheck> ValidationChecks()
     {
         const string BadIinSent = "an IIN with a wrong check digit";
         yield return Check("validation.iin.ListBenefits", "ListBenefits refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
@@ -42,12 +58,7 @@ internal sealed class SocialServicesSuite : ContractSuite
         yield return Check("validation.iin.CheckEligibility", "CheckEligibility refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
             async ct => await Expect.InvalidArgumentAsync(async () => await _client.CheckEligibilityAsync(new() { Iin = BadIin, BenefitType = (await _paidBenefit(ct)).BenefitType }, Target.Call(ct)), "iin", BadIinSent));
         yield return Check("validation.iin.CreateApplication", "CreateApplication refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
-            async ct =>
-            {
-                var request = await NewApplicationAsync(ct);
-                request.Iin = BadIin;
-                await Expect.InvalidArgumentAsync(() => _client.CreateApplicationAsync(request, Target.Call(ct)).ResponseAsync, "iin", BadIinSent);
-            });
+            ct => RefusedAsync(_applications, r => r.Iin = BadIin, "iin", BadIinSent, ct));
         yield return Check("validation.iin.GetApplication", "GetApplication refuses a malformed IIN with INVALID_ARGUMENT and a BadRequest violation of 'iin'.",
             async ct => await Expect.InvalidArgumentAsync(async () => await _client.GetApplicationAsync(new() { Iin = BadIin, ApplicationId = (await _application(ct)).ApplicationId }, Target.Call(ct)), "iin", BadIinSent));
 
@@ -60,21 +71,54 @@ internal sealed class SocialServicesSuite : ContractSuite
             ct => Expect.InvalidArgumentAsync(() => _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageToken = ForgedPageToken }, Target.Call(ct)).ResponseAsync, "page_token", ForgedToken));
         yield return Check("validation.page_token.ListBenefitPayments", "ListBenefitPayments refuses a page_token it did not issue with INVALID_ARGUMENT and a BadRequest violation of 'page_token'.",
             async ct => await Expect.InvalidArgumentAsync(async () => await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = (await _paidBenefit(ct)).BenefitId, PageToken = ForgedPageToken }, Target.Call(ct)), "page_token", ForgedToken));
-        yield return Check("validation.request_id.CreateApplication", "CreateApplication without request_id is INVALID_ARGUMENT with a BadRequest violation of 'request_id'.",
+        yield return ForeignPageTokenCheck("ListBenefits",
+            async ct => (await _client.ListBenefitsAsync(new() { Iin = Options.CitizenIin, PageSize = 1 }, Target.Call(ct))).NextPageToken,
+            (token, call) => _client.ListBenefitsAsync(new() { Iin = Options.OtherCitizenIin, PageSize = 1, PageToken = token }, call).ResponseAsync);
+        yield return ForeignPageTokenCheck("ListBenefitPayments",
+            async ct => (await _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = (await _paidBenefit(ct)).BenefitId, PageSize = 1 }, Target.Call(ct))).NextPageToken,
+            async (token, call) => await _client.ListBenefitPaymentsAsync(new() { Iin = Options.OtherCitizenIin, BenefitId = (await _otherBenefit(call.CancellationToken)).BenefitId, PageSize = 1, PageToken = token }, call));
+        yield return Check("validation.request_id.CreateApplication", "CreateApplication without request_id, or with one that is not a UUID, is INVALID_ARGUMENT with a BadRequest violation of 'request_id'.",
             async ct =>
             {
-                var request = await NewApplicationAsync(ct);
-                request.RequestId = "";
-                await Expect.InvalidArgumentAsync(() => _client.CreateApplicationAsync(request, Target.Call(ct)).ResponseAsync, "request_id", "a write without request_id");
+                await RefusedAsync(_applications, r => r.RequestId = "", "request_id", "a write without request_id", ct);
+                await RefusedAsync(_applications, r => r.RequestId = "application-1", "request_id", "a write whose request_id 'application-1' is not a UUID", ct);
             });
+        yield return Check("validation.benefit_type.CheckEligibility", "CheckEligibility without a benefit type (UNSPECIFIED) is INVALID_ARGUMENT with a BadRequest violation of 'benefit_type'.",
+            ct => Expect.InvalidArgumentAsync(() => _client.CheckEligibilityAsync(new() { Iin = Options.CitizenIin }, Target.Call(ct)).ResponseAsync, "benefit_type", "benefit_type UNSPECIFIED"));
+        yield return Check("validation.benefit_type.CreateApplication", "CreateApplication without a benefit type (UNSPECIFIED) is INVALID_ARGUMENT with a BadRequest violation of 'benefit_type'.",
+            ct => RefusedAsync(_applications, r => r.BenefitType = BenefitType.Unspecified, "benefit_type", "an application with benefit_type UNSPECIFIED", ct));
+    }
 
-        yield return Check("not_found.ListBenefitPayments", "ListBenefitPayments of an unknown benefit is NOT_FOUND with a ResourceInfo of type socialservices.v1.Benefit.",
-            ct => Expect.NotFoundAsync(() => _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = "NO-SUCH-BENEFIT-0" }, Target.Call(ct)).ResponseAsync, BenefitResource, "a benefit id the provider never issued"));
-        yield return Check("not_found.GetApplication", "GetApplication of an unknown application id is NOT_FOUND with a ResourceInfo of type socialservices.v1.Application.",
-            ct => Expect.NotFoundAsync(() => _client.GetApplicationAsync(new() { Iin = Options.CitizenIin, ApplicationId = "NO-SUCH-APPLICATION-0" }, Target.Call(ct)).ResponseAsync, ApplicationResource, "an application id the provider never issued"));
-        yield return Check("not_found.GetApplication.other_citizen", "GetApplication of the test citizen's application asked with another citizen's IIN is NOT_FOUND.",
-            async ct => await Expect.NotFoundAsync(async () => await _client.GetApplicationAsync(new() { Iin = Options.UnknownIin, ApplicationId = (await _application(ct)).ApplicationId }, Target.Call(ct)), ApplicationResource, "an application of another citizen"));
+    protected override IEnumerable<ConformanceCheck> FormatChecks()
+    {
+        yield return FormatCheck("ListBenefitPayments", "benefit_id", "SIF 2025/1",
+            (benefit, call) => _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = benefit }, call).ResponseAsync);
+        yield return FormatCheck("GetApplication", "application_id", "AP 2026/1",
+            (application, call) => _client.GetApplicationAsync(new() { Iin = Options.CitizenIin, ApplicationId = application }, call).ResponseAsync);
+        yield return FormatCheck("CreateApplication", "kato_code", "19520000",
+            async (kato, call) => await _applications.SendChangedAsync(r => r.KatoCode = kato, call));
+    }
 
+    protected override IEnumerable<ConformanceCheck> NotFoundChecks()
+    {
+        yield return NotFoundCheck("ListBenefitPayments", "a benefit id the provider never issued", BenefitResource, MissingBenefit,
+            call => _client.ListBenefitPaymentsAsync(new() { Iin = Options.CitizenIin, BenefitId = MissingBenefit }, call).ResponseAsync);
+        yield return NotFoundCheck("GetApplication", "an application id the provider never issued", ApplicationResource, MissingApplication,
+            call => _client.GetApplicationAsync(new() { Iin = Options.CitizenIin, ApplicationId = MissingApplication }, call).ResponseAsync);
+    }
+
+    protected override IEnumerable<ConformanceCheck> OtherCitizenChecks()
+    {
+        yield return OtherCitizenCheck("ListBenefitPayments", "benefit", BenefitResource,
+            async ct => (await _paidBenefit(ct)).BenefitId,
+            (benefit, call) => _client.ListBenefitPaymentsAsync(new() { Iin = Options.OtherCitizenIin, BenefitId = benefit }, call).ResponseAsync);
+        yield return OtherCitizenCheck("GetApplication", "application", ApplicationResource,
+            async ct => (await _application(ct)).ApplicationId,
+            (application, call) => _client.GetApplicationAsync(new() { Iin = Options.OtherCitizenIin, ApplicationId = application }, call).ResponseAsync);
+    }
+
+    protected override IEnumerable<ConformanceCheck> UnknownCitizenAndPagingChecks()
+    {
         yield return Check("unknown_citizen.ListBenefits", "ListBenefits of a valid IIN the provider does not know is an empty last page, not an error.",
             async ct =>
             {
@@ -99,7 +143,10 @@ internal sealed class SocialServicesSuite : ContractSuite
                     return new Page([.. page.Payments.Select(p => p.PaymentId)], page.NextPageToken);
                 });
             });
+    }
 
+    protected override IEnumerable<ConformanceCheck> DataChecks()
+    {
         yield return Check("data.ListBenefits", "Benefits have an id, a type, a payer, a state, an amount in tiyn KZT, a frequency and a period.",
             async ct =>
             {
@@ -181,21 +228,6 @@ internal sealed class SocialServicesSuite : ContractSuite
                     "GetApplication returned an application whose benefit type or creation time differ from those CreateApplication returned");
                 CheckApplication(problems, found);
                 problems.ThrowIfAny("GetApplication");
-            });
-
-        yield return Check("idempotency.CreateApplication", "The same request_id sent twice returns the first application again (one effect); a new request_id creates a new application.",
-            async ct =>
-            {
-                var request = await NewApplicationAsync(ct);
-                var first = await _client.CreateApplicationAsync(request, Target.Call(ct));
-                var again = await _client.CreateApplicationAsync(request, Target.Call(ct));
-                Expect.That(first.Equals(again),
-                    $"the same request_id sent twice returned two different results (application_id '{first.Application?.ApplicationId}', then '{again.Application?.ApplicationId}'); a retry must return the first result and have no second effect");
-                var next = request.Clone();
-                next.RequestId = NewRequestId();
-                var other = await _client.CreateApplicationAsync(next, Target.Call(ct));
-                Expect.That(other.Application?.ApplicationId != first.Application?.ApplicationId,
-                    "a new request_id returned the application of an earlier request; only the same request_id may replay a result");
             });
     }
 

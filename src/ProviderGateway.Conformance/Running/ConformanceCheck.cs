@@ -2,7 +2,8 @@ namespace ProviderGateway.Conformance.Running;
 
 /// <summary>
 /// One check of the kit, for example <c>validation.iin.ListAccounts</c>: the id's first part is its
-/// category (health, deadline, validation, not_found, unknown_citizen, paging, data, idempotency).
+/// category (health, deadline, validation, format, not_found, other_citizen, unknown_citizen, paging, data,
+/// idempotency, request_id, precondition).
 /// </summary>
 /// <param name="Id">Stable id, also the JUnit test case name.</param>
 /// <param name="Description">What the provider must do to pass, in one sentence.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
@@ -9,12 +10,18 @@ namespace ProviderGateway.Conformance.Running;
 /// <summary>
 /// The provider under test: one gRPC channel, and the call options of ordinary calls and of the
 /// deadline probe. The probe's deadline travels as <c>grpc-timeout</c> but is not enforced by this
-/// client, so that what the report shows is the provider's own behaviour.
+/// client, and the probe's request message is held back: however fast the provider, only its own
+/// handling of the deadline can end the call in time, so what the report shows is the provider's behaviour.
 /// </summary>
 internal sealed class ConformanceTarget : IDisposable
 {
     /// <summary>Metadata key the probe uses to ask <see cref="ProviderDeadlineHandler"/> for a <c>grpc-timeout</c> header.</summary>
     internal const string ProbeDeadlineKey = "x-conformance-probe-deadline-ms";
+
+    /// <summary>The gateway client the kit calls as (metadata <c>x-client-id</c>), unless <c>--header</c> names one.</summary>
+    internal const string ClientId = "conformance-kit";
+
+    private const string ClientIdHeader = "x-client-id";
 
     private readonly KitOptions _options;
 
@@ -51,7 +58,20 @@ internal sealed class ConformanceTarget : IDisposable
     public CallOptions Call(CancellationToken ct) =>
         new(Headers(), DateTime.UtcNow + _options.CallTimeout, ct);
 
-    /// <summary>Options of the deadline probe: <paramref name="deadline"/> sent as <c>grpc-timeout</c>, enforced only by the provider.</summary>
+    /// <summary>Options of an ordinary call made as another gateway client: <c>x-client-id</c> is <paramref name="clientId"/>.</summary>
+    public CallOptions CallAs(string clientId, CancellationToken ct)
+    {
+        var headers = Headers();
+        headers.Remove(headers.Get(ClientIdHeader)!);
+        headers.Add(ClientIdHeader, clientId);
+        return new(headers, DateTime.UtcNow + _options.CallTimeout, ct);
+    }
+
+    /// <summary>
+    /// Options of the deadline probe: <paramref name="deadline"/> sent as <c>grpc-timeout</c>, enforced only by the
+    /// provider, and the request message never sent (the call's headers are). The call ends when the provider ends
+    /// it or when <paramref name="ct"/> is cancelled.
+    /// </summary>
     public CallOptions Probe(TimeSpan deadline, CancellationToken ct)
     {
         var headers = Headers();
@@ -67,6 +87,12 @@ internal sealed class ConformanceTarget : IDisposable
         foreach (var (key, value) in _options.Headers)
         {
             headers.Add(key, value);
+        }
+
+        // As the gateway does on every call; the contracts scope request_ids to it.
+        if (headers.Get(ClientIdHeader) is null)
+        {
+            headers.Add(ClientIdHeader, ClientId);
         }
 
         return headers;
@@ -86,7 +112,10 @@ internal sealed class ConformanceTarget : IDisposable
         return chain.Build(certificate);
     }
 
-    /// <summary>Turns the probe's metadata entry into the <c>grpc-timeout</c> request header (in milliseconds).</summary>
+    /// <summary>
+    /// Turns the probe's metadata entry into the <c>grpc-timeout</c> request header (in milliseconds), and holds
+    /// the probe's request message back.
+    /// </summary>
     private sealed class ProviderDeadlineHandler : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -95,9 +124,45 @@ internal sealed class ConformanceTarget : IDisposable
             {
                 request.Headers.Remove(ProbeDeadlineKey);
                 request.Headers.TryAddWithoutValidation("grpc-timeout", values.First() + "m");
+                request.Content = new HeldBackContent(request.Content!);
             }
 
             return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A request body that never comes: the call's headers (its deadline among them) reach the provider, its message
+    /// does not, as if the network or the provider's own work were slow. Sending ends when the call does.
+    /// </summary>
+    private sealed class HeldBackContent : HttpContent
+    {
+        public HeldBackContent(HttpContent message)
+        {
+            foreach (var (name, value) in message.Headers.NonValidated)
+            {
+                Headers.TryAddWithoutValidation(name, value);
+            }
+
+            Headers.ContentLength = null;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        // Sends the headers now (HTTP/2 would hold them back to travel with the message), then ends, without a byte of the
+        // message written, when the call does: the provider ended it (HttpClient then stops sending, which is no failure
+        // of the call's own) or the kit gave up on it.
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
         }
     }
 }

@@ -7,6 +7,8 @@ namespace ProviderGateway.Conformance.Running;
 /// <summary>What the kit checks and how it reaches the provider; the command line fills it (see <c>Program.cs</c>).</summary>
 internal sealed class KitOptions
 {
+    private readonly string? _otherCitizenIin;
+
     /// <summary>The provider, for example <c>http://127.0.0.1:6001</c> (h2c) or <c>https://registry.example.kz:443</c>.</summary>
     public required Uri Target { get; init; }
 
@@ -19,6 +21,17 @@ internal sealed class KitOptions
     /// parcels; benefits and the payments of one benefit) so that paging can be checked.
     /// </summary>
     public string CitizenIin { get; init; } = "";
+
+    /// <summary>
+    /// A second test citizen the provider holds data for (at least one account, parcel or benefit), who holds none of
+    /// the test citizen's: the other-citizen checks ask for the test citizen's resources with this IIN, and the page
+    /// token checks send the test citizen's tokens for this citizen's lists. Defaults to the demo providers' one of the domain.
+    /// </summary>
+    public string OtherCitizenIin
+    {
+        get => _otherCitizenIin ?? DefaultOtherCitizenIin(Domain);
+        init => _otherCitizenIin = value;
+    }
 
     /// <summary>A valid IIN the provider holds nothing for: its lists must be empty pages, not errors.</summary>
     public string UnknownIin { get; init; } = DefaultUnknownIin;
@@ -55,6 +68,16 @@ internal sealed class KitOptions
     {
         ContractDomain.SocialServices => "830417405126",
         _ => "791028302728",
+    };
+
+    /// <summary>
+    /// The default second test citizen of each contract: one the demo providers (and, for the land registry, the Node.js
+    /// provider of the tests) hold data for; for utilities she also holds a CLOSED account with a meter.
+    /// </summary>
+    public static string DefaultOtherCitizenIin(ContractDomain domain) => domain switch
+    {
+        ContractDomain.LandRegistry => "720119319078",
+        _ => "580203420876",
     };
 
     /// <summary>A valid IIN of a man born on 1 January 1901: nobody's.</summary>

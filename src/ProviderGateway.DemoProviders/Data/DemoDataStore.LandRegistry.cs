@@ -36,15 +36,16 @@ public sealed partial class DemoDataStore
 
     /// <summary>Places a certificate order (whose fields the caller has checked) once per request_id.</summary>
     /// <param name="request">The checked request.</param>
+    /// <param name="client">The calling gateway client (<c>x-client-id</c>), the scope of the request_id.</param>
     /// <param name="replayed">True when the answer is that of an earlier request with the same request_id.</param>
     /// <returns>The order in its current state.</returns>
     /// <exception cref="Grpc.Core.RpcException">
     /// NOT_FOUND when the certificate is about a parcel on which the citizen holds no right,
     /// ALREADY_EXISTS for a request_id used with another payload.
     /// </exception>
-    public CertificateOrder CreateCertificateOrder(CreateCertificateOrderRequest request, out bool replayed)
+    public CertificateOrder CreateCertificateOrder(CreateCertificateOrderRequest request, string client, out bool replayed)
     {
-        var order = _certificateOrderWrites.Execute(request, () => PlaceCertificateOrder(request), out replayed);
+        var order = _certificateOrderWrites.Execute(request, client, () => PlaceCertificateOrder(request), out replayed);
         return order.ToContract(Now, Options.CertificateReadyAfter);
     }
 

@@ -40,13 +40,14 @@ public sealed partial class DemoDataStore
 
     /// <summary>Submits an application (whose fields the caller has checked) once per request_id. Applications start SUBMITTED.</summary>
     /// <param name="request">The checked request, for a benefit this provider pays.</param>
+    /// <param name="client">The calling gateway client (<c>x-client-id</c>), the scope of the request_id.</param>
     /// <param name="replayed">True when the answer is that of an earlier request with the same request_id.</param>
     /// <exception cref="RpcException">
     /// FAILED_PRECONDITION when the applicant lives outside the districts this provider serves,
     /// ALREADY_EXISTS for a request_id used with another payload.
     /// </exception>
-    public Application CreateApplication(CreateApplicationRequest request, out bool replayed) =>
-        _applicationWrites.Execute(request, () => SubmitApplication(request), out replayed).Contract;
+    public Application CreateApplication(CreateApplicationRequest request, string client, out bool replayed) =>
+        _applicationWrites.Execute(request, client, () => SubmitApplication(request), out replayed).Contract;
 
     /// <summary>One of the citizen's applications in its current state.</summary>
     /// <exception cref="RpcException">NOT_FOUND when the application does not exist or is someone else's.</exception>

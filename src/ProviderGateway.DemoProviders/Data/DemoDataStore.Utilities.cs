@@ -44,9 +44,9 @@ public sealed partial class DemoDataStore
         return result;
     }
 
-    /// <summary>The invoices of one of the citizen's accounts, newest billing period first.</summary>
+    /// <summary>The invoices of one of the citizen's accounts, newest billing period first, each in its state today.</summary>
     /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when the account does not exist or is not the citizen's.</exception>
-    public IReadOnlyList<Invoice> ListInvoices(string iin, string accountNumber) => OwnedAccount(iin, accountNumber).Invoices;
+    public IReadOnlyList<Invoice> ListInvoices(string iin, string accountNumber) => InStateOn(OwnedAccount(iin, accountNumber).Invoices, Today);
 
     /// <summary>The payments of one of the citizen's accounts, newest first.</summary>
     /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when the account does not exist or is not the citizen's.</exception>
@@ -57,13 +57,14 @@ public sealed partial class DemoDataStore
     /// the meter's last reading, so later <see cref="ListAccounts"/> calls show it.
     /// </summary>
     /// <param name="request">The checked request.</param>
+    /// <param name="client">The calling gateway client (<c>x-client-id</c>), the scope of the request_id.</param>
     /// <param name="replayed">True when the answer is that of an earlier request with the same request_id.</param>
     /// <exception cref="Grpc.Core.RpcException">
-    /// NOT_FOUND for an unknown account or meter, FAILED_PRECONDITION for a reading below (or dated before)
-    /// the last one or a closed account, ALREADY_EXISTS for a request_id used with another payload.
+    /// NOT_FOUND for an unknown account or meter, FAILED_PRECONDITION for a closed account or a reading
+    /// below (or dated before) the last one, ALREADY_EXISTS for a request_id used with another payload.
     /// </exception>
-    public MeterReading CreateMeterReading(CreateMeterReadingRequest request, out bool replayed) =>
-        _meterReadings.Execute(request, () => AcceptMeterReading(request), out replayed);
+    public MeterReading CreateMeterReading(CreateMeterReadingRequest request, string client, out bool replayed) =>
+        _meterReadings.Execute(request, client, () => AcceptMeterReading(request), out replayed);
 
     private MeterReading AcceptMeterReading(CreateMeterReadingRequest request)
     {
@@ -111,6 +112,28 @@ public sealed partial class DemoDataStore
         updated.Meters[meterIndex].LastReadingDate = reading.ReadingDate.Clone();
         entry.Contract = updated;
         return reading;
+    }
+
+    /// <summary>
+    /// The invoices as they stand on <paramref name="today"/>: the seed records each state as it was written, and
+    /// an invoice not paid in full turns OVERDUE the day after its due date, partly paid or not (OVERDUE wins over
+    /// PARTIALLY_PAID, as the contract says; its partial payments stay in ListPayments).
+    /// </summary>
+    private static IReadOnlyList<Invoice> InStateOn(IReadOnlyList<Invoice> invoices, DateOnly today)
+    {
+        return invoices.Any(PastDue) ? [.. invoices.Select(i => PastDue(i) ? Overdue(i) : i)] : invoices;
+
+        bool PastDue(Invoice invoice) =>
+            invoice.State is InvoiceState.Unpaid or InvoiceState.PartiallyPaid
+            && new DateOnly(invoice.DueDate.Year, invoice.DueDate.Month, invoice.DueDate.Day) < today;
+
+        // A new message rather than a change: the seed's invoices are shared by every reader.
+        static Invoice Overdue(Invoice invoice)
+        {
+            var overdue = invoice.Clone();
+            overdue.State = InvoiceState.Overdue;
+            return overdue;
+        }
     }
 
     private static int IndexOfMeter(Account account, string meterId)

@@ -7,6 +7,8 @@ namespace ProviderGateway.DemoProviders.Data;
 /// <summary>
 /// Remembers every accepted write by its <c>request_id</c>, so that a retry returns the first result and
 /// has no second effect, and a request_id reused for another payload is refused with ALREADY_EXISTS.
+/// A request_id is scoped, as the contracts say, to the provider (this store), the method (this instance)
+/// and the calling gateway client (<c>x-client-id</c>): two clients never see each other's writes.
 /// Only accepted writes are remembered: a refused one may be retried once the caller fixed it.
 /// </summary>
 /// <typeparam name="TRequest">The write's request message; its payload is the request without its request_id.</typeparam>
@@ -17,23 +19,27 @@ internal sealed class IdempotentWrites<TRequest, TResult>(Func<TRequest, string>
     /// <summary>The ErrorInfo reason of a request_id reused with another payload.</summary>
     public const string RequestIdReused = "REQUEST_ID_REUSED";
 
-    private readonly Dictionary<string, (TRequest Payload, TResult Result)> _accepted = new(StringComparer.OrdinalIgnoreCase);
+    // Keyed by client and request_id; request_ids compare without the case of their hexadecimal digits.
+    private readonly Dictionary<(string Client, string RequestId), (TRequest Payload, TResult Result)> _accepted = [];
 
     // One write at a time: the check, the effect and the record must be atomic, or two concurrent
     // retries of one request could both take effect. Demo traffic makes this lock cheap.
     private readonly Lock _gate = new();
 
-    /// <summary>Runs <paramref name="effect"/> once per request_id and returns its result, or the first result on a retry.</summary>
+    /// <summary>Runs <paramref name="effect"/> once per client and request_id and returns its result, or the first result on a retry.</summary>
+    /// <param name="request">The write.</param>
+    /// <param name="client">The calling gateway client (<c>x-client-id</c>; empty when the call has none).</param>
+    /// <param name="effect">The write's effect, run for a new request_id only.</param>
     /// <param name="replayed">True when the result is that of an earlier request.</param>
-    /// <exception cref="RpcException">ALREADY_EXISTS when the request_id was used for another payload.</exception>
-    public TResult Execute(TRequest request, Func<TResult> effect, out bool replayed)
+    /// <exception cref="RpcException">ALREADY_EXISTS when the client used the request_id for another payload.</exception>
+    public TResult Execute(TRequest request, string client, Func<TResult> effect, out bool replayed)
     {
         var payload = request.Clone();
         clearRequestId(payload);
-        var requestId = requestIdOf(request);
+        var key = (client, requestIdOf(request).ToLowerInvariant());
         lock (_gate)
         {
-            if (_accepted.TryGetValue(requestId, out var first))
+            if (_accepted.TryGetValue(key, out var first))
             {
                 replayed = true;
                 return first.Payload.Equals(payload)
@@ -45,7 +51,7 @@ internal sealed class IdempotentWrites<TRequest, TResult>(Func<TRequest, string>
             }
 
             var result = effect();
-            _accepted[requestId] = (payload, result);
+            _accepted[key] = (payload, result);
             replayed = false;
             return result;
         }

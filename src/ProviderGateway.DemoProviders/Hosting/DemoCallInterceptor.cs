@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ProviderGateway.Contracts.Errors;
 using ProviderGateway.DemoProviders.Logging;
+using ProviderGateway.DemoProviders.Services;
 
 namespace ProviderGateway.DemoProviders;
 
@@ -42,7 +43,7 @@ internal sealed class DemoCallInterceptor(
         calls.Record(
             method,
             StringValues.IsNullOrEmpty(traceParent) ? null : traceParent.ToString(),
-            new DemoCaller(headers["x-client-id"].FirstOrDefault(), headers["x-operator-id"].FirstOrDefault(), headers["x-access-purpose"].FirstOrDefault()));
+            new DemoCaller(headers[GatewayClient.Header].FirstOrDefault(), headers["x-operator-id"].FirstOrDefault(), headers["x-access-purpose"].FirstOrDefault()));
 
         if (faults.Down)
         {

@@ -58,7 +58,7 @@ public sealed class LandRegistryDemoService(DemoDataStore store, ILogger<LandReg
 
         violations.ThrowIfAny();
 
-        var order = store.CreateCertificateOrder(request, out var replayed);
+        var order = store.CreateCertificateOrder(request, GatewayClient.Of(context), out var replayed);
         if (replayed)
         {
             DemoProviderLog.WriteReplayed(logger, nameof(CreateCertificateOrder));

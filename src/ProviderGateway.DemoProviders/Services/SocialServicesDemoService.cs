@@ -66,7 +66,7 @@ public sealed class SocialServicesDemoService(DemoDataStore store, ILogger<Socia
         violations.KatoCode("kato_code", request.KatoCode);
         violations.ThrowIfAny();
 
-        var application = store.CreateApplication(request, out var replayed);
+        var application = store.CreateApplication(request, GatewayClient.Of(context), out var replayed);
         if (replayed)
         {
             DemoProviderLog.WriteReplayed(logger, nameof(CreateApplication));

@@ -84,7 +84,7 @@ public sealed class UtilitiesDemoService(DemoDataStore store, ILogger<UtilitiesD
         violations.PastOrTodayDate("reading_date", request.ReadingDate, store.Today);
         violations.ThrowIfAny();
 
-        var reading = store.CreateMeterReading(request, out var replayed);
+        var reading = store.CreateMeterReading(request, GatewayClient.Of(context), out var replayed);
         if (replayed)
         {
             DemoProviderLog.WriteReplayed(logger, nameof(CreateMeterReading));

@@ -500,7 +500,7 @@ class CertificateOrders {
   constructor(readyAfterMs) {
     this.readyAfterMs = readyAfterMs;
     this.orders = new Map(); // order_id -> { iin, order, readyAtMs }
-    this.byRequestId = new Map(); // request_id (lower case) -> { fingerprint, response }
+    this.byRequestId = new Map(); // gateway client + request_id (lower case) -> { fingerprint, response }
     this.seed();
   }
 
@@ -559,12 +559,12 @@ class CertificateOrders {
     return this.current(record, Date.now());
   }
 
-  /** A response recorded under `requestId`: {fingerprint, response}, or undefined. */
-  replay(requestId) {
-    return this.byRequestId.get(requestId.toLowerCase());
+  /** A response recorded under `requestId` for the gateway client `client`: {fingerprint, response}, or undefined. */
+  replay(client, requestId) {
+    return this.byRequestId.get(idempotencyKey(client, requestId));
   }
 
-  create(requestId, fingerprint, iin, certificateType, cadastralNumber) {
+  create(client, requestId, fingerprint, iin, certificateType, cadastralNumber) {
     const nowMs = Date.now();
     let orderId;
     do {
@@ -586,7 +586,7 @@ class CertificateOrders {
     this.orders.set(orderId, { iin, order, readyAtMs });
 
     const response = { order: structuredClone(order) };
-    this.byRequestId.set(requestId.toLowerCase(), { fingerprint, response });
+    this.byRequestId.set(idempotencyKey(client, requestId), { fingerprint, response });
     while (this.byRequestId.size > MAX_IDEMPOTENCY_RECORDS) {
       this.byRequestId.delete(this.byRequestId.keys().next().value);
     }
@@ -597,6 +597,21 @@ class CertificateOrders {
 function documentSerial(orderId) {
   const n = crypto.createHash('sha256').update(orderId).digest().readUInt32BE(0) % 10000000;
   return String(n).padStart(7, '0');
+}
+
+/**
+ * A request_id's scope, as the contracts define it: this service, the method (this provider has one write) and
+ * the calling gateway client (metadata x-client-id; a call without it is one more client). UUIDs compare
+ * without the case of their hexadecimal digits.
+ */
+function idempotencyKey(client, requestId) {
+  return `${client}\u0000${requestId.toLowerCase()}`;
+}
+
+/** The gateway client a call is for: its x-client-id metadata, or '' when it has none. */
+function clientOf(metadata) {
+  const values = metadata.get('x-client-id');
+  return values.length > 0 ? String(values[0]) : '';
 }
 
 /** A digest of what a write asks for, to tell a retry from a different request under the same request_id. */
@@ -648,7 +663,7 @@ function createLandRegistry(orders) {
       return { parcel: structuredClone(parcel) };
     },
 
-    CreateCertificateOrder(request) {
+    CreateCertificateOrder(request, metadata) {
       const violations = new Violations();
       if (request.request_id.length === 0) {
         violations.add('request_id', 'REQUEST_ID_MISSING', 'request_id is required: a new UUID for each distinct order.');
@@ -675,7 +690,8 @@ function createLandRegistry(orders) {
       violations.throwIfAny();
 
       const fingerprint = fingerprintOf([request.iin, type, request.cadastral_number]);
-      const earlier = orders.replay(request.request_id);
+      const client = clientOf(metadata);
+      const earlier = orders.replay(client, request.request_id);
       if (earlier) {
         if (earlier.fingerprint !== fingerprint) {
           const message = 'This request_id was already used for a different order; use a new request_id for a new order.';
@@ -693,7 +709,7 @@ function createLandRegistry(orders) {
         // Missing, or not the citizen's: the answer does not say which.
         throw notFound(PARCEL_RESOURCE, request.cadastral_number, 'The citizen holds no registered right on a parcel with this cadastral number.');
       }
-      return orders.create(request.request_id, fingerprint, request.iin, type, request.cadastral_number);
+      return orders.create(client, request.request_id, fingerprint, request.iin, type, request.cadastral_number);
     },
 
     GetCertificateOrder(request) {
@@ -715,14 +731,14 @@ function createLandRegistry(orders) {
   };
 }
 
-/** grpc-js unary handlers from plain functions (request -> response) that throw RpcError. */
+/** grpc-js unary handlers from plain functions ((request, metadata) -> response) that throw RpcError. */
 function toHandlers(implementation, errorTypes) {
   const handlers = {};
   for (const [method, fn] of Object.entries(implementation)) {
     handlers[method] = (call, callback) => {
       let response;
       try {
-        response = fn(call.request);
+        response = fn(call.request, call.metadata);
       } catch (e) {
         if (e instanceof RpcError) {
           callback(e.toServiceError(errorTypes));

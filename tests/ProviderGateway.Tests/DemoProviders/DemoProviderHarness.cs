@@ -61,6 +61,9 @@ internal static class RpcDetails
     public static ResourceInfo ResourceInfo(RpcException e) =>
         e.GetRpcStatus()?.GetDetail<ResourceInfo>() ?? throw new Xunit.Sdk.XunitException("The error carries no google.rpc.ResourceInfo.");
 
+    public static PreconditionFailure PreconditionFailure(RpcException e) =>
+        e.GetRpcStatus()?.GetDetail<PreconditionFailure>() ?? throw new Xunit.Sdk.XunitException("The error carries no google.rpc.PreconditionFailure.");
+
     public static ErrorInfo ErrorInfo(RpcException e) =>
         e.GetRpcStatus()?.GetDetail<ErrorInfo>() ?? throw new Xunit.Sdk.XunitException("The error carries no google.rpc.ErrorInfo.");
 

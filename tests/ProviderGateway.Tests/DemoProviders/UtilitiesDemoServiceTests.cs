@@ -275,6 +275,127 @@ public sealed class UtilitiesDemoServiceTests : IAsyncLifetime
         Assert.Equal("utilities.v1.Meter", RpcDetails.ResourceInfo(e).ResourceType);
     }
 
+    [Fact]
+    public async Task CreateMeterReading_request_ids_are_scoped_to_the_gateway_client()
+    {
+        var request = NextReading(Holder.First(), increaseBy: 10_000);
+        var first = await _client.CreateMeterReadingAsync(request, ClientHeaders("karasai-desk"));
+        var changed = request.Clone();
+        changed.ValueMilliUnits += 1_000;
+
+        var otherClient = await _client.CreateMeterReadingAsync(changed, ClientHeaders("ili-desk"));
+        var noClient = await _client.CreateMeterReadingAsync(changed.Clone()); // a call without x-client-id is one more client
+        var sameClient = await Assert.ThrowsAsync<RpcException>(() => _client.CreateMeterReadingAsync(changed, ClientHeaders("karasai-desk")).ResponseAsync);
+
+        Assert.NotEqual(first.Reading.ReadingId, otherClient.Reading.ReadingId);
+        Assert.Equal(otherClient.Reading.ValueMilliUnits, noClient.Reading.ValueMilliUnits);
+        Assert.NotEqual(otherClient.Reading.ReadingId, noClient.Reading.ReadingId);
+        Assert.Equal(StatusCode.AlreadyExists, sameClient.StatusCode);
+        Assert.Equal("REQUEST_ID_REUSED", RpcDetails.ErrorInfo(sameClient).Reason);
+    }
+
+    [Fact]
+    public async Task CreateMeterReading_request_ids_compare_without_the_case_of_their_hex_digits()
+    {
+        var request = NextReading(Holder.First(), increaseBy: 20_000);
+        request.RequestId = request.RequestId.ToLowerInvariant();
+        var first = await _client.CreateMeterReadingAsync(request, ClientHeaders("karasai-desk"));
+        var upper = request.Clone();
+        upper.RequestId = request.RequestId.ToUpperInvariant();
+
+        var retry = await _client.CreateMeterReadingAsync(upper, ClientHeaders("karasai-desk"));
+
+        Assert.Equal(first.Reading, retry.Reading);
+    }
+
+    [Fact]
+    public async Task CreateMeterReading_on_an_unknown_account_is_not_found_naming_the_account_as_sent()
+    {
+        var request = NextReading(Holder.First(), increaseBy: 1_000);
+        request.AccountNumber = "AP-0000-000000";
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => _client.CreateMeterReadingAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, e.StatusCode);
+        var resource = RpcDetails.ResourceInfo(e);
+        Assert.Equal("utilities.v1.Account", resource.ResourceType);
+        Assert.Equal("AP-0000-000000", resource.ResourceName);
+    }
+
+    [Fact]
+    public async Task CreateMeterReading_on_another_citizens_account_is_not_found_like_an_unknown_one()
+    {
+        var request = NextReading(Holder.First(), increaseBy: 1_000);
+        request.Iin = DemoProviderHarness.Seed.UtilityAccounts.First(a => a.ProviderId == ProviderId && a.Iin != Holder.Key).Iin;
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => _client.CreateMeterReadingAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, e.StatusCode);
+        Assert.Equal("utilities.v1.Account", RpcDetails.ResourceInfo(e).ResourceType);
+    }
+
+    [Fact]
+    public async Task CreateMeterReading_judges_the_future_by_the_day_in_Kazakhstan()
+    {
+        // 19:30 UTC on 26 November is already 00:30 on 27 November in Kazakhstan (UTC+5).
+        _provider.Time.Advance(new DateTimeOffset(2026, 11, 26, 19, 30, 0, TimeSpan.Zero) - _provider.Time.GetUtcNow());
+        var today = NextReading(Holder.First(), increaseBy: 5_000);
+        today.ReadingDate = new Date { Year = 2026, Month = 11, Day = 27 };
+        var tomorrow = NextReading(Holder.First(), increaseBy: 6_000);
+        tomorrow.ReadingDate = new Date { Year = 2026, Month = 11, Day = 28 };
+
+        var accepted = await _client.CreateMeterReadingAsync(today);
+        var e = await Assert.ThrowsAsync<RpcException>(() => _client.CreateMeterReadingAsync(tomorrow).ResponseAsync);
+
+        Assert.Equal(today.ReadingDate, accepted.Reading.ReadingDate);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal(new[] { "reading_date" }, RpcDetails.ViolatedFields(e));
+    }
+
+    [Fact]
+    public async Task A_partly_paid_invoice_is_overdue_from_the_day_after_its_due_date_in_Kazakhstan()
+    {
+        var account = Holder.First();
+        var latest = account.Invoices.MaxBy(i => i.DueDate)!;
+        var partlyPaid = account with { Invoices = [.. account.Invoices.Select(i => i == latest ? i with { State = InvoiceState.PartiallyPaid } : i)] };
+        var seed = DemoProviderHarness.Seed with { UtilityAccounts = [.. DemoProviderHarness.Seed.UtilityAccounts.Select(a => a == account ? partlyPaid : a)] };
+        await using var provider = await DemoProviderHarness.StartAsync(ProviderId, o => o.Seed = seed);
+        var client = new UtilitiesService.UtilitiesServiceClient(provider.Channel);
+        var dueDay = new DateTimeOffset(latest.DueDate.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(5));
+
+        provider.Time.Advance(dueDay.AddHours(23.5) - provider.Time.GetUtcNow()); // 23:30 on the due day in Kazakhstan, 18:30 UTC
+        var onTheDueDay = await StateOfAsync();
+        provider.Time.Advance(TimeSpan.FromHours(1)); // 00:30 the next day in Kazakhstan, still the due day in UTC
+        var theDayAfter = await StateOfAsync();
+
+        Assert.Equal(InvoiceState.PartiallyPaid, onTheDueDay);
+        Assert.Equal(InvoiceState.Overdue, theDayAfter);
+
+        async Task<InvoiceState> StateOfAsync() =>
+            (await client.ListInvoicesAsync(new ListInvoicesRequest { Iin = account.Iin, AccountNumber = account.AccountNumber, PageSize = 100 }))
+                .Invoices.Single(i => i.InvoiceId == latest.InvoiceId).State;
+    }
+
+    [Fact]
+    public async Task A_closed_account_refuses_readings_and_a_suspended_one_takes_them()
+    {
+        var closed = DemoProviderHarness.Seed.UtilityAccounts.First(a => a.State == AccountState.Closed && a.Meters.Count > 0);
+        var suspended = DemoProviderHarness.Seed.UtilityAccounts.First(a => a.State == AccountState.Suspended && a.Meters.Count > 0);
+        await using var closedProvider = await DemoProviderHarness.StartAsync(closed.ProviderId);
+        await using var suspendedProvider = await DemoProviderHarness.StartAsync(suspended.ProviderId);
+
+        var e = await Assert.ThrowsAsync<RpcException>(() =>
+            new UtilitiesService.UtilitiesServiceClient(closedProvider.Channel).CreateMeterReadingAsync(NextReading(closed, increaseBy: 1_000)).ResponseAsync);
+        var accepted = await new UtilitiesService.UtilitiesServiceClient(suspendedProvider.Channel).CreateMeterReadingAsync(NextReading(suspended, increaseBy: 1_000));
+
+        Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
+        Assert.Equal("ACCOUNT_CLOSED", RpcDetails.ErrorInfo(e).Reason);
+        Assert.Equal("ACCOUNT_STATE", Assert.Single(RpcDetails.PreconditionFailure(e).Violations).Type);
+        Assert.Equal(suspended.AccountNumber, accepted.Reading.AccountNumber);
+    }
+
+    private static Metadata ClientHeaders(string clientId) => new() { { "x-client-id", clientId } };
+
     private static CreateMeterReadingRequest NextReading(DemoSeedUtilityAccount account, long increaseBy)
     {
         var meter = account.Meters[0];
