@@ -4,8 +4,10 @@ using ProviderGateway.Conformance.Reporting;
 using ProviderGateway.Conformance.Running;
 using ProviderGateway.Contracts.Identifiers;
 using ProviderGateway.Contracts.Validation;
+using ProviderGateway.Providers.OAuth2;
 
 // The conformance kit's command line. Exit codes: 0 conformant, 1 a check failed, 2 bad usage.
+const string OAuth2SecretVariable = "PG_CONFORMANCE_OAUTH2_CLIENT_SECRET";
 var target = new Option<string>("--target")
 {
     Description = "The provider: HOST:PORT (cleartext HTTP/2, or TLS with --tls) or a URL such as https://registry.example.kz:443.",
@@ -51,6 +53,18 @@ var headers = new Option<string[]>("--header")
 };
 var tls = new Option<bool>("--tls") { Description = "Use TLS when --target is HOST:PORT." };
 var ca = new Option<string?>("--ca-certificate") { Description = "PEM file of the authority that signed the provider's TLS certificate (default: the system's trusted roots)." };
+var clientCertificate = new Option<string?>("--client-certificate") { Description = "PEM file of the client certificate (and its key, unless --client-key) for a provider that requires mutual TLS." };
+var clientKey = new Option<string?>("--client-key") { Description = "PEM file of --client-certificate's private key, when separate." };
+var tokenEndpoint = new Option<string?>("--oauth2-token-endpoint") { Description = "OAuth2 token endpoint: every call carries a bearer token obtained by the client credentials grant, as the gateway's do." };
+var oauth2ClientId = new Option<string?>("--oauth2-client-id") { Description = "The client id at --oauth2-token-endpoint." };
+var oauth2SecretFile = new Option<string?>("--oauth2-client-secret-file")
+{
+    Description = $"A file holding the client secret (or set {OAuth2SecretVariable}; never on the command line).",
+};
+var oauth2KeyFile = new Option<string?>("--oauth2-private-key-file") { Description = "A PEM private key (RSA 2048+ or EC P-256) signing private_key_jwt assertions, instead of a secret." };
+var oauth2KeyId = new Option<string?>("--oauth2-key-id") { Description = "The kid of the private_key_jwt assertions." };
+var oauth2Scope = new Option<string?>("--oauth2-scope") { Description = "The scope to ask for (space-separated)." };
+var oauth2Authentication = new Option<string?>("--oauth2-client-authentication") { Description = "client_secret_basic (default) or client_secret_post." };
 var callTimeout = new Option<double>("--call-timeout")
 {
     Description = "Deadline of each call, in seconds.",
@@ -60,7 +74,9 @@ var junit = new Option<string?>("--junit") { Description = "Where to write the J
 
 var root = new RootCommand("ProviderGateway conformance kit: checks a provider implementation of a ProviderGateway contract over the wire.")
 {
-    target, domain, citizen, otherCitizen, unknownCitizen, missingCadastral, kato, cadastralPattern, headers, tls, ca, callTimeout, junit,
+    target, domain, citizen, otherCitizen, unknownCitizen, missingCadastral, kato, cadastralPattern, headers, tls, ca,
+    clientCertificate, clientKey, tokenEndpoint, oauth2ClientId, oauth2SecretFile, oauth2KeyFile, oauth2KeyId, oauth2Scope, oauth2Authentication,
+    callTimeout, junit,
 };
 
 root.SetAction(async (parse, ct) =>
@@ -106,6 +122,11 @@ root.SetAction(async (parse, ct) =>
             CadastralPattern = new Regex(parse.GetValue(cadastralPattern)!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
             Headers = [.. (parse.GetValue(headers) ?? []).Select(Header)],
             CaCertificate = parse.GetValue(ca),
+            ClientCertificate = ExistingFile(parse.GetValue(clientCertificate), "--client-certificate"),
+            ClientKey = parse.GetValue(clientKey) is { } keyFile && parse.GetValue(clientCertificate) is null
+                ? throw new ArgumentException("--client-key needs --client-certificate.")
+                : ExistingFile(parse.GetValue(clientKey), "--client-key"),
+            OAuth2 = OAuth2Settings(parse.GetValue(tokenEndpoint), parse.GetValue(oauth2ClientId), parse.GetValue(oauth2SecretFile), parse.GetValue(oauth2KeyFile), parse.GetValue(oauth2KeyId), parse.GetValue(oauth2Scope), parse.GetValue(oauth2Authentication)),
             CallTimeout = parse.GetValue(callTimeout) > 0 ? TimeSpan.FromSeconds(parse.GetValue(callTimeout)) : throw new ArgumentException("--call-timeout must be positive."),
         };
         junitPath = parse.GetValue(junit) ?? $"conformance-{ContractDomains.NameOf(contract)}.xml";
@@ -126,6 +147,7 @@ root.SetAction(async (parse, ct) =>
 
 return await root.Parse(args).InvokeAsync();
 
+
 static Uri TargetUri(string value, bool tls)
 {
     var text = value.Contains("://", StringComparison.Ordinal) ? value : (tls ? "https://" : "http://") + value;
@@ -135,6 +157,51 @@ static Uri TargetUri(string value, bool tls)
     }
 
     return uri;
+}
+
+static string? ExistingFile(string? path, string option) =>
+    path is null || File.Exists(path) ? path : throw new ArgumentException($"{option} '{path}' does not exist.");
+
+// The same settings as the gateway's Gateway:Providers:N:OAuth2, and the same checks where they apply.
+static ClientCredentialsSettings? OAuth2Settings(string? endpoint, string? clientId, string? secretFile, string? keyFile, string? keyId, string? scope, string? authentication)
+{
+    var secret = secretFile is not null ? File.ReadAllText(ExistingFile(secretFile, "--oauth2-client-secret-file")!).Trim() : Environment.GetEnvironmentVariable(OAuth2SecretVariable);
+    if (endpoint is null)
+    {
+        return clientId is null && secretFile is null && keyFile is null && scope is null
+            ? null
+            : throw new ArgumentException("--oauth2-* options need --oauth2-token-endpoint.");
+    }
+
+    if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0)
+    {
+        throw new ArgumentException("--oauth2-token-endpoint must be an absolute http(s):// URL without credentials.");
+    }
+
+    if (string.IsNullOrEmpty(clientId))
+    {
+        throw new ArgumentException("--oauth2-token-endpoint needs --oauth2-client-id.");
+    }
+
+    if ((keyFile is null) == string.IsNullOrEmpty(secret))
+    {
+        throw new ArgumentException($"Give exactly one of --oauth2-client-secret-file ({OAuth2SecretVariable}) and --oauth2-private-key-file.");
+    }
+
+    var method = (keyFile, authentication) switch
+    {
+        (not null, null or "private_key_jwt") => TokenEndpointAuthentication.PrivateKeyJwt,
+        (null, null or "client_secret_basic") => TokenEndpointAuthentication.ClientSecretBasic,
+        (null, "client_secret_post") => TokenEndpointAuthentication.ClientSecretPost,
+        _ => throw new ArgumentException($"--oauth2-client-authentication '{authentication}' does not fit: client_secret_basic or client_secret_post with a secret, private_key_jwt with a key."),
+    };
+    var pem = keyFile is null ? null : File.ReadAllText(ExistingFile(keyFile, "--oauth2-private-key-file")!);
+    if (pem is not null && ClientAssertionKey.Problem(pem) is { } keyProblem)
+    {
+        throw new ArgumentException($"--oauth2-private-key-file: {keyProblem}");
+    }
+
+    return new ClientCredentialsSettings(uri, clientId, method, keyFile is null ? secret : null, pem, keyId, string.IsNullOrWhiteSpace(scope) ? null : scope.Trim());
 }
 
 static KeyValuePair<string, string> Header(string header)

@@ -24,10 +24,12 @@ internal sealed class ConformanceTarget : IDisposable
     private const string ClientIdHeader = "x-client-id";
 
     private readonly KitOptions _options;
+    private readonly KitCredentials _credentials;
 
     public ConformanceTarget(KitOptions options)
     {
         _options = options;
+        _credentials = KitCredentials.From(options);
         var sockets = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
@@ -44,10 +46,19 @@ internal sealed class ConformanceTarget : IDisposable
             };
         }
 
+        if (_credentials.ClientCertificate is { } clientCertificate)
+        {
+            sockets.SslOptions.ClientCertificates = [clientCertificate];
+        }
+
+        // The bearer token, as the gateway sends it (over cleartext too: the kit is pointed at a test provider on purpose).
+        var https = options.Target.Scheme == Uri.UriSchemeHttps;
         Channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOptions
         {
             HttpHandler = new ProviderDeadlineHandler { InnerHandler = sockets },
             MaxReceiveMessageSize = 16 * 1024 * 1024,
+            Credentials = _credentials.Call is { } call ? ChannelCredentials.Create(https ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, call) : null,
+            UnsafeUseInsecureChannelCallCredentials = !https,
         });
     }
 
@@ -79,7 +90,11 @@ internal sealed class ConformanceTarget : IDisposable
         return new CallOptions(headers, deadline: null, ct);
     }
 
-    public void Dispose() => Channel.Dispose();
+    public void Dispose()
+    {
+        Channel.Dispose();
+        _credentials.Dispose();
+    }
 
     private Metadata Headers()
     {

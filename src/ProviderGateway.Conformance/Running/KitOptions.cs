@@ -51,6 +51,15 @@ internal sealed class KitOptions
     /// <summary>PEM file of the authority that signed the provider's TLS certificate (https targets); the system store when not set.</summary>
     public string? CaCertificate { get; init; }
 
+    /// <summary>PEM file of the client certificate (with its key, or see <see cref="ClientKey"/>) presented to a provider requiring mutual TLS.</summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>PEM file of <see cref="ClientCertificate"/>'s private key, when separate.</summary>
+    public string? ClientKey { get; init; }
+
+    /// <summary>OAuth2 client credentials: every call carries a bearer token obtained with them, as the gateway's calls do.</summary>
+    public ProviderGateway.Providers.OAuth2.ClientCredentialsSettings? OAuth2 { get; init; }
+
     /// <summary>Deadline of every ordinary call.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
