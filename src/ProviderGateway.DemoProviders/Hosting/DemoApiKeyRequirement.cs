@@ -20,19 +20,7 @@ internal sealed class DemoApiKeyRequirement(string header, string key)
 
     /// <summary>Adds the check in front of the endpoints.</summary>
     public void Apply(WebApplication app) =>
-        app.Use((context, next) =>
-        {
-            if (!(context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ?? false) || Presented(context))
-            {
-                return next(context);
-            }
-
-            Interlocked.Increment(ref _refused);
-            context.Response.ContentType = "application/grpc";
-            context.Response.Headers["grpc-status"] = "16";
-            context.Response.Headers["grpc-message"] = $"A valid API key in '{header}' is required.";
-            return Task.CompletedTask;
-        });
+        DemoCallerCheck.Require(app, Presented, _ => Interlocked.Increment(ref _refused), $"A valid API key in '{header}' is required.");
 
     private bool Presented(HttpContext context)
     {

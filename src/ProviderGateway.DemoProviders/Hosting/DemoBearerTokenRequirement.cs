@@ -18,24 +18,18 @@ internal sealed class DemoBearerTokenRequirement(DemoTokenIssuer tokens, string?
 
     /// <summary>Adds the check in front of the endpoints.</summary>
     public void Apply(WebApplication app) =>
-        app.Use((context, next) =>
-        {
-            if (!(context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ?? false) || Presented(context))
+        DemoCallerCheck.Require(
+            app,
+            Presented,
+            context =>
             {
-                return next(context);
-            }
-
-            if (!(context.Request.Path.Value ?? "").StartsWith("/grpc.", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _refused);
-            }
-
-            context.Response.ContentType = "application/grpc";
-            context.Response.Headers["grpc-status"] = "16";
-            context.Response.Headers["grpc-message"] = "A valid bearer token is required.";
-            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            return Task.CompletedTask;
-        });
+                if (!(context.Request.Path.Value ?? "").StartsWith("/grpc.", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _refused);
+                }
+            },
+            "A valid bearer token is required.",
+            "Bearer error=\"invalid_token\"");
 
     private bool Presented(HttpContext context)
     {

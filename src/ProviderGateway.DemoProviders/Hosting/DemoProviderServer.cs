@@ -153,17 +153,21 @@ public sealed class DemoProviderServer : IAsyncDisposable
         return new IPEndPoint(address, uri.Port);
     }
 
+    /// <summary>
+    /// An empty builder: no appsettings.json, environment variables or file watchers. A demo server embedded in the gateway
+    /// must not pick up the gateway's configuration, and the content root is the assembly's folder so that nothing watches
+    /// the current directory.
+    /// </summary>
+    internal static WebApplicationBuilder CreateEmptyBuilder() => WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+    {
+        ApplicationName = typeof(DemoProviderServer).Assembly.GetName().Name,
+        ContentRootPath = AppContext.BaseDirectory,
+        EnvironmentName = Environments.Production,
+    });
+
     private static WebApplication Build(DemoProviderServerOptions options, IPEndPoint listenOn, DemoDataStore data, DemoCallCounter calls, DemoFaults faults)
     {
-        // An empty builder: no appsettings.json, environment variables or file watchers. A demo provider
-        // embedded in the gateway must not pick up the gateway's configuration, and the content root is
-        // the assembly's folder so that nothing watches the current directory.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(DemoProviderServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
+        var builder = CreateEmptyBuilder();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

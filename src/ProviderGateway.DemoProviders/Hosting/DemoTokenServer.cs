@@ -85,12 +85,7 @@ public sealed class DemoTokenServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var listenOn = DemoProviderServer.ParseListenUrl(options.Url, options.ServerCertificate is not null);
         var https = options.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(DemoTokenServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
+        var builder = DemoProviderServer.CreateEmptyBuilder();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

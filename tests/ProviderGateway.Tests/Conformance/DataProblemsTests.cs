@@ -1,7 +1,9 @@
+extern alias kit;
+
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
-using ProviderGateway.Conformance.Assertions;
-using ProviderGateway.Conformance.Running;
+using kit::ProviderGateway.Conformance.Assertions;
+using kit::ProviderGateway.Conformance.Running;
 using ProviderGateway.Contracts.Common.V1;
 using ProviderGateway.Contracts.Utilities.V1;
 using ProviderGateway.Contracts.Validation;

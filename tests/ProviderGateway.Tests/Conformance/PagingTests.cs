@@ -1,5 +1,7 @@
-using ProviderGateway.Conformance.Assertions;
-using ProviderGateway.Conformance.Running;
+extern alias kit;
+
+using kit::ProviderGateway.Conformance.Assertions;
+using kit::ProviderGateway.Conformance.Running;
 
 namespace ProviderGateway.Tests.Conformance;
 
