@@ -10,7 +10,8 @@ with in-memory demo data of a fictional water company, following the rules of th
   - an account that does not exist or is another citizen's is NOT_FOUND with a google.rpc.ResourceInfo, the same
     answer for both; a meter not on the account likewise (utilities.v1.Meter);
   - List pages are bounded, with opaque page tokens bound by an HMAC to the list they page;
-  - CreateMeterReading is idempotent by request_id; the same request_id with a different request is ALREADY_EXISTS;
+  - CreateMeterReading is idempotent by request_id, scoped to the gateway client (x-client-id); the same request_id
+    with a different request is ALREADY_EXISTS;
   - a call whose deadline (grpc-timeout) has passed ends with DEADLINE_EXCEEDED and has no effect;
   - the metadata the gateway sends (x-client-id, x-operator-id, x-access-purpose, traceparent) goes to an audit
     line per call; IINs, names and addresses are never logged.
@@ -303,7 +304,7 @@ class PageTokens:
 PROVIDER_NAME = "Kaskelen Water (demo)"
 TARIFF_TIYN_PER_CUBIC_METRE = 15640  # 156.40 KZT per m3, water and sewerage
 CITIZEN_A = "791028302728"  # the conformance kit's default test citizen: three accounts
-CITIZEN_B = "720119319078"  # one account
+CITIZEN_B = "580203420876"  # the kit's default other citizen: an active and a CLOSED metered account
 
 
 def months_before(day, count):
@@ -393,6 +394,9 @@ def demo_accounts(today):
         build_account(CITIZEN_B, "KW-0120458", other, pb.ACCOUNT_STATE_ACTIVE, moment(dt.date(2019, 11, 6), 15, 10),
                       [meter("CW-1", "SGV-15-2207415", 354_008, last_read)],
                       [7_310, 6_980, 7_455], paid_months=2, today=today),
+        build_account(CITIZEN_B, "KW-0120469", other, pb.ACCOUNT_STATE_CLOSED, moment(dt.date(2011, 2, 14), 11, 0),
+                      [meter("CW-1", "SGV-15-0873301", 118_440, last_read)],  # closed, its meter not yet removed
+                      [2_150, 2_040], paid_months=2, today=today),
     ]
 
 
@@ -427,7 +431,9 @@ class Store:
         self._by_iin = collections.defaultdict(list)
         for record in sorted(accounts, key=lambda a: a.account.account_number):  # a stable order
             self._by_iin[record.iin].append(record)
-        self._readings = collections.OrderedDict()  # request_id (lower case) -> (payload, response)
+        # (x-client-id, request_id in lower case) -> (payload, response): a request_id is scoped to the gateway client
+        # that sent it (another client's same request_id is a write of its own).
+        self._readings = collections.OrderedDict()
         self._next_reading = 1
         self.lock = threading.Lock()
 
@@ -441,9 +447,9 @@ class Store:
             raise not_found(ACCOUNT_RESOURCE, account_number, "No such account for this citizen.")
         return record
 
-    def replay(self, request_id, payload):
-        """The first response to `request_id`, or None for a new one; ALREADY_EXISTS if it was another request."""
-        earlier = self._readings.get(request_id.lower())
+    def replay(self, scope, payload):
+        """The first response to `scope` (client, request_id), or None for a new one; ALREADY_EXISTS if it was another request."""
+        earlier = self._readings.get(scope)
         if earlier is None:
             return None
         if earlier[0] != payload:
@@ -452,8 +458,8 @@ class Store:
                            "for a new write.", error_info("REQUEST_ID_REUSED"))
         return earlier[1]
 
-    def record(self, request_id, payload, response):
-        self._readings[request_id.lower()] = (payload, response)
+    def record(self, scope, payload, response):
+        self._readings[scope] = (payload, response)
         while len(self._readings) > MAX_IDEMPOTENCY_RECORDS:
             self._readings.popitem(last=False)
 
@@ -582,13 +588,15 @@ class UtilitiesProvider(utilities_pb2_grpc.UtilitiesServiceServicer):
         payload.CopyFrom(request)
         payload.request_id = ""  # what the write asks for: the same request_id must come with the same payload
         payload = payload.SerializeToString(deterministic=True)
+        client = dict(context.invocation_metadata()).get("x-client-id", "")
+        scope = (client, request.request_id.lower())
         with self._store.lock:
-            first = self._store.replay(request.request_id, payload)
+            first = self._store.replay(scope, payload)
             if first is not None:
                 return first  # a retry: the first result, no second effect
             response = self._accept(request, reading_day)
             check_deadline(context)  # the caller has given up: no effect it will never hear of
-            self._store.record(request.request_id, payload, response)
+            self._store.record(scope, payload, response)
             self._commit(request, response)
             return response
 
