@@ -161,7 +161,7 @@ public static class ChaosRun
             var replays = new List<WriteReplay>();
             foreach (var call in desk.Calls.Where(c => c.Write?.ProviderId == provider).OrderBy(c => c.Write!.Request.ValueMilliUnits))
             {
-                replays.Add(await ReplayAsync(address, call));
+                replays.Add(await ReplayAsync(address, call, cluster.Secrets.ClientId));
             }
 
             writes.Add(new WriteEvidence(provider, before[provider], after, replays, receipts));
@@ -281,12 +281,14 @@ public static class ChaosRun
         return SequenceOf(reading.Reading.ReadingId) ?? throw new InvalidOperationException($"A reading id without a sequence number: {reading.Reading.ReadingId}");
     }
 
-    private static async Task<WriteReplay> ReplayAsync(Uri provider, CallRecord call)
+    // The replay comes as the gateway's call came: from the desk's client (x-client-id), the scope of a request_id.
+    private static async Task<WriteReplay> ReplayAsync(Uri provider, CallRecord call, string clientId)
     {
         using var channel = GrpcChannel.ForAddress(provider);
         try
         {
-            var reading = await new Util.UtilitiesService.UtilitiesServiceClient(channel).CreateMeterReadingAsync(call.Write!.Request, deadline: DateTime.UtcNow.AddSeconds(10));
+            var reading = await new Util.UtilitiesService.UtilitiesServiceClient(channel).CreateMeterReadingAsync(
+                call.Write!.Request, new Metadata { { "x-client-id", clientId } }, deadline: DateTime.UtcNow.AddSeconds(10));
             return new WriteReplay(call, StatusCode.OK, reading.Reading.ReadingId, SequenceOf(reading.Reading.ReadingId));
         }
         catch (RpcException e)
