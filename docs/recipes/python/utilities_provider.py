@@ -2,16 +2,23 @@
 """A utilities provider for ProviderGateway in Python, on Debian 12's own packages.
 
 It implements providergateway.utilities.v1.UtilitiesService and grpc.health.v1.Health over plain HTTP/2 (h2c),
-with in-memory demo data of a fictional water company, following the rules of the provider guide (section 2):
+with in-memory demo data of a fictional water company, following the rules of the contract's comments (the
+provider guide's sections 2 and 9):
 
   - every field is validated as the contract's comments say (IIN: ASCII digits, length, century digit, real birth
-    date, never-issued numbers, check digit); bad input is INVALID_ARGUMENT with a google.rpc.BadRequest naming
-    every bad field;
-  - an account that does not exist or is another citizen's is NOT_FOUND with a google.rpc.ResourceInfo, the same
-    answer for both; a meter not on the account likewise (utilities.v1.Meter);
-  - List pages are bounded, with opaque page tokens bound by an HMAC to the list they page;
-  - CreateMeterReading is idempotent by request_id, scoped to the gateway client (x-client-id); the same request_id
-    with a different request is ALREADY_EXISTS;
+    date, never-issued numbers, check digit; account numbers and meter ids: their form, before any lookup; dates:
+    real days, "not in the future" meaning not after today in UTC+5); bad input is INVALID_ARGUMENT with a
+    google.rpc.BadRequest naming every bad field;
+  - an account that does not exist or is another citizen's is NOT_FOUND with a google.rpc.ResourceInfo naming it
+    as the caller sent it, the same answer for both, in every method (CreateMeterReading included); a meter not on
+    the account likewise (utilities.v1.Meter);
+  - List pages are bounded, with opaque page tokens bound by an HMAC to the list they page (method, citizen,
+    account): a token of another list is INVALID_ARGUMENT;
+  - CreateMeterReading is idempotent by request_id, scoped to the method and the gateway client (x-client-id); the
+    same request_id with a different request is ALREADY_EXISTS (REQUEST_ID_REUSED); a refused write records nothing;
+  - a reading on a CLOSED account, or below (or dated before) the meter's last one, is FAILED_PRECONDITION with a
+    google.rpc.PreconditionFailure; a request breaking several rules gets the first answer in the contract's order:
+    INVALID_ARGUMENT, ALREADY_EXISTS, NOT_FOUND, FAILED_PRECONDITION;
   - a call whose deadline (grpc-timeout) has passed ends with DEADLINE_EXCEEDED and has no effect;
   - the metadata the gateway sends (x-client-id, x-operator-id, x-access-purpose, traceparent) goes to an audit
     line per call; IINs, names and addresses are never logged.
@@ -431,8 +438,8 @@ class Store:
         self._by_iin = collections.defaultdict(list)
         for record in sorted(accounts, key=lambda a: a.account.account_number):  # a stable order
             self._by_iin[record.iin].append(record)
-        # (x-client-id, request_id in lower case) -> (payload, response): a request_id is scoped to the gateway client
-        # that sent it (another client's same request_id is a write of its own).
+        # (method, x-client-id, request_id in lower case) -> (payload, response): a request_id is scoped to the method
+        # and the gateway client that sent it (another client's same request_id is a write of its own).
         self._readings = collections.OrderedDict()
         self._next_reading = 1
         self.lock = threading.Lock()
@@ -448,7 +455,8 @@ class Store:
         return record
 
     def replay(self, scope, payload):
-        """The first response to `scope` (client, request_id), or None for a new one; ALREADY_EXISTS if it was another request."""
+        """The first response to `scope` (method, client, request_id), or None for a new one; ALREADY_EXISTS if it
+        was another request. Checked before the account is looked up: ALREADY_EXISTS comes before NOT_FOUND."""
         earlier = self._readings.get(scope)
         if earlier is None:
             return None
@@ -588,8 +596,10 @@ class UtilitiesProvider(utilities_pb2_grpc.UtilitiesServiceServicer):
         payload.CopyFrom(request)
         payload.request_id = ""  # what the write asks for: the same request_id must come with the same payload
         payload = payload.SerializeToString(deterministic=True)
+        # The request_id's scope: this method and the gateway client (a call without x-client-id is one more client);
+        # UUIDs compare without the case of their hexadecimal digits.
         client = dict(context.invocation_metadata()).get("x-client-id", "")
-        scope = (client, request.request_id.lower())
+        scope = ("CreateMeterReading", client, request.request_id.lower())
         with self._store.lock:
             first = self._store.replay(scope, payload)
             if first is not None:
