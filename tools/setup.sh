@@ -8,7 +8,8 @@
 #   - python3 and python3-cryptography, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py,
 #     run by the tests);
 #   - openssl's command line, from Debian (tools/provision/new-production-config.sh, run by the tests);
-#   - the Python recipe's gRPC packages and code generator, from Debian (docs/recipes/python, run by the tests).
+#   - the Python recipe's gRPC packages and code generator, from Debian (docs/recipes/python, run by the tests);
+#   - PostgreSQL, from Debian (the tests run their own clusters, initdb in temporary folders on free loopback ports).
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,3 +92,13 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
   apt_install "${missing_packages[@]}"
 fi
 /usr/bin/python3 -c 'import grpc, google.protobuf'
+
+# PostgreSQL from Debian: the tests make their own clusters (initdb into a temporary folder, run as the postgres user on
+# a free loopback port). The package's own cluster is not needed: stopped, so that it holds no port or memory.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "setup: installing PostgreSQL from Debian's packages"
+  apt_install postgresql
+  service postgresql stop >/dev/null 2>&1 || true
+fi
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null
+command -v setpriv >/dev/null

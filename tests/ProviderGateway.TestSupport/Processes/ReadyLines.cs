@@ -8,6 +8,9 @@ public static partial class ReadyLines
     /// <summary>redis-server accepts connections.</summary>
     public static Regex Redis { get; } = RedisLine();
 
+    /// <summary>A PostgreSQL server accepts connections.</summary>
+    public static Regex Postgres { get; } = PostgresLine();
+
     /// <summary>A demo provider (ProviderGateway.DemoProviders.Standalone) listens; group <c>address</c> is its base address.</summary>
     public static Regex DemoProvider { get; } = DemoProviderLine();
 
@@ -19,6 +22,9 @@ public static partial class ReadyLines
 
     [GeneratedRegex("Ready to accept connections")]
     private static partial Regex RedisLine();
+
+    [GeneratedRegex("database system is ready to accept connections")]
+    private static partial Regex PostgresLine();
 
     [GeneratedRegex(@"listening on (?<address>https?://[^\s/]+)", RegexOptions.IgnoreCase)]
     private static partial Regex DemoProviderLine();
