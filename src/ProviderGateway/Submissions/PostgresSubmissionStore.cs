@@ -1,0 +1,93 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace ProviderGateway.Submissions;
+
+/// <summary>
+/// The submission store on PostgreSQL: the choice for several gateway instances sharing one queue. Commits are synchronous
+/// (<c>synchronous_commit=on</c> on every connection: an OK receipt means the row is on disk); relays lease with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so each submission is attempted by one instance at a time; migrations take an advisory
+/// lock, so instances starting together migrate one after the other.
+/// </summary>
+public sealed class PostgresSubmissionStore : SubmissionStore
+{
+    // pg_advisory_xact_lock key of the migrations ("PGSUBM" in spirit; any constant shared by all instances).
+    private const long MigrationLock = 7_340_021;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>A store on the database of <paramref name="connectionString"/>.</summary>
+    public PostgresSubmissionStore(string connectionString, SubmissionSealer sealer, TimeProvider time)
+        : base(sealer, time)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            // Durability as configured, not as fast: whatever the server's default, these commits wait for the disk.
+            Options = "-c synchronous_commit=on",
+        };
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<(int Version, string Description, string Script)> Migrations { get; } =
+    [
+        (1, "submissions and their sealed payloads", """
+            CREATE TABLE submissions (
+              seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              id text NOT NULL UNIQUE,
+              client_id text NOT NULL,
+              request_id text NOT NULL,
+              provider_id text NOT NULL,
+              method text NOT NULL,
+              district text NOT NULL,
+              citizen_hmac text NOT NULL,
+              state smallint NOT NULL,
+              accepted_at bigint NOT NULL,
+              next_attempt_at bigint NOT NULL,
+              attempts integer NOT NULL DEFAULT 0,
+              last_status text NULL,
+              finished_at bigint NULL,
+              lease_owner text NULL,
+              lease_token text NULL,
+              lease_until bigint NULL,
+              UNIQUE (client_id, request_id));
+            CREATE TABLE submission_payloads (
+              id text PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,
+              key_id smallint NOT NULL,
+              request bytea NOT NULL,
+              response bytea NULL,
+              purge_after bigint NULL);
+            """ + IndexesV1),
+    ];
+
+    /// <inheritdoc />
+    protected override string ClaimStatement { get; } = $"""
+        WITH due AS (
+          SELECT s.seq FROM submissions s
+          WHERE {ClaimableHeads}
+          ORDER BY s.next_attempt_at, s.seq
+          LIMIT @limit
+          FOR UPDATE OF s SKIP LOCKED)
+        UPDATE submissions s SET state = 2, lease_owner = @owner, lease_token = @token, lease_until = @until
+        FROM due WHERE s.seq = due.seq
+        RETURNING {string.Join(", ", ReceiptColumns.Split(", ").Select(c => "s." + c))}
+        """;
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        return transaction;
+    }
+
+    /// <inheritdoc />
+    protected override bool IsStoreFailure(Exception failure) => failure is NpgsqlException || base.IsStoreFailure(failure);
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ProviderGateway.Submissions;
+
+/// <summary>
+/// What keeps personal data out of the submission store in clear: requests and answers sealed with AES-256-GCM under the
+/// configured key, the submission id (and the key's id) as associated data, so a sealed value moved to another row does not
+/// open; the citizen as an HMAC-SHA256 under its own key, enough to list one citizen's submissions, never the IIN.
+/// </summary>
+public sealed class SubmissionSealer : IDisposable
+{
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private readonly AesGcm _aes;
+    private readonly byte[] _citizenKey;
+
+    /// <summary>Seals under <paramref name="sealKey"/> (32 bytes, id <paramref name="keyId"/>) and hashes citizens under <paramref name="citizenKey"/>.</summary>
+    public SubmissionSealer(byte[] sealKey, short keyId, byte[] citizenKey)
+    {
+        if (sealKey.Length != 32)
+        {
+            throw new ArgumentException("The submissions' seal key must be 32 bytes (AES-256).", nameof(sealKey));
+        }
+
+        _aes = new AesGcm(sealKey, TagSize);
+        KeyId = keyId;
+        _citizenKey = citizenKey;
+    }
+
+    /// <summary>The id of the seal key, stored with every sealed value (key rotation).</summary>
+    public short KeyId { get; }
+
+    /// <summary>The citizen's HMAC, lowercase hex: what the store indexes instead of the IIN.</summary>
+    public string CitizenHash(string iin) => Convert.ToHexStringLower(HMACSHA256.HashData(_citizenKey, Encoding.UTF8.GetBytes(iin)));
+
+    /// <summary>Seals <paramref name="plain"/> for submission <paramref name="id"/>: nonce, tag, ciphertext.</summary>
+    public byte[] Seal(Guid id, ReadOnlySpan<byte> plain)
+    {
+        var sealedValue = new byte[NonceSize + TagSize + plain.Length];
+        var nonce = sealedValue.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        _aes.Encrypt(nonce, plain, sealedValue.AsSpan(NonceSize + TagSize), sealedValue.AsSpan(NonceSize, TagSize), AssociatedData(id, KeyId));
+        return sealedValue;
+    }
+
+    /// <summary>Opens a value sealed for submission <paramref name="id"/> under key <paramref name="keyId"/>.</summary>
+    /// <exception cref="CryptographicException">The value was altered, belongs to another row or another key.</exception>
+    public byte[] Open(Guid id, short keyId, ReadOnlySpan<byte> sealedValue)
+    {
+        if (keyId != KeyId || sealedValue.Length < NonceSize + TagSize)
+        {
+            throw new CryptographicException($"A submission sealed under key {keyId} cannot be opened with key {KeyId}.");
+        }
+
+        var plain = new byte[sealedValue.Length - NonceSize - TagSize];
+        _aes.Decrypt(sealedValue[..NonceSize], sealedValue[(NonceSize + TagSize)..], sealedValue.Slice(NonceSize, TagSize), plain, AssociatedData(id, keyId));
+        return plain;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _aes.Dispose();
+
+    private static byte[] AssociatedData(Guid id, short keyId)
+    {
+        var data = new byte[18];
+        id.TryWriteBytes(data, bigEndian: true, out _);
+        BitConverter.TryWriteBytes(data.AsSpan(16), keyId);
+        return data;
+    }
+}

@@ -1,0 +1,346 @@
+using System.Data.Common;
+using System.Net.Sockets;
+
+namespace ProviderGateway.Submissions;
+
+/// <summary>
+/// The durable store of submissions: a <c>submissions</c> table of receipts (kept) and a <c>submission_payloads</c> table of
+/// sealed requests and answers (purged after the retention), on PostgreSQL (<see cref="PostgresSubmissionStore"/>, for
+/// several instances) or SQLite (<see cref="SqliteSubmissionStore"/>, the embedded default). Times are Unix milliseconds of
+/// the gateway's clock. Every state change is one conditional UPDATE, so two relays, a cancel and a claim can race safely;
+/// an outcome is recorded only by the holder of the submission's current lease (its fencing token). The schema is created
+/// and migrated at start-up (<see cref="MigrateAsync"/>), versioned in <c>schema_version</c>.
+/// </summary>
+public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time) : IAsyncDisposable
+{
+    private const string Columns =
+        "seq, id, client_id, request_id, provider_id, method, district, state, accepted_at, next_attempt_at, attempts, last_status, finished_at";
+
+    /// <summary>The indexes of schema version 1, the same in both dialects (partial indexes keep only open submissions).</summary>
+    protected const string IndexesV1 = """
+        CREATE INDEX submissions_open_order ON submissions (provider_id, citizen_hmac, seq) WHERE state IN (1, 2);
+        CREATE INDEX submissions_due ON submissions (provider_id, next_attempt_at) WHERE state IN (1, 2);
+        CREATE INDEX submissions_by_citizen ON submissions (client_id, citizen_hmac, seq DESC);
+        CREATE INDEX submissions_by_state ON submissions (client_id, state, seq DESC);
+        CREATE INDEX payloads_purge ON submission_payloads (purge_after) WHERE purge_after IS NOT NULL;
+        """;
+
+    /// <summary>
+    /// The submissions a claim may take, as a condition on <c>s</c>: open, to <c>@provider</c>, due at <c>@now</c>, not leased,
+    /// and the oldest open one of its citizen at that provider (acceptance order; a finished one holds nothing back).
+    /// </summary>
+    protected const string ClaimableHeads = """
+        s.state IN (1, 2) AND s.provider_id = @provider AND s.next_attempt_at <= @now
+          AND (s.lease_until IS NULL OR s.lease_until < @now)
+          AND NOT EXISTS (SELECT 1 FROM submissions p
+                          WHERE p.provider_id = s.provider_id AND p.citizen_hmac = s.citizen_hmac AND p.state IN (1, 2) AND p.seq < s.seq)
+        """;
+
+    /// <summary>The receipt columns, in the order the store reads them.</summary>
+    protected const string ReceiptColumns = Columns;
+
+    /// <summary>The schema version this code writes; a database at a newer one is refused.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The sealer of payloads and citizens.</summary>
+    protected SubmissionSealer Sealer => sealer;
+
+    /// <summary>The schema's steps, by version: each a script in this store's dialect.</summary>
+    protected abstract IReadOnlyList<(int Version, string Description, string Script)> Migrations { get; }
+
+    /// <summary>The claim statement (one per dialect): leases the oldest due heads of their citizen's queue, <c>RETURNING</c> the receipt columns.</summary>
+    protected abstract string ClaimStatement { get; }
+
+    /// <summary>Opens a connection, configured for durability.</summary>
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins the migration's transaction, holding off every other migrating instance.</summary>
+    protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction.</summary>
+    protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Creates the schema or brings it to <see cref="SchemaVersion"/>.</summary>
+    /// <exception cref="InvalidOperationException">The database is at a newer version than this code.</exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, description text NOT NULL, applied_at bigint NOT NULL)", cancellationToken).ConfigureAwait(false);
+        var current = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT coalesce(max(version), 0) FROM schema_version", [], cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The submission store is at schema version {current}, newer than this gateway's {SchemaVersion}: run a gateway of that version or newer.");
+        }
+
+        foreach (var (version, description, script) in Migrations.Where(m => m.Version > current).OrderBy(m => m.Version))
+        {
+            await ExecuteAsync(connection, transaction, script, cancellationToken).ConfigureAwait(false);
+            await NonQueryAsync(connection, transaction, "INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @t)", [("v", version), ("d", description), ("t", Now())], cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="submission"/> as ACCEPTED, durably, before it answers; or finds the receipt of the same request
+    /// stored before under its request_id (one client's request_ids are its own).
+    /// </summary>
+    /// <exception cref="SubmissionStoreUnavailableException">The store could not be reached or failed: nothing was stored.</exception>
+    public async Task<(AcceptOutcome Outcome, SubmissionReceipt? Receipt)> AcceptAsync(NewSubmission submission, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var id = Guid.CreateVersion7(time.GetUtcNow());
+            var requestId = submission.RequestId.ToLowerInvariant();
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            var inserted = await QueryReceiptsAsync(connection, transaction,
+                $"INSERT INTO submissions (id, client_id, request_id, provider_id, method, district, citizen_hmac, state, accepted_at, next_attempt_at, attempts) " +
+                $"VALUES (@id, @client, @request, @provider, @method, @district, @citizen, 1, @now, @next, 0) " +
+                $"ON CONFLICT (client_id, request_id) DO NOTHING RETURNING {Columns}",
+                [("id", id.ToString()), ("client", submission.ClientId), ("request", requestId), ("provider", submission.ProviderId), ("method", submission.Method),
+                 ("district", submission.District), ("citizen", sealer.CitizenHash(submission.CitizenIin)), ("now", Now()), ("next", submission.FirstAttemptAt.ToUnixTimeMilliseconds())],
+                cancellationToken).ConfigureAwait(false);
+            if (inserted.Count == 1)
+            {
+                await NonQueryAsync(connection, transaction, "INSERT INTO submission_payloads (id, key_id, request) VALUES (@id, @key, @request)",
+                    [("id", id.ToString()), ("key", sealer.KeyId), ("request", sealer.Seal(id, submission.Request))], cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return (AcceptOutcome.Stored, inserted[0]);
+            }
+
+            // The request_id was used before by this client: the same request is answered with its receipt, another refused.
+            var existing = (await QueryReceiptsAsync(connection, transaction, $"SELECT {Columns} FROM submissions WHERE client_id = @client AND request_id = @request",
+                [("client", submission.ClientId), ("request", requestId)], cancellationToken).ConfigureAwait(false)).Single();
+            var stored = await StoredRequestAsync(connection, transaction, existing.Id, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            var same = stored is null
+                ? existing.ProviderId == submission.ProviderId && existing.Method == submission.Method // purged: what is left to compare
+                : stored.AsSpan().SequenceEqual(submission.Request) && existing.ProviderId == submission.ProviderId;
+            return same ? (AcceptOutcome.AlreadyStored, existing) : (AcceptOutcome.RequestIdReused, null);
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            throw new SubmissionStoreUnavailableException($"The submission store could not store the submission: {e.GetType().Name}.", e);
+        }
+    }
+
+    /// <summary>The receipt of submission <paramref name="id"/> if it is <paramref name="clientId"/>'s; <c>null</c> otherwise.</summary>
+    public async Task<SubmissionReceipt?> GetAsync(string clientId, Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var found = await QueryReceiptsAsync(connection, null, $"SELECT {Columns} FROM submissions WHERE id = @id AND client_id = @client",
+            [("id", id.ToString()), ("client", clientId)], cancellationToken).ConfigureAwait(false);
+        return found.SingleOrDefault();
+    }
+
+    /// <summary>One client's submissions, newest first, optionally one citizen's or one state's, older than a sequence (keyset paging).</summary>
+    public async Task<IReadOnlyList<SubmissionReceipt>> ListAsync(SubmissionQuery query, CancellationToken cancellationToken = default)
+    {
+        var sql = $"SELECT {Columns} FROM submissions WHERE client_id = @client";
+        var parameters = new List<(string, object?)> { ("client", query.ClientId), ("limit", query.Limit) };
+        if (query.CitizenIin is { } iin)
+        {
+            sql += " AND citizen_hmac = @citizen";
+            parameters.Add(("citizen", sealer.CitizenHash(iin)));
+        }
+
+        if (query.State is { } state)
+        {
+            sql += " AND state = @state";
+            parameters.Add(("state", (short)state));
+        }
+
+        if (query.BeforeSequence is { } before)
+        {
+            sql += " AND seq < @before";
+            parameters.Add(("before", before));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await QueryReceiptsAsync(connection, null, sql + " ORDER BY seq DESC LIMIT @limit", parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops submission <paramref name="id"/> of <paramref name="clientId"/> if it is still ACCEPTED (atomic against a claim).</summary>
+    public async Task<CancelOutcome> CancelAsync(string clientId, Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var stopped = await NonQueryAsync(connection, null,
+            "UPDATE submissions SET state = 5, finished_at = @now WHERE id = @id AND client_id = @client AND state = 1",
+            [("now", Now()), ("id", id.ToString()), ("client", clientId)], cancellationToken).ConfigureAwait(false);
+        if (stopped == 1)
+        {
+            return CancelOutcome.Stopped;
+        }
+
+        return await GetAsync(clientId, id, cancellationToken).ConfigureAwait(false) is null ? CancelOutcome.NotFound : CancelOutcome.TooLate;
+    }
+
+    /// <summary>
+    /// Leases up to <paramref name="limit"/> due submissions to <paramref name="providerId"/> for one attempt each, for
+    /// <paramref name="lease"/>: per citizen and provider only the oldest open one (acceptance order), none leased to another
+    /// relay. They turn ON_DELIVERY.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedSubmission>> ClaimAsync(string owner, string providerId, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var token = Guid.NewGuid();
+        var now = Now();
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var claimed = await QueryReceiptsAsync(connection, transaction, ClaimStatement,
+            [("provider", providerId), ("now", now), ("limit", limit), ("owner", owner), ("token", token.ToString()), ("until", now + (long)lease.TotalMilliseconds)],
+            cancellationToken).ConfigureAwait(false);
+        var result = new List<ClaimedSubmission>(claimed.Count);
+        foreach (var receipt in claimed.OrderBy(r => r.Sequence))
+        {
+            var request = await StoredRequestAsync(connection, transaction, receipt.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Submission {receipt.Id} is open but its request was purged.");
+            result.Add(new ClaimedSubmission(receipt, token, request));
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Records the provider's answer: DELIVERED, its answer sealed until <paramref name="purgeAfter"/>. False when the lease was lost.</summary>
+    public Task<bool> DeliveredAsync(ClaimedSubmission claimed, byte[] response, DateTimeOffset purgeAfter, CancellationToken cancellationToken = default) =>
+        FinishAsync(claimed, SubmissionState.Delivered, "OK", response, purgeAfter, cancellationToken);
+
+    /// <summary>Records a definitive refusal (or a submission past its age): NOT_DELIVERED, the provider's status details sealed. False when the lease was lost.</summary>
+    public Task<bool> NotDeliveredAsync(ClaimedSubmission claimed, string status, byte[] details, DateTimeOffset purgeAfter, CancellationToken cancellationToken = default) =>
+        FinishAsync(claimed, SubmissionState.NotDelivered, status, details, purgeAfter, cancellationToken);
+
+    /// <summary>
+    /// Puts a submission back for another attempt at <paramref name="next"/>: ON_DELIVERY if any attempt reached the provider,
+    /// ACCEPTED (cancellable) if none did (refused before the wire). False when the lease was lost.
+    /// </summary>
+    public async Task<bool> RetryLaterAsync(ClaimedSubmission claimed, string? status, bool reachedProvider, DateTimeOffset next, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await NonQueryAsync(connection, null,
+            "UPDATE submissions SET attempts = attempts + @reached, state = CASE WHEN attempts + @reached > 0 THEN 2 ELSE 1 END, " +
+            "last_status = coalesce(@status, last_status), next_attempt_at = @next, lease_owner = NULL, lease_token = NULL, lease_until = NULL " +
+            "WHERE id = @id AND lease_token = @token AND state = 2",
+            [("reached", reachedProvider ? 1 : 0), ("status", status), ("next", next.ToUnixTimeMilliseconds()), ("id", claimed.Receipt.Id.ToString()), ("token", claimed.LeaseToken.ToString())],
+            cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    /// <summary>Deletes the sealed payloads whose retention ended (at most <paramref name="batch"/>); the receipts stay.</summary>
+    public async Task<int> PurgeAsync(int batch, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await NonQueryAsync(connection, null,
+            "DELETE FROM submission_payloads WHERE id IN (SELECT id FROM submission_payloads WHERE purge_after IS NOT NULL AND purge_after < @now LIMIT @batch)",
+            [("now", Now()), ("batch", batch)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sealed answer (or refusal details) of a finished submission, opened; <c>null</c> when none or purged.</summary>
+    public async Task<byte[]?> ResponseAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT key_id, response FROM submission_payloads WHERE id = @id", [("id", id.ToString())]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(1)
+            ? sealer.Open(id, reader.GetInt16(0), (byte[])reader.GetValue(1))
+            : null;
+    }
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>True for a failure of the store itself (unreachable, I/O, timeout), as opposed to a bug.</summary>
+    protected virtual bool IsStoreFailure(Exception failure) =>
+        failure is DbException or SocketException or TimeoutException or IOException;
+
+    /// <summary>Runs a script of several statements.</summary>
+    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string script, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, script, []);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<bool> FinishAsync(ClaimedSubmission claimed, SubmissionState state, string status, byte[] payload, DateTimeOffset purgeAfter, CancellationToken cancellationToken)
+    {
+        var id = claimed.Receipt.Id;
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var updated = await NonQueryAsync(connection, transaction,
+            "UPDATE submissions SET state = @state, attempts = attempts + 1, last_status = @status, finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_until = NULL " +
+            "WHERE id = @id AND lease_token = @token AND state = 2",
+            [("state", (short)state), ("status", status), ("now", Now()), ("id", id.ToString()), ("token", claimed.LeaseToken.ToString())], cancellationToken).ConfigureAwait(false);
+        if (updated == 1)
+        {
+            await NonQueryAsync(connection, transaction, "UPDATE submission_payloads SET response = @response, purge_after = @purge WHERE id = @id",
+                [("response", sealer.Seal(id, payload)), ("purge", purgeAfter.ToUnixTimeMilliseconds()), ("id", id.ToString())], cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    private async Task<byte[]?> StoredRequestAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT key_id, request FROM submission_payloads WHERE id = @id", [("id", id.ToString())]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? sealer.Open(id, reader.GetInt16(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    private static async Task<List<SubmissionReceipt>> QueryReceiptsAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var receipts = new List<SubmissionReceipt>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            receipts.Add(new SubmissionReceipt(
+                Guid.Parse(reader.GetString(1)),
+                reader.GetInt64(0),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                (SubmissionState)reader.GetInt16(7),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                reader.GetInt32(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11),
+                reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12))));
+        }
+
+        return receipts;
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> NonQueryAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,330 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using ProviderGateway.FunctionalTests.Infrastructure;
+using ProviderGateway.Submissions;
+
+namespace ProviderGateway.FunctionalTests.Submissions;
+
+/// <summary>The SQLite store (the embedded default) in a real file.</summary>
+public sealed class SqliteSubmissionStoreTests : SubmissionStoreTests
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("pg-submissions-").FullName;
+
+    /// <inheritdoc />
+    protected override Task<SubmissionStore> CreateStoreAsync(string name) =>
+        Task.FromResult<SubmissionStore>(new SqliteSubmissionStore(Path.Combine(_folder, name + ".db"), Sealer, Time));
+
+    /// <inheritdoc />
+    protected override async Task<byte[]> DumpAsync(string name)
+    {
+        // Everything on disk: the database file and its write-ahead log.
+        SqliteConnection.ClearAllPools();
+        var path = Path.Combine(_folder, name + ".db");
+        var bytes = new List<byte>(await File.ReadAllBytesAsync(path));
+        if (File.Exists(path + "-wal"))
+        {
+            bytes.AddRange(await File.ReadAllBytesAsync(path + "-wal"));
+        }
+
+        return [.. bytes];
+    }
+
+    [Fact]
+    public async Task A_store_whose_file_cannot_be_written_gives_no_receipt()
+    {
+        var gone = Path.Combine(_folder, "removed", "submissions.db");
+        await using var store = new SqliteSubmissionStore(gone, Sealer, Time);
+
+        await Assert.ThrowsAsync<SubmissionStoreUnavailableException>(() => store.AcceptAsync(
+            new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1, 2, 3], Time.GetUtcNow())));
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The PostgreSQL store (several instances) on a real server.</summary>
+public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassFixture<PostgresSubmissionStoreTests.Server>
+{
+    private readonly PostgresServer _server;
+
+    /// <summary>Runs against the class's server, a database per test.</summary>
+    public PostgresSubmissionStoreTests(Server server) => _server = server.Postgres;
+
+    /// <inheritdoc />
+    protected override async Task<SubmissionStore> CreateStoreAsync(string name)
+    {
+        var database = $"t_{name}_{Guid.NewGuid():N}";
+        await using (var connection = await _server.OpenAsync())
+        {
+            await using var create = connection.CreateCommand();
+            create.CommandText = $"CREATE DATABASE {database}";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _databases[name] = database;
+        return new PostgresSubmissionStore(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database }.ConnectionString, Sealer, Time);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<byte[]> DumpAsync(string name)
+    {
+        var dump = await ScriptRunner.RunProgramAsync("setpriv", "--reuid", "postgres", "--regid", "postgres", "--init-groups", "--",
+            Path.Combine(PostgresServer.BinFolder, "pg_dump"), "-h", "127.0.0.1", "-p", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", _databases[name]);
+        Assert.True(dump.ExitCode == 0, dump.Error);
+        return Encoding.UTF8.GetBytes(dump.Output);
+    }
+
+    private readonly Dictionary<string, string> _databases = [];
+
+    [Fact]
+    public async Task A_stopped_database_gives_no_receipt_and_a_restarted_one_takes_submissions_again()
+    {
+        // A server of its own: this test kills it.
+        await using var server = await PostgresServer.StartAsync();
+        await using var store = new PostgresSubmissionStore(server.ConnectionString, Sealer, Time);
+        await store.MigrateAsync();
+        var submission = new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1, 2, 3], Time.GetUtcNow());
+
+        await server.KillAsync();
+        await Assert.ThrowsAsync<SubmissionStoreUnavailableException>(() => store.AcceptAsync(submission));
+        await server.StartAgainAsync();
+        var accepted = await store.AcceptAsync(submission);
+
+        Assert.Equal(AcceptOutcome.Stored, accepted.Outcome);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>One PostgreSQL server for the class.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        public PostgresServer Postgres { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Postgres = await PostgresServer.StartAsync();
+
+        public async Task DisposeAsync() => await Postgres.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The durable store of submissions, the same rules on both databases (fake time): one receipt per client and request_id,
+/// another client's submissions invisible, cancellation only while ACCEPTED, per citizen and provider one open submission
+/// attempted at a time in acceptance order, leases that expire and fence, sealed payloads purged after retention while the
+/// receipts stay, and no IIN in clear anywhere in the database.
+/// </summary>
+public abstract class SubmissionStoreTests : IAsyncDisposable
+{
+    private const string Provider = "alatau-power";
+    private const string Client = "akimat-karasai";
+    private const string Iin = "791028302728";
+    private const string OtherIin = "580203420876";
+
+    /// <summary>Fake time: leases and retention move only when a test says so.</summary>
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The sealer, with fresh keys.</summary>
+    protected SubmissionSealer Sealer { get; } = new(RandomNumberGenerator.GetBytes(32), 1, RandomNumberGenerator.GetBytes(32));
+
+    [Fact]
+    public async Task One_receipt_per_client_and_request_id_and_a_reused_request_id_with_another_request_is_refused()
+    {
+        await using var store = await MigratedAsync("idempotency");
+        var request = Submission(Iin, "7F1C2A9E-5B3D-4C1E-9A8F-0D6E4B2C1A3F", "reading 100");
+
+        var first = await store.AcceptAsync(request);
+        var again = await store.AcceptAsync(request with { RequestId = request.RequestId.ToLowerInvariant() });
+        var different = await store.AcceptAsync(request with { Request = Encoding.UTF8.GetBytes("reading 200") });
+        var otherClient = await store.AcceptAsync(request with { ClientId = "akimat-ili" });
+
+        Assert.Equal(AcceptOutcome.Stored, first.Outcome);
+        Assert.Equal(SubmissionState.Accepted, first.Receipt!.State);
+        Assert.Equal((AcceptOutcome.AlreadyStored, first.Receipt.Id), (again.Outcome, again.Receipt!.Id));
+        Assert.Equal(AcceptOutcome.RequestIdReused, different.Outcome);
+        Assert.Equal(AcceptOutcome.Stored, otherClient.Outcome);
+        Assert.NotEqual(first.Receipt.Id, otherClient.Receipt!.Id);
+    }
+
+    [Fact]
+    public async Task A_client_sees_only_its_own_submissions_newest_first_by_citizen_or_state_page_by_page()
+    {
+        await using var store = await MigratedAsync("listing");
+        var ids = new List<Guid>();
+        foreach (var (iin, n) in new[] { (Iin, 1), (OtherIin, 2), (Iin, 3) })
+        {
+            ids.Add((await store.AcceptAsync(Submission(iin, NewRequestId(), $"reading {n}"))).Receipt!.Id);
+        }
+
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "someone else's") with { ClientId = "akimat-ili" });
+        await store.CancelAsync(Client, ids[0]);
+
+        var all = await store.ListAsync(new SubmissionQuery(Client, null, null, null, 10));
+        var firstPage = await store.ListAsync(new SubmissionQuery(Client, null, null, null, 2));
+        var secondPage = await store.ListAsync(new SubmissionQuery(Client, null, null, firstPage[^1].Sequence, 2));
+        var citizen = await store.ListAsync(new SubmissionQuery(Client, Iin, null, null, 10));
+        var stopped = await store.ListAsync(new SubmissionQuery(Client, null, SubmissionState.DeliveryStopped, null, 10));
+
+        Assert.Equal([ids[2], ids[1], ids[0]], all.Select(r => r.Id));
+        Assert.Equal([ids[2], ids[1], ids[0]], firstPage.Concat(secondPage).Select(r => r.Id));
+        Assert.Equal([ids[2], ids[0]], citizen.Select(r => r.Id));
+        Assert.Equal([ids[0]], stopped.Select(r => r.Id));
+        Assert.Null(await store.GetAsync("akimat-ili", ids[1]));
+        Assert.Equal(ids[1], (await store.GetAsync(Client, ids[1]))!.Id);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_an_accepted_submission_for_good_and_is_too_late_once_it_is_on_delivery()
+    {
+        await using var store = await MigratedAsync("cancel");
+        var stoppedOne = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "a"))).Receipt!;
+        var deliveredOne = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "b"))).Receipt!;
+
+        var stopped = await store.CancelAsync(Client, stoppedOne.Id);
+        var claimed = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+        var tooLate = await store.CancelAsync(Client, deliveredOne.Id);
+        var notFound = await store.CancelAsync("akimat-ili", deliveredOne.Id);
+
+        Assert.Equal(CancelOutcome.Stopped, stopped);
+        Assert.Equal([deliveredOne.Id], claimed.Select(c => c.Receipt.Id));
+        Assert.Equal(CancelOutcome.TooLate, tooLate);
+        Assert.Equal(CancelOutcome.NotFound, notFound);
+        Assert.Equal(SubmissionState.DeliveryStopped, (await store.GetAsync(Client, stoppedOne.Id))!.State);
+    }
+
+    [Fact]
+    public async Task Per_citizen_one_open_submission_is_attempted_at_a_time_in_acceptance_order_and_a_refused_one_does_not_hold_back_the_next()
+    {
+        await using var store = await MigratedAsync("order");
+        var first = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "first"))).Receipt!;
+        var second = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "second"))).Receipt!;
+        var other = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "other"))).Receipt!;
+
+        var heads = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+        var byAnotherRelay = await store.ClaimAsync("relay-b", Provider, 10, TimeSpan.FromSeconds(30));
+        var refused = heads.Single(c => c.Receipt.Id == first.Id);
+        Assert.True(await store.NotDeliveredAsync(refused, "FailedPrecondition", Encoding.UTF8.GetBytes("details"), Time.GetUtcNow().AddDays(30)));
+        var next = await store.ClaimAsync("relay-b", Provider, 10, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new[] { first.Id, other.Id }.Order(), heads.Select(c => c.Receipt.Id).Order());
+        Assert.Equal("first", Encoding.UTF8.GetString(refused.Request));
+        Assert.Empty(byAnotherRelay);
+        Assert.Equal([second.Id], next.Select(c => c.Receipt.Id));
+        Assert.Equal(SubmissionState.NotDelivered, (await store.GetAsync(Client, first.Id))!.State);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_passes_the_submission_to_another_relay_and_the_first_relays_outcome_is_no_longer_recorded()
+    {
+        await using var store = await MigratedAsync("lease");
+        var receipt = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "r"))).Receipt!;
+        var byA = (await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30))).Single();
+
+        Time.Advance(TimeSpan.FromSeconds(31));
+        var byB = (await store.ClaimAsync("relay-b", Provider, 10, TimeSpan.FromSeconds(30))).Single();
+        var lateA = await store.DeliveredAsync(byA, Encoding.UTF8.GetBytes("answer A"), Time.GetUtcNow().AddDays(30));
+        var b = await store.DeliveredAsync(byB, Encoding.UTF8.GetBytes("answer B"), Time.GetUtcNow().AddDays(30));
+
+        Assert.Equal(receipt.Id, byB.Receipt.Id);
+        Assert.False(lateA);
+        Assert.True(b);
+        Assert.Equal("answer B", Encoding.UTF8.GetString((await store.ResponseAsync(receipt.Id))!));
+        Assert.Equal((SubmissionState.Delivered, 1), ((await store.GetAsync(Client, receipt.Id))!.State, (await store.GetAsync(Client, receipt.Id))!.Attempts));
+    }
+
+    [Fact]
+    public async Task A_retry_is_due_at_its_time_and_stays_cancellable_only_if_no_attempt_reached_the_provider()
+    {
+        await using var store = await MigratedAsync("retry");
+        var notReached = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "a"))).Receipt!;
+        var reached = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "b"))).Receipt!;
+        var claimed = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+
+        await store.RetryLaterAsync(claimed.Single(c => c.Receipt.Id == notReached.Id), null, reachedProvider: false, Time.GetUtcNow().AddSeconds(10));
+        await store.RetryLaterAsync(claimed.Single(c => c.Receipt.Id == reached.Id), "Unavailable", reachedProvider: true, Time.GetUtcNow().AddSeconds(10));
+        var waiting = (await store.GetAsync(Client, notReached.Id))!.State;
+        var attempted = await store.GetAsync(Client, reached.Id);
+        var tooEarly = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(10));
+        var due = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+
+        Assert.Empty(tooEarly);
+        Assert.Equal(2, due.Count);
+        Assert.Equal(SubmissionState.Accepted, waiting);
+        Assert.Equal((SubmissionState.OnDelivery, 1, "Unavailable"), (attempted!.State, attempted.Attempts, attempted.LastStatus));
+    }
+
+    [Fact]
+    public async Task After_the_retention_the_sealed_payloads_are_purged_and_the_receipts_stay()
+    {
+        await using var store = await MigratedAsync("purge");
+        var receipt = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "r"))).Receipt!;
+        var claimed = (await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30))).Single();
+        await store.DeliveredAsync(claimed, Encoding.UTF8.GetBytes("answer"), Time.GetUtcNow().AddDays(30));
+
+        var beforeRetention = await store.PurgeAsync(100);
+        Time.Advance(TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1));
+        var afterRetention = await store.PurgeAsync(100);
+
+        Assert.Equal(0, beforeRetention);
+        Assert.Equal(1, afterRetention);
+        Assert.Null(await store.ResponseAsync(receipt.Id));
+        Assert.Equal(SubmissionState.Delivered, (await store.GetAsync(Client, receipt.Id))!.State);
+    }
+
+    [Fact]
+    public async Task No_IIN_is_in_clear_anywhere_in_the_database_and_migrating_again_changes_nothing()
+    {
+        var store = await MigratedAsync("scan");
+        await using (store)
+        {
+            foreach (var iin in new[] { Iin, OtherIin })
+            {
+                await store.AcceptAsync(Submission(iin, NewRequestId(), $"{{\"iin\":\"{iin}\"}}"));
+            }
+
+            var claimed = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+            foreach (var c in claimed)
+            {
+                await store.DeliveredAsync(c, Encoding.UTF8.GetBytes($"answer for {Iin}"), Time.GetUtcNow().AddDays(30));
+            }
+
+            await store.MigrateAsync();
+            Assert.Equal(2, (await store.ListAsync(new SubmissionQuery(Client, null, SubmissionState.Delivered, null, 10))).Count);
+        }
+
+        var dump = Encoding.Latin1.GetString(await DumpAsync("scan"));
+        Assert.DoesNotContain(Iin, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(OtherIin, dump, StringComparison.Ordinal);
+        Assert.Contains("submissions", dump, StringComparison.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>A new, empty store named <paramref name="name"/>.</summary>
+    protected abstract Task<SubmissionStore> CreateStoreAsync(string name);
+
+    /// <summary>Every byte the database <paramref name="name"/> holds (its files, or a dump).</summary>
+    protected abstract Task<byte[]> DumpAsync(string name);
+
+    private async Task<SubmissionStore> MigratedAsync(string name)
+    {
+        var store = await CreateStoreAsync(name);
+        await store.MigrateAsync();
+        return store;
+    }
+
+    private NewSubmission Submission(string iin, string requestId, string request) =>
+        new(Client, requestId, Provider, "CreateMeterReading", "195200000", iin, Encoding.UTF8.GetBytes(request), Time.GetUtcNow());
+
+    private static string NewRequestId() => Guid.NewGuid().ToString();
+}
