@@ -41,6 +41,7 @@ public sealed class PostgresSubmissionStore : SubmissionStore
               method text NOT NULL,
               district text NOT NULL,
               citizen_hmac text NOT NULL,
+              request_digest text NOT NULL,
               state smallint NOT NULL,
               accepted_at bigint NOT NULL,
               next_attempt_at bigint NOT NULL,
@@ -86,6 +87,18 @@ public sealed class PostgresSubmissionStore : SubmissionStore
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
         return transaction;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The identity is drawn before commit, so two acceptances for one citizen at one provider could commit out of their
+    /// sequence order; a transaction-scoped advisory lock on the pair makes them one after the other.
+    /// </remarks>
+    protected override async Task BeforeAcceptAsync(DbConnection connection, DbTransaction transaction, string providerId, string citizenHash, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@pair, 0))", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("pair", providerId + ":" + citizenHash);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -34,6 +34,7 @@ public sealed class SqliteSubmissionStore : SubmissionStore
               method TEXT NOT NULL,
               district TEXT NOT NULL,
               citizen_hmac TEXT NOT NULL,
+              request_digest TEXT NOT NULL,
               state INTEGER NOT NULL,
               accepted_at INTEGER NOT NULL,
               next_attempt_at INTEGER NOT NULL,

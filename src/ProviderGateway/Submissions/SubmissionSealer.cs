@@ -12,7 +12,8 @@ public sealed class SubmissionSealer : IDisposable
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private readonly AesGcm _aes;
+    // One AesGcm per thread: an instance is not safe for concurrent use (sealing from several threads corrupted values).
+    private readonly ThreadLocal<AesGcm> _aes;
     private readonly byte[] _citizenKey;
 
     /// <summary>Seals under <paramref name="sealKey"/> (32 bytes, id <paramref name="keyId"/>) and hashes citizens under <paramref name="citizenKey"/>.</summary>
@@ -23,7 +24,8 @@ public sealed class SubmissionSealer : IDisposable
             throw new ArgumentException("The submissions' seal key must be 32 bytes (AES-256).", nameof(sealKey));
         }
 
-        _aes = new AesGcm(sealKey, TagSize);
+        var key = sealKey.ToArray();
+        _aes = new ThreadLocal<AesGcm>(() => new AesGcm(key, TagSize), trackAllValues: true);
         KeyId = keyId;
         _citizenKey = citizenKey;
     }
@@ -34,13 +36,25 @@ public sealed class SubmissionSealer : IDisposable
     /// <summary>The citizen's HMAC, lowercase hex: what the store indexes instead of the IIN.</summary>
     public string CitizenHash(string iin) => Convert.ToHexStringLower(HMACSHA256.HashData(_citizenKey, Encoding.UTF8.GetBytes(iin)));
 
+    /// <summary>
+    /// A keyed digest of a request (HMAC-SHA256 under the citizen key, domain-separated), kept in the receipt: a request_id
+    /// reused after the payload was purged is still compared with what was asked, and the digest reveals nothing of it.
+    /// </summary>
+    public string RequestDigest(ReadOnlySpan<byte> request)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _citizenKey);
+        hmac.AppendData("submission-request\0"u8);
+        hmac.AppendData(request);
+        return Convert.ToHexStringLower(hmac.GetHashAndReset());
+    }
+
     /// <summary>Seals <paramref name="plain"/> for submission <paramref name="id"/>: nonce, tag, ciphertext.</summary>
     public byte[] Seal(Guid id, ReadOnlySpan<byte> plain)
     {
         var sealedValue = new byte[NonceSize + TagSize + plain.Length];
         var nonce = sealedValue.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        _aes.Encrypt(nonce, plain, sealedValue.AsSpan(NonceSize + TagSize), sealedValue.AsSpan(NonceSize, TagSize), AssociatedData(id, KeyId));
+        _aes.Value!.Encrypt(nonce, plain, sealedValue.AsSpan(NonceSize + TagSize), sealedValue.AsSpan(NonceSize, TagSize), AssociatedData(id, KeyId));
         return sealedValue;
     }
 
@@ -54,12 +68,20 @@ public sealed class SubmissionSealer : IDisposable
         }
 
         var plain = new byte[sealedValue.Length - NonceSize - TagSize];
-        _aes.Decrypt(sealedValue[..NonceSize], sealedValue[(NonceSize + TagSize)..], sealedValue.Slice(NonceSize, TagSize), plain, AssociatedData(id, keyId));
+        _aes.Value!.Decrypt(sealedValue[..NonceSize], sealedValue[(NonceSize + TagSize)..], sealedValue.Slice(NonceSize, TagSize), plain, AssociatedData(id, keyId));
         return plain;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _aes.Dispose();
+    public void Dispose()
+    {
+        foreach (var aes in _aes.Values)
+        {
+            aes.Dispose();
+        }
+
+        _aes.Dispose();
+    }
 
     private static byte[] AssociatedData(Guid id, short keyId)
     {

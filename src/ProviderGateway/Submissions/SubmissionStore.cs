@@ -57,6 +57,13 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <summary>Begins the migration's transaction, holding off every other migrating instance.</summary>
     protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs first in an acceptance's transaction: a store whose sequence is drawn before commit serialises the acceptances of
+    /// one citizen at one provider here, so that acceptance order is commit order.
+    /// </summary>
+    protected virtual Task BeforeAcceptAsync(DbConnection connection, DbTransaction transaction, string providerId, string citizenHash, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>Begins a write transaction.</summary>
     protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -94,14 +101,17 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
         {
             var id = Guid.CreateVersion7(time.GetUtcNow());
             var requestId = submission.RequestId.ToLowerInvariant();
+            var citizen = sealer.CitizenHash(submission.CitizenIin);
+            var digest = sealer.RequestDigest(submission.Request);
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            await BeforeAcceptAsync(connection, transaction, submission.ProviderId, citizen, cancellationToken).ConfigureAwait(false);
             var inserted = await QueryReceiptsAsync(connection, transaction,
-                $"INSERT INTO submissions (id, client_id, request_id, provider_id, method, district, citizen_hmac, state, accepted_at, next_attempt_at, attempts) " +
-                $"VALUES (@id, @client, @request, @provider, @method, @district, @citizen, 1, @now, @next, 0) " +
+                $"INSERT INTO submissions (id, client_id, request_id, provider_id, method, district, citizen_hmac, request_digest, state, accepted_at, next_attempt_at, attempts) " +
+                $"VALUES (@id, @client, @request, @provider, @method, @district, @citizen, @digest, 1, @now, @next, 0) " +
                 $"ON CONFLICT (client_id, request_id) DO NOTHING RETURNING {Columns}",
                 [("id", id.ToString()), ("client", submission.ClientId), ("request", requestId), ("provider", submission.ProviderId), ("method", submission.Method),
-                 ("district", submission.District), ("citizen", sealer.CitizenHash(submission.CitizenIin)), ("now", Now()), ("next", submission.FirstAttemptAt.ToUnixTimeMilliseconds())],
+                 ("district", submission.District), ("citizen", citizen), ("digest", digest), ("now", Now()), ("next", submission.FirstAttemptAt.ToUnixTimeMilliseconds())],
                 cancellationToken).ConfigureAwait(false);
             if (inserted.Count == 1)
             {
@@ -114,11 +124,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             // The request_id was used before by this client: the same request is answered with its receipt, another refused.
             var existing = (await QueryReceiptsAsync(connection, transaction, $"SELECT {Columns} FROM submissions WHERE client_id = @client AND request_id = @request",
                 [("client", submission.ClientId), ("request", requestId)], cancellationToken).ConfigureAwait(false)).Single();
-            var stored = await StoredRequestAsync(connection, transaction, existing.Id, cancellationToken).ConfigureAwait(false);
+            var storedDigest = await ScalarAsync(connection, transaction, "SELECT request_digest FROM submissions WHERE id = @id", [("id", existing.Id.ToString())], cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            var same = stored is null
-                ? existing.ProviderId == submission.ProviderId && existing.Method == submission.Method // purged: what is left to compare
-                : stored.AsSpan().SequenceEqual(submission.Request) && existing.ProviderId == submission.ProviderId;
+            var same = Equals(storedDigest, digest) && existing.ProviderId == submission.ProviderId && existing.Method == submission.Method;
             return same ? (AcceptOutcome.AlreadyStored, existing) : (AcceptOutcome.RequestIdReused, null);
         }
         catch (Exception e) when (IsStoreFailure(e))

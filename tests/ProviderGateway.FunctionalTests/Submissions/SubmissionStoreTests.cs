@@ -263,6 +263,45 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_request_id_reused_with_another_request_after_the_purge_is_still_refused()
+    {
+        await using var store = await MigratedAsync("reuse_after_purge");
+        var request = Submission(Iin, NewRequestId(), "reading 100");
+        var receipt = (await store.AcceptAsync(request)).Receipt!;
+        var claimed = (await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30))).Single();
+        await store.DeliveredAsync(claimed, Encoding.UTF8.GetBytes("answer"), Time.GetUtcNow().AddDays(1));
+        Time.Advance(TimeSpan.FromDays(2));
+        await store.PurgeAsync(100);
+
+        var same = await store.AcceptAsync(request);
+        var another = await store.AcceptAsync(request with { Request = Encoding.UTF8.GetBytes("reading 200"), CitizenIin = OtherIin });
+
+        Assert.Equal((AcceptOutcome.AlreadyStored, receipt.Id), (same.Outcome, same.Receipt!.Id));
+        Assert.Equal(AcceptOutcome.RequestIdReused, another.Outcome);
+    }
+
+    [Fact]
+    public async Task Sealing_from_many_threads_at_once_gives_values_that_all_open_to_what_was_sealed()
+    {
+        var id = Guid.CreateVersion7();
+        var failures = 0;
+        await Parallel.ForAsync(0, 8, async (worker, _) =>
+        {
+            await Task.Yield();
+            for (var i = 0; i < 5_000; i++)
+            {
+                var plain = Encoding.UTF8.GetBytes($"worker {worker} value {i}");
+                if (!Sealer.Open(id, Sealer.KeyId, Sealer.Seal(id, plain)).AsSpan().SequenceEqual(plain))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
     public async Task After_the_retention_the_sealed_payloads_are_purged_and_the_receipts_stay()
     {
         await using var store = await MigratedAsync("purge");
