@@ -75,9 +75,6 @@ public sealed class ProviderChannels : IDisposable
         _invokers = invokers.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>The OAuth2 token cache of a provider configured with client credentials; <c>null</c> for any other.</summary>
-    public ProviderTokenCache? TokensOf(string providerId) => _tokens.GetValueOrDefault(providerId);
-
     /// <summary>The call invoker of a provider's channel.</summary>
     public CallInvoker InvokerFor(ProviderDescriptor provider) => _invokers[provider.Id];
 

@@ -31,6 +31,11 @@ internal sealed class RefusedClientCertificate(string providerId, X509Certificat
     private long _askedAt = long.MinValue;
     private long _refusedAt = long.MinValue;
 
+    // Whether a handshake with the provider has completed, and whether its server ever asked for a client certificate: a
+    // provider seen not to ask (plain TLS, most providers) has its calls passed through unwrapped, costing nothing per call.
+    private bool _handshakeSeen;
+    private bool _serverAsks;
+
     /// <summary>
     /// The TLS client-certificate callback of the provider's connections: answers with the configured certificate, if any,
     /// and notes the connections whose server asked for one when none was chosen before the handshake (SslStream calls it
@@ -41,6 +46,7 @@ internal sealed class RefusedClientCertificate(string providerId, X509Certificat
     {
         if (remoteCertificate is not null)
         {
+            Volatile.Write(ref _serverAsks, true);
             _asked.AddOrUpdate(sender, this);
             Volatile.Write(ref _askedAt, time.GetTimestamp());
         }
@@ -56,6 +62,12 @@ internal sealed class RefusedClientCertificate(string providerId, X509Certificat
     {
         var stream = context.PlaintextStream;
         var asked = _asked.TryGetValue(stream, out _) || stream is SslStream { LocalCertificate: not null };
+        if (asked)
+        {
+            Volatile.Write(ref _serverAsks, true);
+        }
+
+        Volatile.Write(ref _handshakeSeen, true);
         return ValueTask.FromResult(asked ? new FirstReadWatch(stream, this) : stream);
     }
 
@@ -66,6 +78,11 @@ internal sealed class RefusedClientCertificate(string providerId, X509Certificat
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         var call = continuation(request, context);
+        if (Volatile.Read(ref _handshakeSeen) && !Volatile.Read(ref _serverAsks))
+        {
+            return call; // a provider that asks for no client certificate cannot refuse one
+        }
+
         var refusal = new StrongBox<Status?>();
         return new AsyncUnaryCall<TResponse>(
             RespondAsync(call, refusal),
