@@ -12,22 +12,37 @@ public sealed class SubmissionSealer : IDisposable
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
+    private const int MinCitizenKeySize = 32;
     // One AesGcm per thread: an instance is not safe for concurrent use (sealing from several threads corrupted values).
     private readonly ThreadLocal<AesGcm> _aes;
     private readonly byte[] _citizenKey;
 
-    /// <summary>Seals under <paramref name="sealKey"/> (32 bytes, id <paramref name="keyId"/>) and hashes citizens under <paramref name="citizenKey"/>.</summary>
+    /// <summary>Seals under <paramref name="sealKey"/> (32 bytes, id <paramref name="keyId"/>) and hashes citizens under <paramref name="citizenKey"/> (at least 32 bytes, another key).</summary>
+    /// <exception cref="ArgumentException">A key has the wrong length, or the two keys are the same (the message never holds key material).</exception>
     public SubmissionSealer(byte[] sealKey, short keyId, byte[] citizenKey)
     {
+        ArgumentNullException.ThrowIfNull(sealKey);
+        ArgumentNullException.ThrowIfNull(citizenKey);
         if (sealKey.Length != 32)
         {
-            throw new ArgumentException("The submissions' seal key must be 32 bytes (AES-256).", nameof(sealKey));
+            throw new ArgumentException($"The submissions' seal key must be 32 bytes (AES-256); the configured one has {sealKey.Length}.", nameof(sealKey));
+        }
+
+        // About 10^9 IINs exist: an HMAC under a short or known key is reversed by trying them all.
+        if (citizenKey.Length < MinCitizenKeySize)
+        {
+            throw new ArgumentException($"The submissions' citizen key must be at least {MinCitizenKeySize} bytes (HMAC-SHA256); the configured one has {citizenKey.Length}.", nameof(citizenKey));
+        }
+
+        if (citizenKey.Length == sealKey.Length && CryptographicOperations.FixedTimeEquals(citizenKey, sealKey))
+        {
+            throw new ArgumentException("The submissions' citizen key must differ from their seal key.", nameof(citizenKey));
         }
 
         var key = sealKey.ToArray();
         _aes = new ThreadLocal<AesGcm>(() => new AesGcm(key, TagSize), trackAllValues: true);
         KeyId = keyId;
-        _citizenKey = citizenKey;
+        _citizenKey = citizenKey.ToArray();
     }
 
     /// <summary>The id of the seal key, stored with every sealed value (key rotation).</summary>

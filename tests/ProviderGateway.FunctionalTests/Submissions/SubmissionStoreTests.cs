@@ -302,6 +302,34 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public void The_sealer_refuses_a_short_seal_key_a_short_citizen_key_and_one_key_for_both_without_showing_them()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var cases = new (byte[] SealKey, byte[] CitizenKey, string Parameter)[]
+        {
+            (RandomNumberGenerator.GetBytes(16), key, "sealKey"),
+            (RandomNumberGenerator.GetBytes(33), key, "sealKey"),
+            (key, RandomNumberGenerator.GetBytes(31), "citizenKey"),
+            (key, [], "citizenKey"),
+            (key, key.ToArray(), "citizenKey"),
+        };
+
+        foreach (var (sealKey, citizenKey, parameter) in cases)
+        {
+            var refused = Assert.Throws<ArgumentException>(() => new SubmissionSealer(sealKey, 1, citizenKey));
+            Assert.Equal(parameter, refused.ParamName);
+            foreach (var material in new[] { sealKey, citizenKey }.Where(k => k.Length > 0))
+            {
+                Assert.DoesNotContain(Convert.ToHexString(material), refused.Message, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(Convert.ToBase64String(material), refused.Message, StringComparison.Ordinal);
+            }
+        }
+
+        using var longCitizenKey = new SubmissionSealer(key, 1, RandomNumberGenerator.GetBytes(64));
+        Assert.Equal(64, longCitizenKey.CitizenHash(Iin).Length);
+    }
+
+    [Fact]
     public async Task After_the_retention_the_sealed_payloads_are_purged_and_the_receipts_stay()
     {
         await using var store = await MigratedAsync("purge");
