@@ -42,6 +42,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <summary>The schema version this code writes; a database at a newer one is refused.</summary>
     public const int SchemaVersion = 1;
 
+    /// <summary>The most receipts one listing returns (<see cref="SubmissionQuery.Limit"/>).</summary>
+    public const int MaxListLimit = 1000;
+
     /// <summary>The sealer of payloads and citizens.</summary>
     protected SubmissionSealer Sealer => sealer;
 
@@ -145,8 +148,12 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     }
 
     /// <summary>One client's submissions, newest first, optionally one citizen's or one state's, older than a sequence (keyset paging).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="SubmissionQuery.Limit"/> is not 1 to <see cref="MaxListLimit"/>.</exception>
     public async Task<IReadOnlyList<SubmissionReceipt>> ListAsync(SubmissionQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxListLimit);
         var sql = $"SELECT {Columns} FROM submissions WHERE client_id = @client";
         var parameters = new List<(string, object?)> { ("client", query.ClientId), ("limit", query.Limit) };
         if (query.CitizenIin is { } iin)
@@ -191,8 +198,10 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <paramref name="lease"/>: per citizen and provider only the oldest open one (acceptance order), none leased to another
     /// relay. They turn ON_DELIVERY.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive (SQLite reads a negative LIMIT as none).</exception>
     public async Task<IReadOnlyList<ClaimedSubmission>> ClaimAsync(string owner, string providerId, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var token = Guid.NewGuid();
         var now = Now();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -237,8 +246,10 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     }
 
     /// <summary>Deletes the sealed payloads whose retention ended (at most <paramref name="batch"/>); the receipts stay.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive.</exception>
     public async Task<int> PurgeAsync(int batch, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await NonQueryAsync(connection, null,
             "DELETE FROM submission_payloads WHERE id IN (SELECT id FROM submission_payloads WHERE purge_after IS NOT NULL AND purge_after < @now LIMIT @batch)",

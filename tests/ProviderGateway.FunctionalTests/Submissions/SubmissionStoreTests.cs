@@ -222,6 +222,27 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_claim_of_no_submissions_and_a_listing_of_none_or_too_many_are_refused_before_the_database()
+    {
+        await using var store = await MigratedAsync("guards");
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "r"));
+
+        foreach (var limit in new[] { 0, -1 })
+        {
+            Assert.Equal("limit", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ClaimAsync("relay-a", Provider, limit, TimeSpan.FromSeconds(30)))).ParamName);
+        }
+
+        foreach (var limit in new[] { 0, -1, SubmissionStore.MaxListLimit + 1 })
+        {
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListAsync(new SubmissionQuery(Client, null, null, null, limit)));
+        }
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.PurgeAsync(-1));
+        Assert.Single(await store.ListAsync(new SubmissionQuery(Client, null, null, null, SubmissionStore.MaxListLimit)));
+        Assert.Single(await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task An_expired_lease_passes_the_submission_to_another_relay_and_the_first_relays_outcome_is_no_longer_recorded()
     {
         await using var store = await MigratedAsync("lease");
