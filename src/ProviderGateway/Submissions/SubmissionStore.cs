@@ -178,19 +178,35 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
         return await QueryReceiptsAsync(connection, null, sql + " ORDER BY seq DESC LIMIT @limit", parameters, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops submission <paramref name="id"/> of <paramref name="clientId"/> if it is still ACCEPTED (atomic against a claim).</summary>
-    public async Task<CancelOutcome> CancelAsync(string clientId, Guid id, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Stops submission <paramref name="id"/> of <paramref name="clientId"/> if it is still ACCEPTED (atomic against a claim):
+    /// DELIVERY_STOPPED, its sealed request purged after <paramref name="retention"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retention"/> is negative.</exception>
+    public async Task<CancelOutcome> CancelAsync(string clientId, Guid id, TimeSpan retention, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.Zero);
+        var now = Now();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var stopped = await NonQueryAsync(connection, null,
-            "UPDATE submissions SET state = 5, finished_at = @now WHERE id = @id AND client_id = @client AND state = 1",
-            [("now", Now()), ("id", id.ToString()), ("client", clientId)], cancellationToken).ConfigureAwait(false);
-        if (stopped == 1)
+        await using (var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
         {
-            return CancelOutcome.Stopped;
+            var stopped = await NonQueryAsync(connection, transaction,
+                "UPDATE submissions SET state = 5, finished_at = @now WHERE id = @id AND client_id = @client AND state = 1",
+                [("now", now), ("id", id.ToString()), ("client", clientId)], cancellationToken).ConfigureAwait(false);
+            if (stopped == 1)
+            {
+                await NonQueryAsync(connection, transaction, "UPDATE submission_payloads SET purge_after = @purge WHERE id = @id",
+                    [("purge", now + (long)retention.TotalMilliseconds), ("id", id.ToString())], cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return CancelOutcome.Stopped;
+            }
+
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await GetAsync(clientId, id, cancellationToken).ConfigureAwait(false) is null ? CancelOutcome.NotFound : CancelOutcome.TooLate;
+        var found = await QueryReceiptsAsync(connection, null, $"SELECT {Columns} FROM submissions WHERE id = @id AND client_id = @client",
+            [("id", id.ToString()), ("client", clientId)], cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? CancelOutcome.NotFound : CancelOutcome.TooLate;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -30,6 +31,14 @@ public sealed class SqliteSubmissionStoreTests : SubmissionStoreTests
         }
 
         return [.. bytes];
+    }
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenDatabaseAsync(string name)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, name + ".db"), Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     [Fact]
@@ -85,6 +94,14 @@ public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassF
 
     private readonly Dictionary<string, string> _databases = [];
 
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenDatabaseAsync(string name)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = _databases[name] }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
     [Fact]
     public async Task A_stopped_database_gives_no_receipt_and_a_restarted_one_takes_submissions_again()
     {
@@ -128,6 +145,7 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     private const string Client = "akimat-karasai";
     private const string Iin = "791028302728";
     private const string OtherIin = "580203420876";
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
     /// <summary>Fake time: leases and retention move only when a test says so.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
@@ -165,7 +183,7 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
         }
 
         await store.AcceptAsync(Submission(Iin, NewRequestId(), "someone else's") with { ClientId = "akimat-ili" });
-        await store.CancelAsync(Client, ids[0]);
+        await store.CancelAsync(Client, ids[0], Retention);
 
         var all = await store.ListAsync(new SubmissionQuery(Client, null, null, null, 10));
         var firstPage = await store.ListAsync(new SubmissionQuery(Client, null, null, null, 2));
@@ -188,16 +206,32 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
         var stoppedOne = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "a"))).Receipt!;
         var deliveredOne = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "b"))).Receipt!;
 
-        var stopped = await store.CancelAsync(Client, stoppedOne.Id);
+        var stopped = await store.CancelAsync(Client, stoppedOne.Id, Retention);
         var claimed = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
-        var tooLate = await store.CancelAsync(Client, deliveredOne.Id);
-        var notFound = await store.CancelAsync("akimat-ili", deliveredOne.Id);
+        var tooLate = await store.CancelAsync(Client, deliveredOne.Id, Retention);
+        var notFound = await store.CancelAsync("akimat-ili", deliveredOne.Id, Retention);
 
         Assert.Equal(CancelOutcome.Stopped, stopped);
         Assert.Equal([deliveredOne.Id], claimed.Select(c => c.Receipt.Id));
         Assert.Equal(CancelOutcome.TooLate, tooLate);
         Assert.Equal(CancelOutcome.NotFound, notFound);
         Assert.Equal(SubmissionState.DeliveryStopped, (await store.GetAsync(Client, stoppedOne.Id))!.State);
+    }
+
+    [Fact]
+    public async Task A_cancelled_submissions_sealed_request_is_purged_after_the_retention_and_its_receipt_stays()
+    {
+        await using var store = await MigratedAsync("cancel_purge");
+        var receipt = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "r"))).Receipt!;
+
+        Assert.Equal(CancelOutcome.Stopped, await store.CancelAsync(Client, receipt.Id, Retention));
+        var beforeRetention = await store.PurgeAsync(100);
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+        var afterRetention = await store.PurgeAsync(100);
+
+        Assert.Equal((0, 1), (beforeRetention, afterRetention));
+        Assert.Equal(["0"], await QueryAsync("cancel_purge", "SELECT count(*) FROM submission_payloads"));
+        Assert.Equal(SubmissionState.DeliveryStopped, (await store.GetAsync(Client, receipt.Id))!.State);
     }
 
     [Fact]
@@ -403,6 +437,42 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
 
     /// <summary>Every byte the database <paramref name="name"/> holds (its files, or a dump).</summary>
     protected abstract Task<byte[]> DumpAsync(string name);
+
+    /// <summary>A connection of the test's own to the database <paramref name="name"/>, beside the store's.</summary>
+    protected abstract Task<DbConnection> OpenDatabaseAsync(string name);
+
+    /// <summary>Runs <paramref name="sql"/> on the database <paramref name="name"/> behind the store's back.</summary>
+    private async Task<int> ExecuteAsync(string name, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenDatabaseAsync(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (parameterName, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = parameterName;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The last column of every row <paramref name="sql"/> gives on the database <paramref name="name"/>, as text.</summary>
+    private async Task<List<string>> QueryAsync(string name, string sql)
+    {
+        await using var connection = await OpenDatabaseAsync(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Convert.ToString(reader.GetValue(reader.FieldCount - 1), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return rows;
+    }
 
     private async Task<SubmissionStore> MigratedAsync(string name)
     {
