@@ -17,8 +17,8 @@ public sealed class PostgresSubmissionStore : SubmissionStore
     private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>A store on the database of <paramref name="connectionString"/>.</summary>
-    public PostgresSubmissionStore(string connectionString, SubmissionSealer sealer, TimeProvider time)
-        : base(sealer, time)
+    public PostgresSubmissionStore(string connectionString, SubmissionSealer sealer, TimeProvider time, ILogger<SubmissionStore>? logger = null)
+        : base(sealer, time, logger)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {

@@ -15,8 +15,8 @@ public sealed class SqliteSubmissionStore : SubmissionStore
     private readonly string _connectionString;
 
     /// <summary>A store in the file <paramref name="path"/> (created if missing).</summary>
-    public SqliteSubmissionStore(string path, SubmissionSealer sealer, TimeProvider time)
-        : base(sealer, time)
+    public SqliteSubmissionStore(string path, SubmissionSealer sealer, TimeProvider time, ILogger<SubmissionStore>? logger = null)
+        : base(sealer, time, logger)
     {
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
     }

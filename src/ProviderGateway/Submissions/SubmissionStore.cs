@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace ProviderGateway.Submissions;
 
@@ -11,7 +12,10 @@ namespace ProviderGateway.Submissions;
 /// an outcome is recorded only by the holder of the submission's current lease (its fencing token). The schema is created
 /// and migrated at start-up (<see cref="MigrateAsync"/>), versioned in <c>schema_version</c>.
 /// </summary>
-public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time) : IAsyncDisposable
+/// <param name="sealer">Seals payloads and hashes citizens.</param>
+/// <param name="time">The gateway's clock.</param>
+/// <param name="logger">Where submissions lost to an unreadable payload are reported (submission ids only), if anywhere.</param>
+public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time, ILogger<SubmissionStore>? logger = null) : IAsyncDisposable
 {
     private const string Columns =
         "seq, id, client_id, request_id, provider_id, method, district, state, accepted_at, next_attempt_at, attempts, last_status, finished_at";
@@ -41,6 +45,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
 
     /// <summary>The schema version this code writes; a database at a newer one is refused.</summary>
     public const int SchemaVersion = 1;
+
+    /// <summary>The last status of a submission whose sealed request could not be read (missing, altered, or under a key this gateway lacks).</summary>
+    public const string DataLossStatus = "DATA_LOSS";
 
     /// <summary>The most receipts one listing returns (<see cref="SubmissionQuery.Limit"/>).</summary>
     public const int MaxListLimit = 1000;
@@ -212,7 +219,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <summary>
     /// Leases up to <paramref name="limit"/> due submissions to <paramref name="providerId"/> for one attempt each, for
     /// <paramref name="lease"/>: per citizen and provider only the oldest open one (acceptance order), none leased to another
-    /// relay. They turn ON_DELIVERY.
+    /// relay. They turn ON_DELIVERY. One whose sealed request cannot be read (missing, altered, or sealed under a key id this
+    /// gateway does not hold) is not returned: it ends NOT_DELIVERED with <see cref="DataLossStatus"/> in the same
+    /// transaction, so it holds back neither its citizen's later submissions nor its provider's (fewer than found may return).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive (SQLite reads a negative LIMIT as none).</exception>
     public async Task<IReadOnlyList<ClaimedSubmission>> ClaimAsync(string owner, string providerId, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -226,14 +235,36 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             [("provider", providerId), ("now", now), ("limit", limit), ("owner", owner), ("token", token.ToString()), ("until", now + (long)lease.TotalMilliseconds)],
             cancellationToken).ConfigureAwait(false);
         var result = new List<ClaimedSubmission>(claimed.Count);
+        var lost = new List<(SubmissionReceipt Receipt, string Problem)>();
         foreach (var receipt in claimed.OrderBy(r => r.Sequence))
         {
-            var request = await StoredRequestAsync(connection, transaction, receipt.Id, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Submission {receipt.Id} is open but its request was purged.");
-            result.Add(new ClaimedSubmission(receipt, token, request));
+            var (request, problem) = await OpenRequestAsync(connection, transaction, receipt.Id, cancellationToken).ConfigureAwait(false);
+            if (request is not null)
+            {
+                result.Add(new ClaimedSubmission(receipt, token, request));
+                continue;
+            }
+
+            // Never deliverable: ended here, in the claim's transaction, or it would stay the head of its citizen's queue and
+            // fail every claim of its provider. Its unreadable payload goes at the next purge.
+            await NonQueryAsync(connection, transaction,
+                "UPDATE submissions SET state = 4, last_status = @status, finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_until = NULL " +
+                "WHERE seq = @seq AND lease_token = @token",
+                [("status", DataLossStatus), ("now", now), ("seq", receipt.Sequence), ("token", token.ToString())], cancellationToken).ConfigureAwait(false);
+            await NonQueryAsync(connection, transaction, "UPDATE submission_payloads SET purge_after = @now WHERE id = @id",
+                [("now", now), ("id", receipt.Id.ToString())], cancellationToken).ConfigureAwait(false);
+            lost.Add((receipt, problem!));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (logger is not null)
+        {
+            foreach (var (receipt, problem) in lost)
+            {
+                SubmissionStoreLog.DataLoss(logger, receipt.Id, receipt.ProviderId, problem);
+            }
+        }
+
         return result;
     }
 
@@ -318,11 +349,36 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
         return updated == 1;
     }
 
-    private async Task<byte[]?> StoredRequestAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
+    /// <summary>The sealed request of submission <paramref name="id"/>, opened; or, when it cannot be, why (no personal data).</summary>
+    private async Task<(byte[]? Request, string? Problem)> OpenRequestAsync(DbConnection connection, DbTransaction transaction, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, "SELECT key_id, request FROM submission_payloads WHERE id = @id", [("id", id.ToString())]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? sealer.Open(id, reader.GetInt16(0), (byte[])reader.GetValue(1)) : null;
+        short keyId;
+        byte[] sealedRequest;
+        await using (var command = Command(connection, transaction, "SELECT key_id, request FROM submission_payloads WHERE id = @id", [("id", id.ToString())]))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (null, "its payload row is missing");
+            }
+
+            keyId = reader.GetInt16(0);
+            sealedRequest = (byte[])reader.GetValue(1);
+        }
+
+        if (keyId != sealer.KeyId)
+        {
+            return (null, $"it is sealed under key {keyId}, which this gateway does not hold (it holds key {sealer.KeyId})");
+        }
+
+        try
+        {
+            return (sealer.Open(id, keyId, sealedRequest), null);
+        }
+        catch (CryptographicException)
+        {
+            return (null, $"its sealed request does not open under key {keyId} (altered, or sealed under another key of that id)");
+        }
     }
 
     private static async Task<List<SubmissionReceipt>> QueryReceiptsAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
@@ -378,4 +434,11 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
 
         return command;
     }
+}
+
+/// <summary>The submission store's log lines: submission and provider ids only, never personal data.</summary>
+internal static partial class SubmissionStoreLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Error, Message = "Submission {SubmissionId} to provider {ProviderId} cannot be delivered: {Problem}. It ended NOT_DELIVERED with DATA_LOSS; its desk must submit it again")]
+    public static partial void DataLoss(ILogger logger, Guid submissionId, string providerId, string problem);
 }

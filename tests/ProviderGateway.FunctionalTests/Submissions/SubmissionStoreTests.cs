@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using ProviderGateway.FunctionalTests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class SqliteSubmissionStoreTests : SubmissionStoreTests
 
     /// <inheritdoc />
     protected override Task<SubmissionStore> CreateStoreAsync(string name) =>
-        Task.FromResult<SubmissionStore>(new SqliteSubmissionStore(Path.Combine(_folder, name + ".db"), Sealer, Time));
+        Task.FromResult<SubmissionStore>(new SqliteSubmissionStore(Path.Combine(_folder, name + ".db"), Sealer, Time, Log));
 
     /// <inheritdoc />
     protected override async Task<byte[]> DumpAsync(string name)
@@ -80,7 +81,7 @@ public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassF
         }
 
         _databases[name] = database;
-        return new PostgresSubmissionStore(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database }.ConnectionString, Sealer, Time);
+        return new PostgresSubmissionStore(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database }.ConnectionString, Sealer, Time, Log);
     }
 
     /// <inheritdoc />
@@ -145,10 +146,15 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     private const string Client = "akimat-karasai";
     private const string Iin = "791028302728";
     private const string OtherIin = "580203420876";
+    private const string ThirdIin = "650417350219";
+    private const string FourthIin = "020311600555";
     private static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
     /// <summary>Fake time: leases and retention move only when a test says so.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>What the stores log.</summary>
+    protected LogLines Log { get; } = new();
 
     /// <summary>The sealer, with fresh keys.</summary>
     protected SubmissionSealer Sealer { get; } = new(RandomNumberGenerator.GetBytes(32), 1, RandomNumberGenerator.GetBytes(32));
@@ -274,6 +280,42 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.PurgeAsync(-1));
         Assert.Single(await store.ListAsync(new SubmissionQuery(Client, null, null, null, SubmissionStore.MaxListLimit)));
         Assert.Single(await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_submission_whose_sealed_request_cannot_be_read_ends_DATA_LOSS_in_the_claim_and_holds_back_nothing()
+    {
+        await using var store = await MigratedAsync("data_loss");
+        var unknownKey = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "under key 9"))).Receipt!;
+        var behindIt = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "behind it"))).Receipt!;
+        var altered = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "altered"))).Receipt!;
+        var missing = (await store.AcceptAsync(Submission(ThirdIin, NewRequestId(), "missing"))).Receipt!;
+        var intact = (await store.AcceptAsync(Submission(FourthIin, NewRequestId(), "intact"))).Receipt!;
+        await ExecuteAsync("data_loss", "UPDATE submission_payloads SET key_id = 9 WHERE id = @id", ("id", unknownKey.Id.ToString()));
+        await FlipLastByteAsync("data_loss", altered.Id);
+        await ExecuteAsync("data_loss", "DELETE FROM submission_payloads WHERE id = @id", ("id", missing.Id.ToString()));
+
+        Time.Advance(TimeSpan.FromSeconds(5));
+        var claimedAt = Time.GetUtcNow();
+        var claimed = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+        var next = await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        var purged = await store.PurgeAsync(100);
+
+        Assert.Equal([intact.Id], claimed.Select(c => c.Receipt.Id));
+        Assert.Equal([behindIt.Id], next.Select(c => c.Receipt.Id));
+        Assert.Equal("behind it", Encoding.UTF8.GetString(next[0].Request));
+        foreach (var lost in new[] { unknownKey, altered, missing })
+        {
+            var receipt = (await store.GetAsync(Client, lost.Id))!;
+            Assert.Equal((SubmissionState.NotDelivered, SubmissionStore.DataLossStatus, 0), (receipt.State, receipt.LastStatus, receipt.Attempts));
+            Assert.Equal(claimedAt, receipt.FinishedAt);
+            Assert.Single(Log.Lines, line => line.Contains(lost.Id.ToString(), StringComparison.Ordinal));
+        }
+
+        Assert.Equal(2, purged);
+        Assert.All(Log.Lines, line => Assert.DoesNotContain(Iin, line, StringComparison.Ordinal));
+        Assert.Contains(Log.Lines, line => line.Contains("key 9", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -458,6 +500,21 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Alters one byte of the sealed request of submission <paramref name="id"/>, as damage or tampering would.</summary>
+    private async Task FlipLastByteAsync(string name, Guid id)
+    {
+        byte[] sealedRequest;
+        await using (var connection = await OpenDatabaseAsync(name))
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = $"SELECT request FROM submission_payloads WHERE id = '{id}'";
+            sealedRequest = (byte[])(await read.ExecuteScalarAsync())!;
+        }
+
+        sealedRequest[^1] ^= 0x01;
+        Assert.Equal(1, await ExecuteAsync(name, "UPDATE submission_payloads SET request = @request WHERE id = @id", ("request", sealedRequest), ("id", id.ToString())));
+    }
+
     /// <summary>The last column of every row <paramref name="sql"/> gives on the database <paramref name="name"/>, as text.</summary>
     private async Task<List<string>> QueryAsync(string name, string sql)
     {
@@ -485,4 +542,24 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
         new(Client, requestId, Provider, "CreateMeterReading", "195200000", iin, Encoding.UTF8.GetBytes(request), Time.GetUtcNow());
 
     private static string NewRequestId() => Guid.NewGuid().ToString();
+}
+
+/// <summary>A logger that keeps every line it is given, formatted.</summary>
+public sealed class LogLines : ILogger<SubmissionStore>
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    /// <summary>The lines so far, oldest first.</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <inheritdoc />
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    /// <inheritdoc />
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    /// <inheritdoc />
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _lines.Enqueue($"{logLevel} {eventId.Id} {formatter(state, exception)}");
 }
