@@ -24,6 +24,7 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     protected const string IndexesV1 = """
         CREATE INDEX submissions_open_order ON submissions (provider_id, citizen_hmac, seq) WHERE state IN (1, 2);
         CREATE INDEX submissions_due ON submissions (provider_id, next_attempt_at) WHERE state IN (1, 2);
+        CREATE INDEX submissions_by_client ON submissions (client_id, seq DESC);
         CREATE INDEX submissions_by_citizen ON submissions (client_id, citizen_hmac, seq DESC);
         CREATE INDEX submissions_by_state ON submissions (client_id, state, seq DESC);
         CREATE INDEX payloads_purge ON submission_payloads (purge_after) WHERE purge_after IS NOT NULL;
