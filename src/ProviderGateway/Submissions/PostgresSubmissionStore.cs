@@ -14,19 +14,28 @@ public sealed class PostgresSubmissionStore : SubmissionStore
     // pg_advisory_xact_lock key of the migrations ("PGSUBM" in spirit; any constant shared by all instances).
     private const long MigrationLock = 7_340_021;
 
+    // Durability as configured, not as fast: whatever the server's, database's or role's default, these commits wait for the disk.
+    private const string SynchronousCommit = "-c synchronous_commit=on";
+
+    // Seconds to connect, and per command, unless the connection string says otherwise.
+    private const int DefaultTimeoutSeconds = 5;
+
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>A store on the database of <paramref name="connectionString"/>.</summary>
+    /// <summary>
+    /// A store on the database of <paramref name="connectionString"/>: the options configured there stay, with
+    /// <c>-c synchronous_commit=on</c> appended; connecting and each command time out after 5 s unless it sets
+    /// <c>Timeout</c> or <c>Command Timeout</c> (a store out of reach fails an acceptance fast, before the desk's deadline).
+    /// </summary>
     public PostgresSubmissionStore(string connectionString, SubmissionSealer sealer, TimeProvider time, ILogger<SubmissionStore>? logger = null)
         : base(sealer, time, logger)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            // Durability as configured, not as fast: whatever the server's default, these commits wait for the disk.
-            Options = "-c synchronous_commit=on",
-        };
-        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        ConnectionString = Configure(connectionString);
+        _dataSource = NpgsqlDataSource.Create(ConnectionString);
     }
+
+    /// <summary>The connection string the store connects with (the configured one, completed).</summary>
+    internal string ConnectionString { get; }
 
     /// <inheritdoc />
     protected override IReadOnlyList<(int Version, string Description, string Script)> Migrations { get; } =
@@ -99,6 +108,30 @@ public sealed class PostgresSubmissionStore : SubmissionStore
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@pair, 0))", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         command.Parameters.AddWithValue("pair", providerId + ":" + citizenHash);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes a configured connection string: <c>synchronous_commit=on</c> after the configured options (later wins, so
+    /// no option and no database or role default can turn it off), and the default timeouts where none is configured.
+    /// </summary>
+    private static string Configure(string configured)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+
+        // The keys given (canonical names, whichever synonym was written), as opposed to the builder's defaults.
+        var given = builder.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? SynchronousCommit : $"{builder.Options.Trim()} {SynchronousCommit}";
+        if (!given.Contains("Timeout"))
+        {
+            builder.Timeout = DefaultTimeoutSeconds;
+        }
+
+        if (!given.Contains("Command Timeout"))
+        {
+            builder.CommandTimeout = DefaultTimeoutSeconds;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <inheritdoc />

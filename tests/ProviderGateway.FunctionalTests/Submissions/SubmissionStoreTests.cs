@@ -126,6 +126,36 @@ public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassF
         Assert.Equal(AcceptOutcome.Stored, accepted.Outcome);
     }
 
+    [Fact]
+    public async Task The_configured_options_and_timeouts_stay_and_commits_are_synchronous_whatever_the_options_or_the_database_say()
+    {
+        await using (await CreateStoreAsync("options"))
+        {
+        }
+
+        var database = _databases["options"];
+        await ExecuteAsync("options", $"ALTER DATABASE {database} SET synchronous_commit = off");
+        var configured = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = _server.Port, Username = "postgres", Database = database, Options = "-c statement_timeout=4000 -c synchronous_commit=off",
+        };
+        await using var store = new PostgresSubmissionStore(configured.ConnectionString, Sealer, Time);
+        await store.MigrateAsync();
+        await using var timed = new PostgresSubmissionStore(configured.ConnectionString + ";Timeout=7;CommandTimeout=9", Sealer, Time);
+
+        var effective = new NpgsqlConnectionStringBuilder(store.ConnectionString);
+        await using var connection = new NpgsqlConnection(store.ConnectionString);
+        await connection.OpenAsync();
+        await using var statementTimeout = new NpgsqlCommand("SHOW statement_timeout", connection);
+        await using var synchronousCommit = new NpgsqlCommand("SHOW synchronous_commit", connection);
+
+        Assert.Equal("4s", await statementTimeout.ExecuteScalarAsync());
+        Assert.Equal("on", await synchronousCommit.ExecuteScalarAsync());
+        Assert.Equal((5, 5), (effective.Timeout, effective.CommandTimeout));
+        Assert.Equal((7, 9), (new NpgsqlConnectionStringBuilder(timed.ConnectionString).Timeout, new NpgsqlConnectionStringBuilder(timed.ConnectionString).CommandTimeout));
+        Assert.Equal(AcceptOutcome.Stored, (await store.AcceptAsync(new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1], Time.GetUtcNow()))).Outcome);
+    }
+
     /// <inheritdoc />
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
@@ -503,7 +533,7 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     protected abstract Task<DbConnection> OpenDatabaseAsync(string name);
 
     /// <summary>Runs <paramref name="sql"/> on the database <paramref name="name"/> behind the store's back.</summary>
-    private async Task<int> ExecuteAsync(string name, string sql, params (string Name, object Value)[] parameters)
+    protected async Task<int> ExecuteAsync(string name, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = await OpenDatabaseAsync(name);
         await using var command = connection.CreateCommand();
@@ -552,7 +582,7 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     /// <summary>The last column of every row <paramref name="sql"/> gives on the database <paramref name="name"/>, as text.</summary>
-    private async Task<List<string>> QueryAsync(string name, string sql)
+    protected async Task<List<string>> QueryAsync(string name, string sql)
     {
         await using var connection = await OpenDatabaseAsync(name);
         await using var command = connection.CreateCommand();
