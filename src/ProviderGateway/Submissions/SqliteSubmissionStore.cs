@@ -7,18 +7,29 @@ namespace ProviderGateway.Submissions;
 /// The submission store in a SQLite file: the embedded default, for one gateway instance (a file beside the journal). The
 /// file is in WAL mode and every connection commits with <c>synchronous=FULL</c> (an OK receipt means the row is on disk);
 /// writes take the file's write lock at once (<c>BEGIN IMMEDIATE</c>), so a claim and a cancel never interleave. Only one
-/// process uses the file: leases left by an earlier process (killed mid-delivery) are released at start-up
-/// (<see cref="ReleaseLeasesAsync"/>) for immediate recovery.
+/// process uses the file: the store holds <c>&lt;path&gt;.lock</c> exclusively from its first use
+/// (<see cref="SubmissionStore.MigrateAsync"/> at start-up) until it is disposed, and a second store on the file, in this
+/// process or another, is refused. So any lease found at start-up was left by an earlier process (killed mid-delivery): the first
+/// migration releases them all (<see cref="ReleaseLeasesAsync"/>), and their submissions are due again at once.
 /// </summary>
 public sealed class SqliteSubmissionStore : SubmissionStore
 {
-    private readonly string _connectionString;
+    private const string ReleaseAll =
+        "UPDATE submissions SET lease_owner = NULL, lease_token = NULL, lease_until = NULL WHERE lease_until IS NOT NULL";
 
-    /// <summary>A store in the file <paramref name="path"/> (created if missing).</summary>
+    private readonly string _path;
+    private readonly string _connectionString;
+    private readonly Lock _gate = new();
+    private FileStream? _fileLock;
+    private bool _disposed;
+    private bool _leasesReleased;
+
+    /// <summary>A store in the file <paramref name="path"/> (created if missing); the file is taken at its first use.</summary>
     public SqliteSubmissionStore(string path, SubmissionSealer sealer, TimeProvider time, ILogger<SubmissionStore>? logger = null)
         : base(sealer, time, logger)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
+        _path = Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
     }
 
     /// <inheritdoc />
@@ -65,26 +76,54 @@ public sealed class SqliteSubmissionStore : SubmissionStore
         RETURNING {ReceiptColumns}
         """;
 
-    /// <summary>Releases the leases an earlier process held (it was killed mid-delivery): those submissions are due again at once.</summary>
-    public async Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Releases every lease: those submissions are due again at once. Safe only while this process has no attempt in flight
+    /// (a lease released under a running relay lets a second attempt start); the first <see cref="SubmissionStore.MigrateAsync"/>
+    /// does it at start-up.
+    /// </summary>
+    /// <returns>How many leases were released.</returns>
+    public async Task<int> ReleaseLeasesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE submissions SET lease_owner = NULL, lease_token = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL AND lease_owner <> @owner";
-        command.Parameters.Add(new SqliteParameter("owner", owner));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await NonQueryAsync(connection, null, ReleaseAll, [], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public override ValueTask DisposeAsync()
     {
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        lock (_gate)
+        {
+            _disposed = true;
+            _fileLock?.Dispose();
+            _fileLock = null;
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The first migration of this store releases every lease: this process holds the file, so none is its own yet.</remarks>
+    protected override async Task AfterMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (_leasesReleased)
+        {
+            // A later migration in this process: the leases are its relay's.
+            return;
+        }
+
+        var released = await NonQueryAsync(connection, transaction, ReleaseAll, [], cancellationToken).ConfigureAwait(false);
+        _leasesReleased = true;
+        if (released > 0 && Logger is not null)
+        {
+            SubmissionStoreLog.LeasesReleased(Logger, _path, released);
+        }
     }
 
     /// <inheritdoc />
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        HoldFile();
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
@@ -105,4 +144,35 @@ public sealed class SqliteSubmissionStore : SubmissionStore
 
     /// <inheritdoc />
     protected override bool IsStoreFailure(Exception failure) => failure is SqliteException || base.IsStoreFailure(failure);
+
+    /// <summary>Takes <c>&lt;path&gt;.lock</c> exclusively (an OS lock: released when the process ends, however it ends), once.</summary>
+    /// <exception cref="InvalidOperationException">Another store, in this process or another, holds the file.</exception>
+    private void HoldFile()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_fileLock is not null)
+            {
+                return;
+            }
+
+            var lockPath = _path + ".lock";
+            try
+            {
+                _fileLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (IsHeldElsewhere(e))
+            {
+                throw new InvalidOperationException(
+                    $"Another gateway process uses the submission store {_path} (it holds {lockPath}). A SQLite store serves one process: " +
+                    "stop the other gateway, give this one another file, or use PostgreSQL for several instances.", e);
+            }
+        }
+    }
+
+    // The OS refused the lock, as opposed to a missing folder or a read-only disk: EWOULDBLOCK from flock (Linux 11, macOS
+    // 35), a sharing or lock violation on Windows.
+    private static bool IsHeldElsewhere(IOException failure) =>
+        failure.GetType() == typeof(IOException) && failure.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 }

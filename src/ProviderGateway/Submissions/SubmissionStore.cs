@@ -56,6 +56,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <summary>The sealer of payloads and citizens.</summary>
     protected SubmissionSealer Sealer => sealer;
 
+    /// <summary>Where the store reports what an operator should know, if anywhere.</summary>
+    protected ILogger? Logger => logger;
+
     /// <summary>The schema's steps, by version: each a script in this store's dialect.</summary>
     protected abstract IReadOnlyList<(int Version, string Description, string Script)> Migrations { get; }
 
@@ -75,11 +78,15 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     protected virtual Task BeforeAcceptAsync(DbConnection connection, DbTransaction transaction, string providerId, string citizenHash, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>Runs last in the migration's transaction, once the schema is current: what a store does at start-up.</summary>
+    protected virtual Task AfterMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>Begins a write transaction.</summary>
     protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Creates the schema or brings it to <see cref="SchemaVersion"/>.</summary>
+    /// <summary>Creates the schema or brings it to <see cref="SchemaVersion"/>: the store's start-up, before any claim.</summary>
     /// <exception cref="InvalidOperationException">The database is at a newer version than this code.</exception>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -98,6 +105,7 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             await NonQueryAsync(connection, transaction, "INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @t)", [("v", version), ("d", description), ("t", Now())], cancellationToken).ConfigureAwait(false);
         }
 
+        await AfterMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -414,7 +422,8 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> NonQueryAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
+    /// <summary>Runs one statement with parameters; the rows it changed.</summary>
+    protected static async Task<int> NonQueryAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -442,4 +451,7 @@ internal static partial class SubmissionStoreLog
 {
     [LoggerMessage(EventId = 4000, Level = LogLevel.Error, Message = "Submission {SubmissionId} to provider {ProviderId} cannot be delivered: {Problem}. It ended NOT_DELIVERED with DATA_LOSS; its desk must submit it again")]
     public static partial void DataLoss(ILogger logger, Guid submissionId, string providerId, string problem);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Submission store {Path}: {Count} leases left by an earlier process released; their submissions are due again")]
+    public static partial void LeasesReleased(ILogger logger, string path, int count);
 }

@@ -1,12 +1,14 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using ProviderGateway.FunctionalTests.Infrastructure;
 using ProviderGateway.Submissions;
+using ProviderGateway.TestSupport.Processes;
 
 namespace ProviderGateway.FunctionalTests.Submissions;
 
@@ -53,6 +55,67 @@ public sealed class SqliteSubmissionStoreTests : SubmissionStoreTests
 
         await Assert.ThrowsAsync<SubmissionStoreUnavailableException>(() => store.AcceptAsync(
             new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1, 2, 3], Time.GetUtcNow())));
+    }
+
+    [Fact]
+    public async Task A_second_store_on_the_same_file_is_refused_naming_it_until_the_first_is_disposed()
+    {
+        var path = Path.Combine(_folder, "single.db");
+        var first = new SqliteSubmissionStore(path, Sealer, Time);
+        await first.MigrateAsync();
+        await using var second = new SqliteSubmissionStore(path, Sealer, Time);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.MigrateAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second.AcceptAsync(
+            new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1], Time.GetUtcNow())));
+        var byAnotherProcess = await ChildProcess.RunAsync(new ProcessCommand("flock", ["--nonblock", path + ".lock", "true"]), TimeSpan.FromSeconds(30));
+        await first.DisposeAsync();
+        await second.MigrateAsync();
+
+        Assert.Contains($"Another gateway process uses the submission store {path}", refused.Message, StringComparison.Ordinal);
+        Assert.NotEqual(0, byAnotherProcess.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_file_another_process_holds_is_refused_and_taken_once_that_process_is_gone()
+    {
+        var path = Path.Combine(_folder, "held.db");
+        await using var holder = await ChildProcess.StartAsync("flock", new ProcessCommand("flock", [path + ".lock", "sh", "-c", "echo held; exec sleep 60"]), new Regex("held"));
+        await using var store = new SqliteSubmissionStore(path, Sealer, Time);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => store.MigrateAsync());
+        await holder.KillAsync();
+        await store.MigrateAsync();
+
+        Assert.Contains(path, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Leases_left_by_a_killed_process_are_released_at_start_up_and_a_later_migration_keeps_this_process_leases()
+    {
+        var path = Path.Combine(_folder, "restart.db");
+        var killed = new SqliteSubmissionStore(path, Sealer, Time);
+        await killed.MigrateAsync();
+        foreach (var iin in new[] { "791028302728", "580203420876" })
+        {
+            await killed.AcceptAsync(new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", iin, [1], Time.GetUtcNow()));
+        }
+
+        var inFlight = await killed.ClaimAsync("gateway-1", "alatau-power", 10, TimeSpan.FromMinutes(5));
+        await killed.DisposeAsync();
+
+        // The same instance name after the restart: the release does not depend on the owner.
+        await using var restarted = new SqliteSubmissionStore(path, Sealer, Time, Log);
+        await restarted.MigrateAsync();
+        var resumed = await restarted.ClaimAsync("gateway-1", "alatau-power", 10, TimeSpan.FromMinutes(5));
+        await restarted.MigrateAsync();
+        var afterSecondMigration = await restarted.ClaimAsync("gateway-1", "alatau-power", 10, TimeSpan.FromMinutes(5));
+
+        Assert.Equal(2, inFlight.Count);
+        Assert.Equal(inFlight.Select(c => c.Receipt.Id).Order(), resumed.Select(c => c.Receipt.Id).Order());
+        Assert.Empty(afterSecondMigration);
+        Assert.Contains(Log.Lines, line => line.Contains("2 leases left by an earlier process released", StringComparison.Ordinal));
+        Assert.Equal(2, await restarted.ReleaseLeasesAsync());
     }
 
     /// <inheritdoc />
