@@ -77,6 +77,13 @@ public sealed record ClaimedSubmission(SubmissionReceipt Receipt, Guid LeaseToke
 /// <param name="Limit">At most this many.</param>
 public sealed record SubmissionQuery(string ClientId, string? CitizenIin, SubmissionState? State, long? BeforeSequence, int Limit);
 
+/// <summary>One provider's open submissions, for metrics: how many wait and how long the oldest has waited.</summary>
+/// <param name="ProviderId">The provider.</param>
+/// <param name="Accepted">Its submissions ACCEPTED (none of their attempts reached it).</param>
+/// <param name="OnDelivery">Its submissions ON_DELIVERY (being attempted, or attempted and waiting for the next attempt).</param>
+/// <param name="OldestAcceptedAt">When the oldest of them (either state) was accepted.</param>
+public sealed record OpenSubmissionStats(string ProviderId, int Accepted, int OnDelivery, DateTimeOffset OldestAcceptedAt);
+
 /// <summary>How accepting a submission went.</summary>
 public enum AcceptOutcome
 {

@@ -31,14 +31,37 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
         """;
 
     /// <summary>
-    /// The submissions a claim may take, as a condition on <c>s</c>: open, to <c>@provider</c>, due at <c>@now</c>, not leased,
-    /// and the oldest open one of its citizen at that provider (acceptance order; a finished one holds nothing back).
+    /// The submissions a claim may take, as a condition on <c>s</c>: open, due at <c>@now</c>, not leased, and the oldest open
+    /// one of its citizen at its provider (acceptance order; a finished one holds nothing back).
     /// </summary>
-    protected const string ClaimableHeads = """
-        s.state IN (1, 2) AND s.provider_id = @provider AND s.next_attempt_at <= @now
+    protected const string DueHeads = """
+        s.state IN (1, 2) AND s.next_attempt_at <= @now
           AND (s.lease_until IS NULL OR s.lease_until < @now)
           AND NOT EXISTS (SELECT 1 FROM submissions p
                           WHERE p.provider_id = s.provider_id AND p.citizen_hmac = s.citizen_hmac AND p.state IN (1, 2) AND p.seq < s.seq)
+        """;
+
+    /// <summary>The submissions a claim for <c>@provider</c> may take, as a condition on <c>s</c> (<see cref="DueHeads"/>).</summary>
+    protected const string ClaimableHeads = "s.provider_id = @provider AND " + DueHeads;
+
+    /// <summary>The providers with a submission a claim would take now (<c>@now</c>).</summary>
+    internal const string DueProvidersSql = "SELECT DISTINCT s.provider_id FROM submissions s WHERE " + DueHeads + " ORDER BY s.provider_id";
+
+    /// <summary>
+    /// When the earliest head of a citizen's queue is due: its next attempt, or the end of its lease when leased until later.
+    /// A submission behind another of its citizen is due only once that one finishes, so it does not count.
+    /// </summary>
+    internal const string NextDueSql = """
+        SELECT min(CASE WHEN s.lease_until > s.next_attempt_at THEN s.lease_until ELSE s.next_attempt_at END) FROM submissions s
+        WHERE s.state IN (1, 2)
+          AND NOT EXISTS (SELECT 1 FROM submissions p
+                          WHERE p.provider_id = s.provider_id AND p.citizen_hmac = s.citizen_hmac AND p.state IN (1, 2) AND p.seq < s.seq)
+        """;
+
+    /// <summary>Per provider, its open submissions by state and the oldest acceptance: only the open rows are read (partial indexes).</summary>
+    internal const string OpenStatisticsSql = """
+        SELECT provider_id, sum(CASE WHEN state = 1 THEN 1 ELSE 0 END), sum(CASE WHEN state = 2 THEN 1 ELSE 0 END), min(accepted_at)
+        FROM submissions WHERE state IN (1, 2) GROUP BY provider_id ORDER BY provider_id
         """;
 
     /// <summary>The receipt columns, in the order the store reads them.</summary>
@@ -49,6 +72,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
 
     /// <summary>The last status of a submission whose sealed request could not be read (missing, altered, or under a key this gateway lacks).</summary>
     public const string DataLossStatus = "DATA_LOSS";
+
+    /// <summary>The last status of a submission ended by <see cref="ExpireAsync"/>: it passed its maximum age undelivered.</summary>
+    public const string MaxAgeExceededStatus = "MAX_AGE_EXCEEDED";
 
     /// <summary>The most receipts one listing returns (<see cref="SubmissionQuery.Limit"/>).</summary>
     public const int MaxListLimit = 1000;
@@ -299,6 +325,89 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             [("reached", reachedProvider ? 1 : 0), ("status", status), ("next", next.ToUnixTimeMilliseconds()), ("id", claimed.Receipt.Id.ToString()), ("token", claimed.LeaseToken.ToString())],
             cancellationToken).ConfigureAwait(false);
         return updated == 1;
+    }
+
+    /// <summary>
+    /// The providers with a submission a claim would lease now: open, due, no live lease, and the oldest open one of its
+    /// citizen at that provider (a submission behind another is not due until that one finishes). In provider order.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DueProvidersAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, DueProvidersSql, [("now", Now())]);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var providers = new List<string>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            providers.Add(reader.GetString(0));
+        }
+
+        return providers;
+    }
+
+    /// <summary>
+    /// When a claim may next lease something: the earliest next attempt among the open submissions at the head of their
+    /// citizen's queue, or the end of its lease when leased until later (a relay that died lets it go then); <c>null</c>
+    /// when nothing is open. It may be in the past (due now). Another instance or a new acceptance can make something due
+    /// sooner, so a relay sleeps until then, capped.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var next = await ScalarAsync(connection, null, NextDueSql, [], ct).ConfigureAwait(false);
+        return next is null or DBNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(next, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Per provider with open submissions (in provider order): how many are ACCEPTED and ON_DELIVERY, and when the oldest was accepted.</summary>
+    public async Task<IReadOnlyList<OpenSubmissionStats>> OpenStatisticsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, OpenStatisticsSql, []);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var statistics = new List<OpenSubmissionStats>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            statistics.Add(new OpenSubmissionStats(
+                reader.GetString(0),
+                Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),
+                Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return statistics;
+    }
+
+    /// <summary>
+    /// Ends the open submissions accepted more than <paramref name="maxAge"/> ago that no relay holds (no live lease):
+    /// NOT_DELIVERED with <see cref="MaxAgeExceededStatus"/> (whatever their last status was), finished now, their sealed
+    /// requests purged after <paramref name="retention"/>; their attempts stay as counted. One held by a relay is left to
+    /// its outcome, or to a later call once its lease ends. A submission behind another of its citizen is ended too (it is
+    /// younger, so the one ahead is ended or being attempted). Returns their receipts as ended, in acceptance order.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAge"/> is not positive, or <paramref name="retention"/> is negative.</exception>
+    public async Task<IReadOnlyList<SubmissionReceipt>> ExpireAsync(TimeSpan maxAge, TimeSpan retention, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.Zero);
+        var now = Now();
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, ct).ConfigureAwait(false);
+        var expired = await QueryReceiptsAsync(connection, transaction,
+            "UPDATE submissions SET state = 4, last_status = @status, finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_until = NULL " +
+            $"WHERE state IN (1, 2) AND accepted_at < @cutoff AND (lease_until IS NULL OR lease_until < @now) RETURNING {Columns}",
+            [("status", MaxAgeExceededStatus), ("now", now), ("cutoff", now - (long)maxAge.TotalMilliseconds)], ct).ConfigureAwait(false);
+
+        // By id, after the receipts are ended (and, on PostgreSQL, locked): a claim can no longer take them meanwhile.
+        foreach (var chunk in expired.Chunk(500))
+        {
+            var names = chunk.Select((_, i) => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var parameters = new List<(string, object?)>(chunk.Length + 1) { ("purge", now + (long)retention.TotalMilliseconds) };
+            parameters.AddRange(chunk.Select((receipt, i) => ((string, object?))(names[i][1..], receipt.Id.ToString())));
+            await NonQueryAsync(connection, transaction, $"UPDATE submission_payloads SET purge_after = @purge WHERE id IN ({string.Join(", ", names)})", parameters, ct).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return [.. expired.OrderBy(r => r.Sequence)];
     }
 
     /// <summary>Deletes the sealed payloads whose retention ended (at most <paramref name="batch"/>); the receipts stay.</summary>

@@ -544,6 +544,110 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Due_providers_and_the_next_due_time_count_only_what_a_claim_would_take()
+    {
+        await using var store = await MigratedAsync("due");
+        var start = Time.GetUtcNow();
+        var noneDue = await DueAsync(store);
+        var head = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "head"))).Receipt!;
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "behind the head"));
+        await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "later, elsewhere") with { ProviderId = "kaz-water", FirstAttemptAt = start.AddMinutes(10) });
+
+        var dueAtFirst = await DueAsync(store);
+        var claimed = (await store.ClaimAsync("relay-a", Provider, 10, TimeSpan.FromSeconds(30))).Single();
+        var whileLeased = await DueAsync(store);
+        Time.Advance(TimeSpan.FromSeconds(31));
+        var leaseEnded = await DueAsync(store);
+        await store.RetryLaterAsync(claimed, "Unavailable", reachedProvider: true, Time.GetUtcNow().AddMinutes(1));
+        var backingOff = await DueAsync(store);
+        Time.Advance(TimeSpan.FromMinutes(10));
+        var bothDue = await DueAsync(store);
+
+        Assert.Equal(head.Id, claimed.Receipt.Id);
+        Assert.Equal(("", null), noneDue);
+        Assert.Equal((Provider, start), dueAtFirst);
+        Assert.Equal(("", start.AddSeconds(30)), whileLeased);
+        Assert.Equal((Provider, start.AddSeconds(30)), leaseEnded);
+        Assert.Equal(("", start.AddSeconds(31).AddMinutes(1)), backingOff);
+        Assert.Equal(($"{Provider} kaz-water", start.AddSeconds(31).AddMinutes(1)), bothDue);
+
+        static async Task<(string Providers, DateTimeOffset? Next)> DueAsync(SubmissionStore store) =>
+            (string.Join(' ', await store.DueProvidersAsync()), await store.NextDueAsync());
+    }
+
+    [Fact]
+    public async Task Open_statistics_count_each_providers_open_submissions_by_state_with_the_oldest_acceptance()
+    {
+        await using var store = await MigratedAsync("statistics");
+        var start = Time.GetUtcNow();
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "oldest"));
+        Time.Advance(TimeSpan.FromMinutes(1));
+        await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "second"));
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "elsewhere") with { ProviderId = "kaz-water" });
+        var stopped = (await store.AcceptAsync(Submission(ThirdIin, NewRequestId(), "stopped") with { ProviderId = "qazpost" })).Receipt!;
+        await store.CancelAsync(Client, stopped.Id, Retention);
+        await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30));
+
+        var statistics = await store.OpenStatisticsAsync();
+
+        Assert.Equal(
+            [new OpenSubmissionStats(Provider, 1, 1, start), new OpenSubmissionStats("kaz-water", 1, 0, start.AddMinutes(1))],
+            statistics);
+    }
+
+    [Fact]
+    public async Task Expiry_ends_the_open_submissions_past_their_maximum_age_that_no_relay_holds_and_purges_them_later()
+    {
+        await using var store = await MigratedAsync("expiry");
+        var retried = (await store.AcceptAsync(Submission(ThirdIin, NewRequestId(), "retried"))).Receipt!;
+        var attempt = (await store.ClaimAsync("relay-a", Provider, 1, TimeSpan.FromSeconds(30))).Single();
+        await store.RetryLaterAsync(attempt, "Unavailable", reachedProvider: true, Time.GetUtcNow().AddHours(30));
+        var head = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "head"))).Receipt!;
+        var behind = (await store.AcceptAsync(Submission(Iin, NewRequestId(), "behind"))).Receipt!;
+        var held = (await store.AcceptAsync(Submission(OtherIin, NewRequestId(), "held") with { ProviderId = "kaz-water" })).Receipt!;
+        Time.Advance(TimeSpan.FromHours(2));
+        var young = (await store.AcceptAsync(Submission(FourthIin, NewRequestId(), "young"))).Receipt!;
+        Time.Advance(TimeSpan.FromHours(22) + TimeSpan.FromMinutes(50));
+        await store.ClaimAsync("relay-b", "kaz-water", 1, TimeSpan.FromMinutes(30));
+        Time.Advance(TimeSpan.FromMinutes(10));
+        var expiredAt = Time.GetUtcNow();
+
+        var expired = await store.ExpireAsync(TimeSpan.FromHours(24), Retention);
+        var again = await store.ExpireAsync(TimeSpan.FromHours(24), Retention);
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+        var purged = await store.PurgeAsync(100);
+
+        Assert.Equal([retried.Id, head.Id, behind.Id], expired.Select(r => r.Id));
+        Assert.All(expired, r => Assert.Equal((SubmissionState.NotDelivered, SubmissionStore.MaxAgeExceededStatus, expiredAt), (r.State, r.LastStatus, r.FinishedAt)));
+        Assert.Equal([1, 0, 0], expired.Select(r => r.Attempts));
+        Assert.Empty(again);
+        Assert.Equal(3, purged);
+        Assert.Equal(SubmissionState.OnDelivery, (await store.GetAsync(Client, held.Id))!.State);
+        Assert.Equal(SubmissionState.Accepted, (await store.GetAsync(Client, young.Id))!.State);
+        Assert.Equal(["2"], await QueryAsync("expiry", "SELECT count(*) FROM submission_payloads"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ExpireAsync(TimeSpan.Zero, Retention));
+    }
+
+    [Fact]
+    public async Task The_relays_and_the_metrics_queries_read_only_open_submissions_not_every_receipt()
+    {
+        await using var store = await MigratedAsync("open_plans");
+        await SeedFinishedAsync("open_plans", 20_000);
+        await store.AcceptAsync(Submission(Iin, NewRequestId(), "open"));
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        foreach (var sql in new[] { SubmissionStore.DueProvidersSql, SubmissionStore.NextDueSql, SubmissionStore.OpenStatisticsSql })
+        {
+            var plan = string.Join("\n", await QueryAsync("open_plans", $"{ExplainPrefix} {sql}", ("now", now)));
+
+            // A plain scan of the table reads every finished receipt; a partial index holds only the open ones.
+            Assert.False(plan.Contains("Seq Scan on submissions", StringComparison.Ordinal), plan);
+            Assert.False(Regex.IsMatch(plan, @"SCAN (submissions|s|p)\b(?! USING)"), plan);
+            Assert.True(plan.Contains("submissions_due", StringComparison.Ordinal) || plan.Contains("submissions_open_order", StringComparison.Ordinal), plan);
+        }
+    }
+
+    [Fact]
     public async Task A_clients_listing_without_filters_reads_its_own_index_not_every_receipt()
     {
         await using var store = await MigratedAsync("list_plan");
@@ -645,11 +749,19 @@ public abstract class SubmissionStoreTests : IAsyncDisposable
     }
 
     /// <summary>The last column of every row <paramref name="sql"/> gives on the database <paramref name="name"/>, as text.</summary>
-    protected async Task<List<string>> QueryAsync(string name, string sql)
+    protected async Task<List<string>> QueryAsync(string name, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = await OpenDatabaseAsync(name);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        foreach (var (parameterName, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = parameterName;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<string>();
         while (await reader.ReadAsync())
