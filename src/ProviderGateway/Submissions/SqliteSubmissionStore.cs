@@ -9,8 +9,8 @@ namespace ProviderGateway.Submissions;
 /// writes take the file's write lock at once (<c>BEGIN IMMEDIATE</c>), so a claim and a cancel never interleave. Only one
 /// process uses the file: the store holds <c>&lt;path&gt;.lock</c> exclusively from its first use
 /// (<see cref="SubmissionStore.MigrateAsync"/> at start-up) until it is disposed, and a second store on the file, in this
-/// process or another, is refused. So any lease found at start-up was left by an earlier process (killed mid-delivery): the first
-/// migration releases them all (<see cref="ReleaseLeasesAsync"/>), and their submissions are due again at once.
+/// process or another, is refused. So any lease found at start-up was left by an earlier process (killed mid-delivery):
+/// the first migration releases them all (<see cref="ReleaseLeasesAsync"/>), and their submissions are due again at once.
 /// </summary>
 public sealed class SqliteSubmissionStore : SubmissionStore
 {

@@ -102,6 +102,8 @@ public sealed class SqliteSubmissionStoreTests : SubmissionStoreTests
         }
 
         var inFlight = await killed.ClaimAsync("gateway-1", "alatau-power", 10, TimeSpan.FromMinutes(5));
+
+        // Gone mid-delivery, its leases 5 minutes from their end (the OS drops the lock of a killed process as disposal does).
         await killed.DisposeAsync();
 
         // The same instance name after the restart: the release does not depend on the owner.
