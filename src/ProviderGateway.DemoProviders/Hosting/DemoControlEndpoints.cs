@@ -46,7 +46,7 @@ internal static class DemoControlEndpoints
             }
             catch (JsonException e)
             {
-                return Problems($"The body must be a JSON object such as {{\"latencyMs\":200,\"errorRate\":0.3,\"errorCode\":\"Unavailable\",\"hang\":false,\"down\":false}}: {e.Message}");
+                return Problems($"The body must be a JSON object such as {{\"latencyMs\":200,\"errorRate\":0.3,\"errorCode\":\"Unavailable\",\"hang\":false,\"down\":false,\"loseWriteAnswers\":false}}: {e.Message}");
             }
 
             var problems = update?.Validate() ?? ["The body must be a JSON object, not null."];
@@ -57,7 +57,7 @@ internal static class DemoControlEndpoints
 
             update!.ApplyTo(faults);
             DemoProviderLog.FaultsChanged(
-                logger, provider.Id, faults.Latency.TotalMilliseconds, faults.ErrorRate, faults.ErrorCode, faults.Hang, faults.Down);
+                logger, provider.Id, faults.Latency.TotalMilliseconds, faults.ErrorRate, faults.ErrorCode, faults.Hang, faults.Down, faults.LoseWriteAnswers);
             return Results.Json(DemoFaultSettings.From(faults), Json);
         });
     }
