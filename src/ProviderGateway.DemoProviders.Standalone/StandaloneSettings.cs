@@ -31,6 +31,7 @@ internal sealed class StandaloneSettings
           --Faults:RandomSeed=42              seed of the random failures, for repeatable runs
           --Faults:Hang=true                  accept calls and never answer
           --Faults:Down=true                  answer UNAVAILABLE (PROVIDER_DOWN), health NOT_SERVING
+          --Faults:LoseWriteAnswers=true      apply each write, then answer UNAVAILABLE (WRITE_ANSWER_LOST)
         """;
 
     private static readonly Dictionary<string, string> Switches = new(StringComparer.OrdinalIgnoreCase)

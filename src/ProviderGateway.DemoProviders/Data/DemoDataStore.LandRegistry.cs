@@ -45,7 +45,7 @@ public sealed partial class DemoDataStore
     /// </exception>
     public CertificateOrder CreateCertificateOrder(CreateCertificateOrderRequest request, string client, out bool replayed)
     {
-        var order = _certificateOrderWrites.Execute(request, client, () => PlaceCertificateOrder(request), out replayed);
+        var order = _certificateOrderWrites.Execute(request, client, Writes, () => PlaceCertificateOrder(request), out replayed);
         return order.ToContract(Now, Options.CertificateReadyAfter);
     }
 

@@ -47,7 +47,7 @@ public sealed partial class DemoDataStore
     /// ALREADY_EXISTS for a request_id used with another payload.
     /// </exception>
     public Application CreateApplication(CreateApplicationRequest request, string client, out bool replayed) =>
-        _applicationWrites.Execute(request, client, () => SubmitApplication(request), out replayed).Contract;
+        _applicationWrites.Execute(request, client, Writes, () => SubmitApplication(request), out replayed).Contract;
 
     /// <summary>One of the citizen's applications in its current state.</summary>
     /// <exception cref="RpcException">NOT_FOUND when the application does not exist or is someone else's.</exception>

@@ -64,7 +64,7 @@ public sealed partial class DemoDataStore
     /// below (or dated before) the last one, ALREADY_EXISTS for a request_id used with another payload.
     /// </exception>
     public MeterReading CreateMeterReading(CreateMeterReadingRequest request, string client, out bool replayed) =>
-        _meterReadings.Execute(request, client, () => AcceptMeterReading(request), out replayed);
+        _meterReadings.Execute(request, client, Writes, () => AcceptMeterReading(request), out replayed);
 
     private MeterReading AcceptMeterReading(CreateMeterReadingRequest request)
     {

@@ -46,6 +46,9 @@ public sealed partial class DemoDataStore
     /// <summary>The store's behaviour settings.</summary>
     public DemoDataStoreOptions Options { get; }
 
+    /// <summary>How often each write request_id was received and applied, across the store's write methods.</summary>
+    public DemoWriteLedger Writes { get; } = new();
+
     /// <summary>The current day in Kazakhstan, by <see cref="DemoDataStoreOptions.TimeProvider"/>.</summary>
     public DateOnly Today => KazakhstanTime.Today(Options.TimeProvider);
 

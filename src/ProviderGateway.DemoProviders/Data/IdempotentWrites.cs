@@ -10,6 +10,8 @@ namespace ProviderGateway.DemoProviders.Data;
 /// A request_id is scoped, as the contracts say, to the provider (this store), the method (this instance)
 /// and the calling gateway client (<c>x-client-id</c>): two clients never see each other's writes.
 /// Only accepted writes are remembered: a refused one may be retried once the caller fixed it.
+/// Every write that reaches <see cref="Execute"/> is counted received, and every effect applied is counted
+/// applied, in the <see cref="DemoWriteLedger"/> the caller passes.
 /// </summary>
 /// <typeparam name="TRequest">The write's request message; its payload is the request without its request_id.</typeparam>
 /// <typeparam name="TResult">What the first execution returned.</typeparam>
@@ -29,14 +31,17 @@ internal sealed class IdempotentWrites<TRequest, TResult>(Func<TRequest, string>
     /// <summary>Runs <paramref name="effect"/> once per client and request_id and returns its result, or the first result on a retry.</summary>
     /// <param name="request">The write.</param>
     /// <param name="client">The calling gateway client (<c>x-client-id</c>; empty when the call has none).</param>
+    /// <param name="ledger">Where the write is counted received, and applied when <paramref name="effect"/> runs to completion.</param>
     /// <param name="effect">The write's effect, run for a new request_id only.</param>
     /// <param name="replayed">True when the result is that of an earlier request.</param>
     /// <exception cref="RpcException">ALREADY_EXISTS when the client used the request_id for another payload.</exception>
-    public TResult Execute(TRequest request, string client, Func<TResult> effect, out bool replayed)
+    public TResult Execute(TRequest request, string client, DemoWriteLedger ledger, Func<TResult> effect, out bool replayed)
     {
         var payload = request.Clone();
         clearRequestId(payload);
-        var key = (client, requestIdOf(request).ToLowerInvariant());
+        var requestId = requestIdOf(request);
+        var key = (client, requestId.ToLowerInvariant());
+        ledger.RecordReceived(requestId);
         lock (_gate)
         {
             if (_accepted.TryGetValue(key, out var first))
@@ -52,6 +57,7 @@ internal sealed class IdempotentWrites<TRequest, TResult>(Func<TRequest, string>
 
             var result = effect();
             _accepted[key] = (payload, result);
+            ledger.RecordApplied(requestId);
             replayed = false;
             return result;
         }

@@ -20,6 +20,12 @@ public sealed class DemoFaultOptions
     /// <summary>Answer every call UNAVAILABLE ("PROVIDER_DOWN") and report NOT_SERVING on health. Defaults to false.</summary>
     public bool Down { get; set; }
 
+    /// <summary>
+    /// Answer every successful write UNAVAILABLE ("WRITE_ANSWER_LOST") after applying it, as if the answer were lost
+    /// on the way back. Defaults to false.
+    /// </summary>
+    public bool LoseWriteAnswers { get; set; }
+
     /// <summary>Seed of the random failures, for repeatable runs; <c>null</c> (the default) picks one at random.</summary>
     public int? RandomSeed { get; set; }
 }

@@ -4,7 +4,7 @@ namespace ProviderGateway.DemoProviders;
 
 /// <summary>
 /// A partial update of a demo provider's faults, as plain values: the JSON body of
-/// <c>PUT /demo/faults</c> (<c>{"latencyMs":200,"errorRate":0.3,"errorCode":"Unavailable","hang":false,"down":false}</c>),
+/// <c>PUT /demo/faults</c> (<c>{"latencyMs":200,"errorRate":0.3,"errorCode":"Unavailable","hang":false,"down":false,"loseWriteAnswers":false}</c>),
 /// the answer of <c>GET /demo/faults</c>, and the <c>Faults</c> configuration section of the standalone
 /// demo providers. Unset (<c>null</c>) values are left as they are.
 /// </summary>
@@ -25,6 +25,9 @@ public sealed record DemoFaultSettings
     /// <summary>Answer every call UNAVAILABLE and report NOT_SERVING on health.</summary>
     public bool? Down { get; init; }
 
+    /// <summary>Answer every successful write UNAVAILABLE after applying it (its answer is lost).</summary>
+    public bool? LoseWriteAnswers { get; init; }
+
     /// <summary>Restart the random failures from this seed, for a repeatable sequence.</summary>
     public int? RandomSeed { get; init; }
 
@@ -36,6 +39,7 @@ public sealed record DemoFaultSettings
         ErrorCode = faults.ErrorCode.ToString(),
         Hang = faults.Hang,
         Down = faults.Down,
+        LoseWriteAnswers = faults.LoseWriteAnswers,
     };
 
     /// <summary>Every problem of these settings, one sentence each; empty when they can be applied.</summary>
@@ -91,6 +95,11 @@ public sealed record DemoFaultSettings
             faults.Down = down;
         }
 
+        if (LoseWriteAnswers is { } loseWriteAnswers)
+        {
+            faults.LoseWriteAnswers = loseWriteAnswers;
+        }
+
         if (RandomSeed is { } seed)
         {
             faults.Reseed(seed);
@@ -109,6 +118,7 @@ public sealed record DemoFaultSettings
             ErrorCode = ErrorCode is not null ? ParseStatusCode(ErrorCode)!.Value : baseline.ErrorCode,
             Hang = Hang ?? baseline.Hang,
             Down = Down ?? baseline.Down,
+            LoseWriteAnswers = LoseWriteAnswers ?? baseline.LoseWriteAnswers,
             RandomSeed = RandomSeed ?? baseline.RandomSeed,
         };
     }

@@ -6,6 +6,7 @@ namespace ProviderGateway.DemoProviders;
 /// The faults a running demo provider injects, changeable at any moment from any thread (tests set
 /// them directly; standalone processes through <c>PUT /demo/faults</c>). They apply to the provider's
 /// contract methods only: health and reflection keep answering, so health can report NOT_SERVING.
+/// <see cref="LoseWriteAnswers"/> applies to the write methods only, after their effect.
 /// </summary>
 public sealed class DemoFaults
 {
@@ -16,6 +17,7 @@ public sealed class DemoFaults
     private int _errorCode;
     private volatile bool _hang;
     private volatile bool _down;
+    private volatile bool _loseWriteAnswers;
 
     /// <summary>Creates the faults with the given initial values (none when <c>null</c>).</summary>
     public DemoFaults(DemoFaultOptions? initial = null)
@@ -27,6 +29,7 @@ public sealed class DemoFaults
         ErrorCode = initial.ErrorCode;
         Hang = initial.Hang;
         Down = initial.Down;
+        LoseWriteAnswers = initial.LoseWriteAnswers;
     }
 
     /// <summary>Delay added before answering each call, honouring the call's deadline and cancellation.</summary>
@@ -93,6 +96,21 @@ public sealed class DemoFaults
         }
     }
 
+    /// <summary>
+    /// Lose the answer of every write that succeeded: the write is applied (or, for a retried request_id,
+    /// replayed) and then answered UNAVAILABLE with ErrorInfo reason "WRITE_ANSWER_LOST" instead of its result,
+    /// as when a connection drops after the provider committed. A retry with the same request_id, once this is
+    /// off, is answered with the first result and not applied again. Reads and refused writes are unaffected.
+    /// </summary>
+    public bool LoseWriteAnswers
+    {
+        get => _loseWriteAnswers;
+        set
+        {
+            _loseWriteAnswers = value;
+        }
+    }
+
     /// <summary>Turns every fault off.</summary>
     public void Clear()
     {
@@ -101,6 +119,7 @@ public sealed class DemoFaults
         ErrorCode = StatusCode.Unavailable;
         Hang = false;
         Down = false;
+        LoseWriteAnswers = false;
     }
 
     /// <summary>Restarts the random failures from <paramref name="seed"/>, for a repeatable sequence.</summary>

@@ -18,9 +18,10 @@ namespace ProviderGateway.DemoProviders;
 
 /// <summary>
 /// One demo provider as a real gRPC server: its own Kestrel (HTTP/2 over cleartext, h2c) serving the
-/// contract of the provider's domain, <c>grpc.health.v1</c> and gRPC reflection, plus two plain HTTP
-/// endpoints for test control (<c>GET /demo/calls</c>, <c>GET|PUT /demo/faults</c>). Faults can be
-/// injected at run time through <see cref="Faults"/>, and <see cref="Calls"/> counts what it received.
+/// contract of the provider's domain, <c>grpc.health.v1</c> and gRPC reflection, plus plain HTTP
+/// endpoints for test control (<c>GET /demo/calls</c>, <c>GET /demo/writes</c>, <c>GET|PUT /demo/faults</c>). Faults
+/// can be injected at run time through <see cref="Faults"/>, <see cref="Calls"/> counts what it received and
+/// <see cref="Writes"/> how often each write was received and applied.
 /// <code>
 /// await using var server = await DemoProviderServer.StartAsync(new() { ProviderId = "alatau-power" });
 /// using var channel = GrpcChannel.ForAddress(server.Address);
@@ -59,6 +60,12 @@ public sealed class DemoProviderServer : IAsyncDisposable
 
     /// <summary>The faults injected, changeable at any time.</summary>
     public DemoFaults Faults { get; }
+
+    /// <summary>
+    /// The writes received and applied, per request_id (<see cref="DemoWriteLedger"/>): a retry replayed by
+    /// the provider's idempotency is received twice and applied once. The same ledger as <c>Data.Writes</c>.
+    /// </summary>
+    public DemoWriteLedger Writes => Data.Writes;
 
     /// <summary>gRPC calls refused for a missing or wrong API key (<see cref="DemoProviderServerOptions.RequiredApiKey"/>).</summary>
     public long CallsRefusedForApiKey => _app.Services.GetService<DemoApiKeyRequirement>()?.Refused ?? 0;
@@ -199,6 +206,7 @@ public sealed class DemoProviderServer : IAsyncDisposable
         services.AddSingleton(data);
         services.AddSingleton(provider);
         services.AddSingleton(calls);
+        services.AddSingleton(data.Writes);
         services.AddSingleton(faults);
         services.AddSingleton<DemoCallInterceptor>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -249,7 +257,7 @@ public sealed class DemoProviderServer : IAsyncDisposable
         };
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapDemoControlEndpoints(provider, calls, faults);
+        app.MapDemoControlEndpoints(provider, calls, data.Writes, faults);
         return app;
     }
 }

@@ -18,8 +18,8 @@ internal static partial class DemoProviderLog
     [LoggerMessage(3, LogLevel.Debug, "Injected fault on {Method}: {Fault}")]
     public static partial void FaultInjected(ILogger logger, string method, string fault);
 
-    [LoggerMessage(4, LogLevel.Information, "Faults of demo provider {ProviderId} changed: latency {LatencyMs} ms, error rate {ErrorRate} ({ErrorCode}), hang {Hang}, down {Down}")]
-    public static partial void FaultsChanged(ILogger logger, string providerId, double latencyMs, double errorRate, StatusCode errorCode, bool hang, bool down);
+    [LoggerMessage(4, LogLevel.Information, "Faults of demo provider {ProviderId} changed: latency {LatencyMs} ms, error rate {ErrorRate} ({ErrorCode}), hang {Hang}, down {Down}, lose write answers {LoseWriteAnswers}")]
+    public static partial void FaultsChanged(ILogger logger, string providerId, double latencyMs, double errorRate, StatusCode errorCode, bool hang, bool down, bool loseWriteAnswers);
 
     [LoggerMessage(10, LogLevel.Information, "Meter reading {ReadingId} accepted")]
     public static partial void MeterReadingAccepted(ILogger logger, string readingId);

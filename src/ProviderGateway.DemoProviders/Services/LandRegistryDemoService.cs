@@ -12,7 +12,7 @@ namespace ProviderGateway.DemoProviders.Services;
 /// the seed, and certificate orders that become READY after
 /// <see cref="DemoDataStoreOptions.CertificateReadyAfter"/>.
 /// </summary>
-public sealed class LandRegistryDemoService(DemoDataStore store, ILogger<LandRegistryDemoService> logger) : LandRegistryService.LandRegistryServiceBase
+public sealed class LandRegistryDemoService(DemoDataStore store, DemoFaults faults, ILogger<LandRegistryDemoService> logger) : LandRegistryService.LandRegistryServiceBase
 {
     /// <inheritdoc />
     public override Task<ListParcelsResponse> ListParcels(ListParcelsRequest request, ServerCallContext context)
@@ -68,6 +68,7 @@ public sealed class LandRegistryDemoService(DemoDataStore store, ILogger<LandReg
             DemoProviderLog.CertificateOrderReceived(logger, order.OrderId, order.CertificateType);
         }
 
+        LostWriteAnswers.ThrowIfLost(faults, store, logger, nameof(CreateCertificateOrder));
         return Task.FromResult(new CreateCertificateOrderResponse { Order = order });
     }
 

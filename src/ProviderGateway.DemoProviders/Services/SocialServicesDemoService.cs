@@ -12,7 +12,7 @@ namespace ProviderGateway.DemoProviders.Services;
 /// social services provider: benefits from the seed, simple eligibility rules, and applications that
 /// are accepted as SUBMITTED.
 /// </summary>
-public sealed class SocialServicesDemoService(DemoDataStore store, ILogger<SocialServicesDemoService> logger)
+public sealed class SocialServicesDemoService(DemoDataStore store, DemoFaults faults, ILogger<SocialServicesDemoService> logger)
     : SocialServicesService.SocialServicesServiceBase
 {
     /// <inheritdoc />
@@ -76,6 +76,7 @@ public sealed class SocialServicesDemoService(DemoDataStore store, ILogger<Socia
             DemoProviderLog.ApplicationSubmitted(logger, application.ApplicationId, application.BenefitType);
         }
 
+        LostWriteAnswers.ThrowIfLost(faults, store, logger, nameof(CreateApplication));
         return Task.FromResult(new CreateApplicationResponse { Application = application });
     }
 

@@ -12,7 +12,7 @@ namespace ProviderGateway.DemoProviders.Services;
 /// provider: it checks each request's fields as the contract prescribes and answers from the
 /// <see cref="DemoDataStore"/>.
 /// </summary>
-public sealed class UtilitiesDemoService(DemoDataStore store, ILogger<UtilitiesDemoService> logger) : UtilitiesService.UtilitiesServiceBase
+public sealed class UtilitiesDemoService(DemoDataStore store, DemoFaults faults, ILogger<UtilitiesDemoService> logger) : UtilitiesService.UtilitiesServiceBase
 {
     /// <inheritdoc />
     public override Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
@@ -94,6 +94,7 @@ public sealed class UtilitiesDemoService(DemoDataStore store, ILogger<UtilitiesD
             DemoProviderLog.MeterReadingAccepted(logger, reading.ReadingId);
         }
 
+        LostWriteAnswers.ThrowIfLost(faults, store, logger, nameof(CreateMeterReading));
         return Task.FromResult(new CreateMeterReadingResponse { Reading = reading });
     }
 }
