@@ -90,8 +90,10 @@ public sealed class AccessControlMatrixTests
         Assert.All(canonicalCalls.Where(s => s.Client == "karasai-desk").GroupBy(s => s.Method.Name), g => Assert.Single(g.Select(s => s.Outcome.Code).Distinct()));
         Assert.All(canonicalCalls.Where(s => s.Client is "directory-only" or "overview-only"), s => Assert.True(
             s.Outcome == new DeskOutcome(StatusCode.PermissionDenied, "METHOD_NOT_PERMITTED"), $"{s.Label}: {s.Outcome}"));
+        // Submissions carry their district in the store: outside the client's districts one is as good as absent.
         Assert.All(canonicalCalls.Where(s => s.Client == "balkhash-desk"), s => Assert.True(
-            s.Method.PersonalData ? s.Outcome == new DeskOutcome(StatusCode.PermissionDenied, "DISTRICT_NOT_PERMITTED") : s.Outcome.Code == StatusCode.OK,
+            s.Method.Group == "submissions" ? s.Outcome == new DeskOutcome(StatusCode.NotFound, "SUBMISSION_NOT_FOUND") || (s.Method.Name == "ListSubmissions" && s.Outcome.Code == StatusCode.OK)
+            : s.Method.PersonalData ? s.Outcome == new DeskOutcome(StatusCode.PermissionDenied, "DISTRICT_NOT_PERMITTED") : s.Outcome.Code == StatusCode.OK,
             $"{s.Label}: {s.Outcome}"));
         Assert.Contains(canonicalCalls, s => s.Client == "karasai-desk" && s.Outcome.Code == StatusCode.OK);
 
@@ -191,6 +193,9 @@ public sealed class AccessControlMatrixTests
             },
             ["GetBenefitApplication"] = new GetBenefitApplicationRequest { ProviderId = benefit.ProviderId, KatoCode = KarasaiKato, Iin = benefit.Iin, ApplicationId = "no-such-application" },
             ["ListProviders"] = new ListProvidersRequest { KatoCode = KarasaiKato },
+            ["GetSubmission"] = new GetSubmissionRequest { SubmissionId = "01a24000-0000-7000-8000-000000000001" },
+            ["ListSubmissions"] = new ListSubmissionsRequest { PageSize = 5 },
+            ["CancelSubmission"] = new CancelSubmissionRequest { SubmissionId = "01a24000-0000-7000-8000-000000000001" },
         };
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ProviderGateway.DemoProviders;
 using ProviderGateway.FunctionalTests.Infrastructure;
 
 namespace ProviderGateway.FunctionalTests;
@@ -36,7 +37,7 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         "overview.sh", "accounts.sh", "account-balance.sh", "invoices.sh", "payments.sh", "meter-reading.sh",
         "parcels.sh", "parcel.sh", "certificate-order.sh", "certificate-status.sh", "benefits.sh",
         "benefit-payments.sh", "eligibility.sh", "application.sh", "application-status.sh", "providers.sh",
-        "health.sh", "list-services.sh",
+        "health.sh", "list-services.sh", "submission.sh", "submissions.sh", "cancel-submission.sh",
     ];
 
     private string Gateway => fixture.Gateway.GrpcAuthority;
@@ -189,6 +190,46 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         Assert.Contains("grpc.health.v1.Health", reflected.Output, StringComparison.Ordinal);
         Assert.Equal(0, fromProtos.ExitCode);
         Assert.Contains("providergateway.frontdesk.v1.FrontDeskService", fromProtos.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submission_scripts_write_to_a_down_provider_follow_the_receipt_list_and_cancel()
+    {
+        // A gateway of its own, with a store, and a provider the test takes down.
+        var folder = Directory.CreateTempSubdirectory("pg-grpcurl-submissions-");
+        await using var power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
+        try
+        {
+            await using var gateway = await TestGateway.StartAsync(
+                [new ConfiguredProvider(power.ProviderId, "utilities", power.Address, [])],
+                new GatewaySettings().WithSubmissions(s => s.Sqlite(Path.Combine(folder.FullName, "submissions.db"))));
+            var authority = gateway.Application.Listeners.GrpcAddress.Authority;
+            var desk = new Dictionary<string, string> { ["PG_API_KEY"] = TestSecrets.ApiKey, ["PG_OPERATOR_ID"] = TestSecrets.OperatorId, ["PG_PURPOSE"] = TestSecrets.Purpose };
+            var accepting = new Dictionary<string, string>(desk) { ["PG_DELIVERY_MODE"] = "ACCEPT_WHEN_UNAVAILABLE" };
+            var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == power.ProviderId && a.Meters.Count > 0);
+            var value = (account.Meters[0].LastReadingMilliUnits + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            power.Faults.Down = true;
+
+            var write = await ScriptRunner.RunAsync(authority, accepting, "meter-reading.sh", value, power.ProviderId, account.AccountNumber, account.Meters[0].MeterId, account.Iin);
+            Assert.True(write.ExitCode == 0, write.Output + write.Error);
+            var id = write.Json.GetProperty("submission").GetProperty("submissionId").GetString()!;
+            var one = await ScriptRunner.RunAsync(authority, desk, "submission.sh", id);
+            var listed = await ScriptRunner.RunAsync(authority, desk, "submissions.sh", "ON_DELIVERY");
+            var cancel = await ScriptRunner.RunAsync(authority, desk, "cancel-submission.sh", id);
+
+            Assert.True(one.ExitCode == 0, one.Output + one.Error);
+            Assert.Equal("SUBMISSION_STATE_ON_DELIVERY", one.Json.GetProperty("submission").GetProperty("state").GetString());
+            Assert.True(listed.ExitCode == 0, listed.Output + listed.Error);
+            Assert.Equal(id, Assert.Single(listed.Json.GetProperty("submissions").EnumerateArray()).GetProperty("submissionId").GetString());
+            // The first attempt may have reached the provider: too late to cancel (buf curl: FAILED_PRECONDITION 9 << 3).
+            Assert.Equal(72, cancel.ExitCode);
+            Assert.Contains("is ON_DELIVERY", cancel.Output + cancel.Error);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
     }
 
     private async Task<ScriptResult> Run(string script, params string[] arguments)

@@ -33,6 +33,12 @@ public static class TestSecrets
     /// <summary>The page tokens' HMAC key: base64 of 32 bytes.</summary>
     public const string PageTokenKey = "cGFnZS10b2tlbi1rZXktb2YtdGhlLWdhdGV3YXktdGU=";
 
+    /// <summary>The submission store's seal key (AES-256, 32 bytes).</summary>
+    public const string SubmissionSealKey = "c3VibWlzc2lvbi1zZWFsLWtleS1vZi10aGUtdGVzdHM=";
+
+    /// <summary>The submission store's citizen key.</summary>
+    public const string SubmissionCitizenKey = "c3VibWlzc2lvbi1jaXRpemVuLWtleS1vZi10aGUtdGU=";
+
     /// <summary>The operator id the tests' desk client sends.</summary>
     public const string OperatorId = "test-operator";
 

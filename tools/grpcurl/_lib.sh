@@ -13,6 +13,7 @@
 #   PG_PURPOSE      the purpose of access, sent as x-access-purpose (default citizen-enquiry)
 #   GRPC_HEADERS    extra request metadata, one "name: value" per line
 #   GRPC_CLIENT     grpcurl | buf | auto (default auto: grpcurl when installed, else buf curl)
+#   PG_DELIVERY_MODE  the writes' delivery_mode: SYNC (default) or ACCEPT_WHEN_UNAVAILABLE
 #   BUF             the buf binary (default: buf on PATH, else node_modules/.bin/buf)
 
 set -euo pipefail
@@ -29,6 +30,7 @@ SEED="$REPO_ROOT/src/ProviderGateway.DemoProviders/seed/demo-seed.json"
 : "${PG_API_KEY=pg-development-key-NOT-FOR-PRODUCTION}"
 : "${PG_OPERATOR_ID=demo-operator}"
 : "${PG_PURPOSE=citizen-enquiry}"
+: "${PG_DELIVERY_MODE:=SYNC}"
 
 FRONT_DESK=providergateway.frontdesk.v1.FrontDeskService
 
@@ -88,4 +90,12 @@ pg_uuid() {
 # pg_today: today's date in Kazakhstan (UTC+5 all year since 2024) as a google.type.Date JSON object.
 pg_today() {
   date -u -d '+5 hours' +'{"year":%Y,"month":%-m,"day":%-d}'
+}
+
+# pg_delivery_mode: the writes' delivery_mode JSON field from PG_DELIVERY_MODE.
+pg_delivery_mode() {
+  case "$PG_DELIVERY_MODE" in
+    SYNC|ACCEPT_WHEN_UNAVAILABLE) echo "\"delivery_mode\":\"DELIVERY_MODE_$PG_DELIVERY_MODE\"" ;;
+    *) echo "PG_DELIVERY_MODE must be SYNC or ACCEPT_WHEN_UNAVAILABLE" >&2; exit 2 ;;
+  esac
 }

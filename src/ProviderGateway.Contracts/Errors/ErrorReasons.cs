@@ -104,4 +104,22 @@ public static class ErrorReasons
 
     /// <summary>The gateway serves no gRPC method at the request's path (refused UNIMPLEMENTED).</summary>
     public const string MethodNotFound = "METHOD_NOT_FOUND";
+
+    /// <summary>
+    /// A write sent with DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE found its provider unavailable and the gateway could not store
+    /// it either (its database is unreachable): nothing was stored, there is no receipt (UNAVAILABLE).
+    /// </summary>
+    public const string SubmissionStoreUnavailable = "SUBMISSION_STORE_UNAVAILABLE";
+
+    /// <summary>This client has no submission of that id (another client's is not shown) (NOT_FOUND).</summary>
+    public const string SubmissionNotFound = "SUBMISSION_NOT_FOUND";
+
+    /// <summary>The submission can no longer be cancelled: its delivery started or it is final (FAILED_PRECONDITION).</summary>
+    public const string SubmissionNotCancellable = "SUBMISSION_NOT_CANCELLABLE";
+
+    /// <summary>
+    /// The request_id of a write sent with DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE was used before by this client for another
+    /// request (ALREADY_EXISTS); the first submission stands.
+    /// </summary>
+    public const string RequestIdReused = "REQUEST_ID_REUSED";
 }

@@ -34,6 +34,9 @@ public sealed record AccessRecord(
     IReadOnlyList<ProviderTouch> Providers,
     string Result)
 {
+    /// <summary>The durable submission the line is about (its acceptance or one of its delivery attempts); <c>null</c> for none.</summary>
+    public string? Submission { get; init; }
+
     // Each response type's message fields, in field-number order, found once (not on every journaled call).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> MessageFields = new();
 
@@ -58,6 +61,18 @@ public sealed record AccessRecord(
         }
 
         return touches;
+    }
+
+    // Each response type's "submission" field (a write's receipt), found once; null when it has none.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MessageDescriptor, FieldDescriptor?> SubmissionFields = new();
+
+    /// <summary>The id of the submission a write's response carries (it was stored to deliver later), or <c>null</c>.</summary>
+    public static string? SubmissionOf(IMessage response)
+    {
+        var field = SubmissionFields.GetOrAdd(response.Descriptor, static d => d.FindFieldByName("submission") is { FieldType: FieldType.Message, IsRepeated: false } f && f.MessageType == Contracts.FrontDesk.V1.Submission.Descriptor ? f : null);
+        return field?.Accessor.GetValue(response) is Contracts.FrontDesk.V1.Submission { SubmissionId.Length: > 0 } submission
+            ? submission.SubmissionId
+            : null;
     }
 
     private static void AddTouch(List<ProviderTouch> touches, object? item)

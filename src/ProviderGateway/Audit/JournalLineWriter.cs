@@ -47,6 +47,11 @@ public sealed class JournalLineWriter : IDisposable
 
         _json.WriteEndArray();
         _json.WriteString("result", record.Result);
+        if (record.Submission is { } submission)
+        {
+            _json.WriteString("submission", submission);
+        }
+
         return Seal(output, prev);
     }
 

@@ -27,3 +27,7 @@ public sealed partial class SecurityOptionsDeclaredValidator : IValidateOptions<
 /// <summary>Checks what <see cref="GatewayTelemetryOptions"/> declares (generated).</summary>
 [OptionsValidator]
 public sealed partial class GatewayTelemetryOptionsDeclaredValidator : IValidateOptions<GatewayTelemetryOptions>;
+
+/// <summary>Checks what <see cref="SubmissionOptions"/> declares (generated).</summary>
+[OptionsValidator]
+public sealed partial class SubmissionOptionsDeclaredValidator : IValidateOptions<SubmissionOptions>;

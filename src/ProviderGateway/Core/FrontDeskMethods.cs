@@ -30,7 +30,7 @@ public sealed record FrontDeskMethod(string Name, string Group, bool PersonalDat
 public static class FrontDeskMethods
 {
     /// <summary>The permission groups a client can be given.</summary>
-    public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory"];
+    public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory", "submissions"];
 
     /// <summary>The full name of the front-desk service.</summary>
     public static readonly string ServiceName = FrontDeskService.Descriptor.FullName;
@@ -54,6 +54,7 @@ public static class FrontDeskMethods
         var group =
             name == nameof(FrontDeskService.FrontDeskServiceBase.GetCitizenOverview) ? "overview"
             : name == nameof(FrontDeskService.FrontDeskServiceBase.ListProviders) ? "directory"
+            : name.EndsWith("Submission", StringComparison.Ordinal) || name.EndsWith("Submissions", StringComparison.Ordinal) ? "submissions"
             : name.Contains("Utility", StringComparison.Ordinal) || name.Contains("MeterReading", StringComparison.Ordinal) ? "utilities"
             : name.Contains("Parcel", StringComparison.Ordinal) || name.Contains("CertificateOrder", StringComparison.Ordinal) ? "land_registry"
             : name.Contains("Benefit", StringComparison.Ordinal) ? "social_services"

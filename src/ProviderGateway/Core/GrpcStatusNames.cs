@@ -12,6 +12,14 @@ public static partial class GrpcStatusNames
     /// <summary>The specification's name of <paramref name="code"/>.</summary>
     public static string Name(StatusCode code) => (int)code is >= 0 and < 17 ? Names[(int)code] : Compute(code);
 
+    /// <summary>The code named <paramref name="name"/> (as <see cref="Name"/> writes it); false when none is.</summary>
+    public static bool TryParse(string name, out StatusCode code)
+    {
+        var index = Array.IndexOf(Names, name);
+        code = (StatusCode)Math.Max(index, 0);
+        return index >= 0;
+    }
+
     private static string Compute(StatusCode code) =>
         code == StatusCode.OK ? "OK" : WordBoundary().Replace(code.ToString(), "$1_$2").ToUpperInvariant();
 

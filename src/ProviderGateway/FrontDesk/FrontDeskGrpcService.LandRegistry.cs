@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Delivery;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using Land = ProviderGateway.Contracts.LandRegistry.V1;
@@ -67,10 +68,10 @@ public sealed partial class FrontDeskGrpcService
             await districts.EnsureParcelVisibleAsync(request.ProviderId, request.KatoCode, request.CadastralNumber, desk);
         }
 
-        var (answer, source) = await pipeline.CallOneAsync(
+        var written = await submissions.WriteAsync(
+            SubmittableWrites.CertificateOrder,
             request.ProviderId,
             request.KatoCode,
-            ProviderOperations.LandRegistry.CreateCertificateOrder,
             new Land.CreateCertificateOrderRequest
             {
                 RequestId = request.RequestId,
@@ -78,8 +79,11 @@ public sealed partial class FrontDeskGrpcService
                 CertificateType = request.CertificateType,
                 CadastralNumber = request.CadastralNumber,
             },
+            request.RequestId,
+            request.Iin,
+            request.DeliveryMode,
             desk);
-        return new CreateCertificateOrderResponse { Order = answer.Order, Source = source };
+        return new CreateCertificateOrderResponse { Order = written.Answer?.Order, Source = written.Source, Submission = written.Submission };
     }
 
     /// <inheritdoc />

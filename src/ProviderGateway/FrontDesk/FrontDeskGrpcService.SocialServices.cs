@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Delivery;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using Social = ProviderGateway.Contracts.SocialServices.V1;
@@ -81,10 +82,10 @@ public sealed partial class FrontDeskGrpcService
     private async Task<CreateBenefitApplicationResponse> CreateBenefitApplicationCore(CreateBenefitApplicationRequest request, ServerCallContext context)
     {
         validator.Validate(request);
-        var (answer, source) = await pipeline.CallOneAsync(
+        var written = await submissions.WriteAsync(
+            SubmittableWrites.BenefitApplication,
             request.ProviderId,
             request.KatoCode,
-            ProviderOperations.SocialServices.CreateApplication,
             new Social.CreateApplicationRequest
             {
                 RequestId = request.RequestId,
@@ -92,8 +93,11 @@ public sealed partial class FrontDeskGrpcService
                 BenefitType = request.BenefitType,
                 KatoCode = request.KatoCode,
             },
+            request.RequestId,
+            request.Iin,
+            request.DeliveryMode,
             deskContexts.For(context));
-        return new CreateBenefitApplicationResponse { Application = answer.Application, Source = source };
+        return new CreateBenefitApplicationResponse { Application = written.Answer?.Application, Source = written.Source, Submission = written.Submission };
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Delivery;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using Util = ProviderGateway.Contracts.Utilities.V1;
@@ -100,10 +101,10 @@ public sealed partial class FrontDeskGrpcService
         validator.Validate(request);
         var desk = deskContexts.For(context);
         await districts.EnsureAccountVisibleAsync(request.ProviderId, request.KatoCode, request.Iin, request.AccountNumber, desk);
-        var (answer, source) = await pipeline.CallOneAsync(
+        var written = await submissions.WriteAsync(
+            SubmittableWrites.MeterReading,
             request.ProviderId,
             request.KatoCode,
-            ProviderOperations.Utilities.CreateMeterReading,
             new Util.CreateMeterReadingRequest
             {
                 RequestId = request.RequestId,
@@ -113,7 +114,10 @@ public sealed partial class FrontDeskGrpcService
                 ValueMilliUnits = request.ValueMilliUnits,
                 ReadingDate = request.ReadingDate,
             },
+            request.RequestId,
+            request.Iin,
+            request.DeliveryMode,
             desk);
-        return new CreateMeterReadingResponse { Reading = answer.Reading, Source = source };
+        return new CreateMeterReadingResponse { Reading = written.Answer?.Reading, Source = written.Source, Submission = written.Submission };
     }
 }

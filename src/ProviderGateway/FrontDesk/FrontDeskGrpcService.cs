@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Delivery;
 using ProviderGateway.Districts;
 using ProviderGateway.Overview;
 using ProviderGateway.Pipeline;
@@ -12,7 +13,7 @@ namespace ProviderGateway.FrontDesk;
 /// <see cref="FrontDeskCallGuard"/> (the desk-call count, access control, the journal), whichever way the call came
 /// (native gRPC, gRPC-Web, JSON), then validates the request, hands it to the component that decides (overview,
 /// fan-out lister, pipeline, directory) and translates between front-desk and provider messages; nothing else happens
-/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices}.cs.
+/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices,Submissions}.cs.
 /// </summary>
 public sealed partial class FrontDeskGrpcService(
     FrontDeskRequestValidator validator,
@@ -22,6 +23,7 @@ public sealed partial class FrontDeskGrpcService(
     ProviderCallPipeline pipeline,
     ProviderDirectory directory,
     DistrictGuard districts,
+    SubmissionDesk submissions,
     FrontDeskCallGuard guard) : FrontDeskService.FrontDeskServiceBase
 {
     /// <inheritdoc />

@@ -105,6 +105,22 @@ public static class EmbeddedDemoProviders
             settings[$"{section}:Journal:ChainKey"] = File.ReadAllText(KeptKey(keys, "chain-key.base64", () => CacheSecrets.NewSecret() + "\n")).Trim();
         }
 
+        // Durable submissions in a SQLite file beside the journal; its keys, like the chain's, outlive the process.
+        const string submissions = SubmissionOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(configuration[$"{submissions}:Store"]))
+        {
+            settings[$"{submissions}:Store"] = nameof(SubmissionStoreKind.Sqlite);
+            if (string.IsNullOrWhiteSpace(configuration[$"{submissions}:SealKey"]))
+            {
+                settings[$"{submissions}:SealKey"] = File.ReadAllText(KeptKey(keys, "submissions-seal-key.base64", () => CacheSecrets.NewSecret() + "\n")).Trim();
+            }
+
+            if (string.IsNullOrWhiteSpace(configuration[$"{submissions}:CitizenKey"]))
+            {
+                settings[$"{submissions}:CitizenKey"] = File.ReadAllText(KeptKey(keys, "submissions-citizen-key.base64", () => CacheSecrets.NewSecret() + "\n")).Trim();
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(configuration[$"{section}:Journal:SigningKey"]))
         {
             settings[$"{section}:Journal:SigningKey"] = KeptKey(keys, "signing-key.pem", () =>

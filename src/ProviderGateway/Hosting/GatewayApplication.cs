@@ -52,6 +52,7 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayResilience()
                 .AddGatewayPipeline()
                 .AddGatewaySecurity()
+                .AddGatewaySubmissions()
                 .AddGatewayGrpc()
                 .AddGatewayHealth()
                 .AddGatewayTelemetry();

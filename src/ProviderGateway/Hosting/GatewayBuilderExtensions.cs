@@ -12,6 +12,7 @@ using ProviderGateway.Audit;
 using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
+using ProviderGateway.Delivery;
 using ProviderGateway.Districts;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
@@ -23,6 +24,7 @@ using ProviderGateway.Providers;
 using ProviderGateway.Resilience;
 using ProviderGateway.Routing;
 using ProviderGateway.Security;
+using ProviderGateway.Submissions;
 using ProviderGateway.Telemetry;
 using ProviderGateway.Validation;
 using ZiggyCreatures.Caching.Fusion;
@@ -244,6 +246,58 @@ public static class GatewayBuilderExtensions
         services.AddSingleton<ClientRateLimits>();
         return builder;
     }
+
+    /// <summary>
+    /// Adds durable submissions (<c>Gateway:Submissions</c>): the desk's side always (without a store, writes sent with
+    /// DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE are answered as in SYNC when the provider can take them, refused otherwise);
+    /// with a store, the store (SQLite by default beside the journal, or PostgreSQL), its sealer and the relay.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewaySubmissions(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<SubmissionOptions>, SubmissionOptionsValidator>();
+        services.AddDeclaredOptions<SubmissionOptions, SubmissionOptionsDeclaredValidator>(SubmissionOptions.SectionName);
+        services.AddSingleton<SubmissionRelaySignal>();
+        services.AddSingleton<SubmissionBacklog>();
+        services.AddSingleton<SubmissionMetrics>();
+
+        // Read before the container is built: whether there is a store decides which services exist.
+        var kind = builder.Configuration.GetSection(SubmissionOptions.SectionName).GetValue<SubmissionStoreKind?>(nameof(SubmissionOptions.Store)) ?? SubmissionStoreKind.None;
+        if (kind == SubmissionStoreKind.None)
+        {
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SubmissionDesk>(sp));
+            return builder;
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
+            return new SubmissionSealer(Convert.FromBase64String(options.SealKey!.Trim()), (short)options.SealKeyId, Convert.FromBase64String(options.CitizenKey!.Trim()));
+        });
+        services.AddSingleton<SubmissionStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
+            var sealer = sp.GetRequiredService<SubmissionSealer>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return options.Store == SubmissionStoreKind.Postgres
+                ? new PostgresSubmissionStore(options.ConnectionString!, sealer, time)
+                : new SqliteSubmissionStore(SqlitePathOf(options, sp.GetRequiredService<IOptions<SecurityOptions>>().Value), sealer, time);
+        });
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SubmissionDesk>(sp, sp.GetRequiredService<SubmissionStore>()));
+        services.AddSingleton<SubmissionRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubmissionRelay>());
+        services.AddHealthChecks().AddCheck<SubmissionBacklogHealthCheck>(SubmissionBacklogHealthCheck.Name, tags: [GatewayOperationsExtensions.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The SQLite file: as configured, or beside the access journal, named after it (<c>access-journal.submissions.db</c>
+    /// for <c>access-journal.jsonl</c>), so that gateways with journals of their own never share one.
+    /// </summary>
+    public static string SqlitePathOf(SubmissionOptions options, SecurityOptions security) =>
+        !string.IsNullOrWhiteSpace(options.SqlitePath)
+            ? Path.GetFullPath(options.SqlitePath)
+            : Path.ChangeExtension(Path.GetFullPath(security.Journal.Path ?? "access-journal.jsonl"), null) + ".submissions.db";
 
     /// <summary>Adds the call path: validation, routing, provider channels, the pipeline, fan-out and the directory.</summary>
     public static WebApplicationBuilder AddGatewayPipeline(this WebApplicationBuilder builder)

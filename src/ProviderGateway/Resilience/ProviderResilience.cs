@@ -98,6 +98,10 @@ public sealed class ProviderResilience(
         }
     }
 
+    /// <summary>How long the provider's circuit stays open (zero when it is not open): calls until then fail fast.</summary>
+    public TimeSpan OpenFor(ProviderDescriptor provider) =>
+        StateOf(provider).OpenUntil - time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+
     /// <summary>The provider's circuit state.</summary>
     public CircuitState CircuitStateOf(ProviderDescriptor provider) => StateOf(provider).Circuit.CircuitState;
 

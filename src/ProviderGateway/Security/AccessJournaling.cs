@@ -43,8 +43,11 @@ public sealed class AccessJournaling(AccessJournal journal, SubjectHasher subjec
     /// Journals an admitted personal-data call (<see cref="Admit"/>) that was answered, with the providers its answer
     /// names (their sources).
     /// </summary>
-    public void Answered(FrontDeskCall call, CallerIdentity caller, IMessage? request, IMessage response) =>
-        journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(response), StatusCode.OK));
+    public void Answered(FrontDeskCall call, CallerIdentity caller, IMessage? request, IMessage response)
+    {
+        var record = Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(response), StatusCode.OK);
+        journal.Append(AccessRecord.SubmissionOf(response) is { } submission ? record with { Submission = submission } : record);
+    }
 
     /// <summary>
     /// Journals an admitted personal-data call that failed, with the status the desk receives (<paramref name="failure"/>,

@@ -30,7 +30,9 @@ public sealed class AccessPolicy(ProviderRegistry registry)
             return SecurityErrors.MethodNotPermitted(client.Id, method);
         }
 
-        if (client.AllDistricts || !method.PersonalData || request is null)
+        // Submissions carry their district in the store: GetSubmission, ListSubmissions and CancelSubmission show a client only
+        // those of its districts (Delivery/SubmissionDesk), whatever the request names.
+        if (client.AllDistricts || !method.PersonalData || request is null || method.Group == "submissions")
         {
             return null;
         }

@@ -60,6 +60,8 @@ public sealed class PostgresSubmissionStore : SubmissionStore
               lease_owner text NULL,
               lease_token text NULL,
               lease_until bigint NULL,
+              operator_id text NOT NULL DEFAULT '',
+              purpose text NOT NULL DEFAULT '',
               UNIQUE (client_id, request_id));
             CREATE TABLE submission_payloads (
               id text PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,

@@ -55,6 +55,8 @@ public sealed class SqliteSubmissionStore : SubmissionStore
               lease_owner TEXT NULL,
               lease_token TEXT NULL,
               lease_until INTEGER NULL,
+              operator_id TEXT NOT NULL DEFAULT '',
+              purpose TEXT NOT NULL DEFAULT '',
               UNIQUE (client_id, request_id));
             CREATE TABLE submission_payloads (
               id TEXT PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,

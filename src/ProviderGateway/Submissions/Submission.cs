@@ -61,13 +61,38 @@ public sealed record SubmissionReceipt(
 /// <param name="CitizenIin">The citizen: stored only as an HMAC.</param>
 /// <param name="Request">The provider request (protobuf bytes): stored sealed.</param>
 /// <param name="FirstAttemptAt">When it is first attempted.</param>
-public sealed record NewSubmission(string ClientId, string RequestId, string ProviderId, string Method, string District, string CitizenIin, byte[] Request, DateTimeOffset FirstAttemptAt);
+public sealed record NewSubmission(string ClientId, string RequestId, string ProviderId, string Method, string District, string CitizenIin, byte[] Request, DateTimeOffset FirstAttemptAt)
+{
+    /// <summary>The operator at the desk (passed on to the provider with each attempt, as with the desk's call).</summary>
+    public string OperatorId { get; init; } = "";
+
+    /// <summary>The purpose of access (passed on likewise).</summary>
+    public string Purpose { get; init; } = "";
+
+    /// <summary>
+    /// The desk's own attempt before the write was stored, if any: when it may have reached the provider the submission
+    /// starts ON_DELIVERY with one attempt (it can no longer be cancelled: the provider may have applied it).
+    /// </summary>
+    public SubmissionAttempt? FirstAttempt { get; init; }
+}
+
+/// <summary>An attempt made before a submission was stored.</summary>
+/// <param name="Status">Its gRPC code name, for example <c>UNAVAILABLE</c>.</param>
+/// <param name="MayHaveReachedProvider">False only when it failed before the wire (circuit open, concurrency limit full).</param>
+public sealed record SubmissionAttempt(string Status, bool MayHaveReachedProvider);
 
 /// <summary>A submission leased to one relay for one attempt.</summary>
 /// <param name="Receipt">Its receipt, as claimed (ON_DELIVERY).</param>
 /// <param name="LeaseToken">The fencing token: only the holder's outcome is recorded.</param>
 /// <param name="Request">The provider request, unsealed.</param>
-public sealed record ClaimedSubmission(SubmissionReceipt Receipt, Guid LeaseToken, byte[] Request);
+public sealed record ClaimedSubmission(SubmissionReceipt Receipt, Guid LeaseToken, byte[] Request)
+{
+    /// <summary>The operator at the desk that made it.</summary>
+    public string OperatorId { get; init; } = "";
+
+    /// <summary>The purpose of access it was made for.</summary>
+    public string Purpose { get; init; } = "";
+}
 
 /// <summary>What a listing asks for: one client's submissions, optionally one citizen's or one state's, newest first.</summary>
 /// <param name="ClientId">The client.</param>

@@ -148,15 +148,18 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             var requestId = submission.RequestId.ToLowerInvariant();
             var citizen = sealer.CitizenHash(submission.CitizenIin);
             var digest = sealer.RequestDigest(submission.Request);
+            var reached = submission.FirstAttempt is { MayHaveReachedProvider: true };
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             await BeforeAcceptAsync(connection, transaction, submission.ProviderId, citizen, cancellationToken).ConfigureAwait(false);
             var inserted = await QueryReceiptsAsync(connection, transaction,
-                $"INSERT INTO submissions (id, client_id, request_id, provider_id, method, district, citizen_hmac, request_digest, state, accepted_at, next_attempt_at, attempts) " +
-                $"VALUES (@id, @client, @request, @provider, @method, @district, @citizen, @digest, 1, @now, @next, 0) " +
+                $"INSERT INTO submissions (id, client_id, request_id, provider_id, method, district, citizen_hmac, request_digest, state, accepted_at, next_attempt_at, attempts, last_status, operator_id, purpose) " +
+                $"VALUES (@id, @client, @request, @provider, @method, @district, @citizen, @digest, @state, @now, @next, @attempts, @status, @operator, @purpose) " +
                 $"ON CONFLICT (client_id, request_id) DO NOTHING RETURNING {Columns}",
                 [("id", id.ToString()), ("client", submission.ClientId), ("request", requestId), ("provider", submission.ProviderId), ("method", submission.Method),
-                 ("district", submission.District), ("citizen", citizen), ("digest", digest), ("now", Now()), ("next", submission.FirstAttemptAt.ToUnixTimeMilliseconds())],
+                 ("district", submission.District), ("citizen", citizen), ("digest", digest), ("now", Now()), ("next", submission.FirstAttemptAt.ToUnixTimeMilliseconds()),
+                 ("state", (short)(reached ? SubmissionState.OnDelivery : SubmissionState.Accepted)), ("attempts", reached ? 1 : 0), ("status", submission.FirstAttempt?.Status),
+                 ("operator", submission.OperatorId), ("purpose", submission.Purpose)],
                 cancellationToken).ConfigureAwait(false);
             if (inserted.Count == 1)
             {
@@ -276,7 +279,8 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             var (request, problem) = await OpenRequestAsync(connection, transaction, receipt.Id, cancellationToken).ConfigureAwait(false);
             if (request is not null)
             {
-                result.Add(new ClaimedSubmission(receipt, token, request));
+                var (operatorId, purpose) = await CallerOfAsync(connection, transaction, receipt.Sequence, cancellationToken).ConfigureAwait(false);
+                result.Add(new ClaimedSubmission(receipt, token, request) { OperatorId = operatorId, Purpose = purpose });
                 continue;
             }
 
@@ -465,6 +469,14 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated == 1;
+    }
+
+    /// <summary>The operator and purpose a submission was made with.</summary>
+    private static async Task<(string OperatorId, string Purpose)> CallerOfAsync(DbConnection connection, DbTransaction transaction, long sequence, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT operator_id, purpose FROM submissions WHERE seq = @seq", [("seq", sequence)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : ("", "");
     }
 
     /// <summary>The sealed request of submission <paramref name="id"/>, opened; or, when it cannot be, why (no personal data).</summary>

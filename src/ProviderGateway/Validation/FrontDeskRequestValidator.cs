@@ -67,6 +67,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         v.MeterId("meter_id", request.MeterId);
         v.NotNegative("value_milli_units", request.ValueMilliUnits);
         v.PastOrTodayDate("reading_date", request.ReadingDate, Today());
+        v.DefinedEnum("delivery_mode", request.DeliveryMode, required: false);
     });
 
     /// <summary>Validates a request for a citizen's parcels.</summary>
@@ -87,6 +88,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         v.RequestId("request_id", request.RequestId);
         v.Iin("iin", request.Iin);
         v.DefinedEnum("certificate_type", request.CertificateType, required: true);
+        v.DefinedEnum("delivery_mode", request.DeliveryMode, required: false);
         if (request.CertificateType == CertificateType.RealEstateOwnership)
         {
             if (request.CadastralNumber.Length > 0)
@@ -137,6 +139,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         v.RequestId("request_id", request.RequestId);
         v.Iin("iin", request.Iin);
         v.DefinedEnum("benefit_type", request.BenefitType, required: true);
+        v.DefinedEnum("delivery_mode", request.DeliveryMode, required: false);
     });
 
     /// <summary>Validates a request for an application's state.</summary>
@@ -154,6 +157,36 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         v.DefinedEnum("domain", request.Domain, required: false);
         v.OptionalKatoCode("kato_code", request.KatoCode);
     });
+
+    /// <summary>Validates a request for one submission.</summary>
+    public void Validate(GetSubmissionRequest request) => Check(v => SubmissionId(v, request.SubmissionId));
+
+    /// <summary>Validates the cancellation of a submission.</summary>
+    public void Validate(CancelSubmissionRequest request) => Check(v => SubmissionId(v, request.SubmissionId));
+
+    /// <summary>Validates a listing of submissions.</summary>
+    public void Validate(ListSubmissionsRequest request) => Check(v =>
+    {
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+        if (request.Iin.Length > 0)
+        {
+            v.Iin("iin", request.Iin);
+        }
+
+        v.DefinedEnum("state", request.State, required: false);
+    });
+
+    private static void SubmissionId(FieldViolations v, string value)
+    {
+        if (value.Length == 0)
+        {
+            v.Add("submission_id", "submission_id is required: the id in the submission's receipt.", "SUBMISSION_ID_MISSING");
+        }
+        else if (value.Length != 36 || !Guid.TryParseExact(value, "D", out _))
+        {
+            v.Add("submission_id", "submission_id must be a UUID (8-4-4-4-12 hexadecimal digits), as in the submission's receipt.", "SUBMISSION_ID_MALFORMED");
+        }
+    }
 
     private static void Check(Action<FieldViolations> rules)
     {

@@ -71,6 +71,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         return new GatewayProcess(await ChildProcess.StartAsync("gateway", command, ReadyLines.Gateway));
     }
 
+    /// <summary>SIGKILL: the process ends at once, nothing flushed or drained.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -24,6 +24,7 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
     private readonly CachingSettings _caching = new();
     private readonly JournalSettings _journal = new();
     private readonly ResilienceSettings _resilience = new();
+    private readonly SubmissionSettings _submissions = new();
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A key no typed method covers, spelt in full (<c>Gateway:Telemetry:OtlpEndpoint</c>); wins over the typed sections.</summary>
@@ -93,6 +94,13 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
     public GatewaySettings WithJournal(Action<JournalSettings> journal)
     {
         journal(_journal);
+        return this;
+    }
+
+    /// <summary><c>Gateway:Submissions:…</c>.</summary>
+    public GatewaySettings WithSubmissions(Action<SubmissionSettings> submissions)
+    {
+        submissions(_submissions);
         return this;
     }
 
@@ -181,6 +189,7 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
         _caching.Overlay(more._caching);
         _journal.Overlay(more._journal);
         _resilience.Overlay(more._resilience);
+        _submissions.Overlay(more._submissions);
         foreach (var (key, value) in more._values)
         {
             _values[key] = value;
@@ -197,6 +206,7 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
         _caching.WriteTo(keys, $"{Gateway}:Caching");
         _journal.WriteTo(keys, $"{Gateway}:Security:Journal");
         _resilience.WriteTo(keys, $"{Gateway}:Resilience");
+        _submissions.WriteTo(keys, $"{Gateway}:Submissions");
         for (var i = 0; i < _clients.Count; i++)
         {
             _clients[i].WriteTo(keys, $"{Gateway}:Security:Clients:{i.ToString(CultureInfo.InvariantCulture)}");

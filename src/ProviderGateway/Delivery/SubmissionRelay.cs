@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ProviderGateway.Audit;
+using ProviderGateway.Configuration;
+using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
+using ProviderGateway.Resilience;
+using ProviderGateway.Security;
+using ProviderGateway.Submissions;
+
+namespace ProviderGateway.Delivery;
+
+/// <summary>
+/// Delivers stored submissions, on every gateway instance. Each round it asks the store which providers have due
+/// submissions, skips those whose circuit is open, and leases (<see cref="SubmissionStore.ClaimAsync"/>: per citizen and
+/// provider only the oldest open one, none leased to another instance) as many as the provider has room for
+/// (<see cref="SubmissionOptions.MaxConcurrentDeliveries"/>, within its concurrency limit, so desks keep the rest). Each is
+/// sent through the pipeline like a desk's write, as the client, operator and purpose that made it, with its request_id:
+/// the provider's idempotency key, so an attempt after a lost answer is replayed, not applied twice. The outcome is recorded
+/// by the lease's holder only: DELIVERED (the citizen's cached answers invalidated by the pipeline), NOT_DELIVERED on a
+/// definitive refusal (its status and details kept), or another attempt later with exponential backoff and jitter. Every
+/// attempt is a line of the access journal. Rounds run when a submission is accepted or a delivery ends, and at least every
+/// <see cref="SubmissionOptions.PollInterval"/>; every few seconds the relay also counts the open submissions
+/// (<see cref="SubmissionBacklog"/>), ends those past <see cref="SubmissionOptions.MaxAge"/> and purges expired payloads.
+/// A store that fails is retried each round, without a restart.
+/// </summary>
+public sealed class SubmissionRelay(
+    SubmissionStore store,
+    ProviderRegistry registry,
+    ProviderResilience resilience,
+    ProviderCallPipeline pipeline,
+    SubmissionRelaySignal signal,
+    SubmissionBacklog backlog,
+    SubmissionMetrics metrics,
+    AccessJournal journal,
+    SubjectHasher subjects,
+    IOptions<SubmissionOptions> options,
+    TimeProvider time,
+    ILogger<SubmissionRelay> logger) : BackgroundService
+{
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
+
+    private readonly SubmissionOptions _options = options.Value;
+    private readonly SubmissionRelaySignal _signal = signal;
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _deliveries = new();
+    private readonly HashSet<string> _unknownProviders = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Func<Task>> _unrecorded = new();
+    private DateTimeOffset _nextHousekeeping;
+    private bool _storeFailing;
+    private bool _migrated;
+
+    /// <summary>This instance's name on its leases.</summary>
+    public string Owner { get; } = $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// Creates or migrates the store's schema before the gateway serves, so the first submission finds it; a store that is
+    /// unreachable now is migrated by the relay once it is back (writes to unavailable providers are refused until then).
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            _migrated = true;
+        }
+        catch (Exception e) when (IsStoreFailure(e) && e is not InvalidOperationException)
+        {
+            _storeFailing = true;
+            DeliveryLog.StoreUnreachable(logger, e.GetType().Name, e);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        DeliveryLog.Started(logger, Owner, store.GetType().Name);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = _options.PollInterval;
+            try
+            {
+                if (!_migrated)
+                {
+                    await store.MigrateAsync(stoppingToken).ConfigureAwait(false);
+                    _migrated = true;
+                }
+
+                await RecordUnrecordedAsync().ConfigureAwait(false);
+                await HousekeepingAsync(stoppingToken).ConfigureAwait(false);
+                await RoundAsync(stoppingToken).ConfigureAwait(false);
+                if (await store.NextDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() is var until && until < wait)
+                {
+                    wait = until > TimeSpan.Zero ? until : TimeSpan.FromMilliseconds(1);
+                }
+
+                if (_storeFailing)
+                {
+                    _storeFailing = false;
+                    DeliveryLog.StoreBack(logger);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (IsStoreFailure(e))
+            {
+                if (!_storeFailing)
+                {
+                    _storeFailing = true;
+                    DeliveryLog.StoreUnreachable(logger, e.GetType().Name, e);
+                }
+            }
+
+            await _signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        // Deliveries under way end with the host's stop (their calls cancelled); each records a retry.
+        await Task.WhenAll(_deliveries.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await RecordUnrecordedAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStoreFailure(e) || e is OperationCanceledException)
+        {
+            // The store is still down: those leases end on their own (SQLite: released at the next start).
+        }
+    }
+
+    // One round: lease what each provider with due submissions has room for, and start delivering it.
+    private async Task RoundAsync(CancellationToken stoppingToken)
+    {
+        foreach (var providerId in await store.DueProvidersAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (registry.Find(providerId) is not { } provider)
+            {
+                if (_unknownProviders.Add(providerId))
+                {
+                    DeliveryLog.UnknownProvider(logger, providerId);
+                }
+
+                continue;
+            }
+
+            // Its circuit is open: nothing would be sent; the submissions wait for the break to end.
+            if (resilience.OpenFor(provider) > TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            var room = LimitOf(provider) - _inFlight.GetValueOrDefault(providerId);
+            if (room <= 0)
+            {
+                continue;
+            }
+
+            var claimed = await store.ClaimAsync(Owner, providerId, room, _options.Lease, stoppingToken).ConfigureAwait(false);
+            foreach (var submission in claimed)
+            {
+                _inFlight.AddOrUpdate(providerId, 1, static (_, n) => n + 1);
+                var delivery = DeliverAsync(provider, submission, stoppingToken);
+                _deliveries.TryAdd(delivery, 0);
+                _ = delivery.ContinueWith(
+                    (done, state) =>
+                    {
+                        var (relay, id) = ((SubmissionRelay, string))state!;
+                        relay._deliveries.TryRemove(done, out _);
+                        relay._inFlight.AddOrUpdate(id, 0, static (_, n) => n - 1);
+                        relay._signal.Wake();
+                    },
+                    (this, providerId),
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    private int LimitOf(ProviderDescriptor provider) =>
+        _options.MaxConcurrentDeliveries > 0
+            ? Math.Min(_options.MaxConcurrentDeliveries, provider.MaxConcurrentCalls)
+            : Math.Max(1, provider.MaxConcurrentCalls / 2);
+
+    // One attempt of one submission, its outcome recorded (or, when that fails, left to the lease's end).
+    private async Task DeliverAsync(ProviderDescriptor provider, ClaimedSubmission submission, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var receipt = submission.Receipt;
+        var now = time.GetUtcNow();
+        try
+        {
+            if (SubmittableWrites.Find(receipt.Method) is not { } write)
+            {
+                // Stored by a newer gateway version: this one cannot deliver it; another instance may.
+                await store.RetryLaterAsync(submission, null, reachedProvider: false, now + _options.PollInterval, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            // Every attempt is journaled: without room in the journal, no attempt.
+            if (!journal.Admit())
+            {
+                await store.RetryLaterAsync(submission, null, reachedProvider: false, now + _options.PollInterval, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            var caller = new CallerIdentity(receipt.ClientId, submission.OperatorId, submission.Purpose);
+            var desk = new DeskContext(now.UtcDateTime + provider.Deadline, stoppingToken, BypassCache: true, Caller: caller, Aborted: stoppingToken);
+            var attempt = await write.DeliverAsync(pipeline, provider, submission.Request, desk).ConfigureAwait(false);
+            var done = time.GetUtcNow();
+            var outcome = attempt.Delivered ? "delivered" : attempt.IsTransient || stoppingToken.IsCancellationRequested ? "retry" : "refused";
+            metrics.Attempt(provider.Id, receipt.Method, outcome);
+            journal.Append(new AccessRecord(done, receipt.ClientId, submission.OperatorId, submission.Purpose, receipt.Method, "iin",
+                write.CitizenOf(submission.Request) is { } iin ? subjects.Hash(iin) : "", [new ProviderTouch(provider.Id, attempt.CodeName, "DELIVERY")], attempt.CodeName)
+            {
+                Submission = receipt.Id.ToString(),
+            });
+
+            var record = Recording(provider, submission, attempt, done, stopped: stoppingToken.IsCancellationRequested && !attempt.Delivered);
+            try
+            {
+                await record().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsStoreFailure(e) || e is OperationCanceledException)
+            {
+                // The store failed just now: the outcome is kept here and recorded first thing once it is back, so the
+                // submission is neither attempted again before its lease ends nor left with a lease nobody holds.
+                DeliveryLog.OutcomeNotRecorded(logger, receipt.Id, e.GetType().Name);
+                _unrecorded.Enqueue(record);
+            }
+        }
+        catch (Exception e) when (IsStoreFailure(e) || e is OperationCanceledException)
+        {
+            DeliveryLog.OutcomeNotRecorded(logger, receipt.Id, e.GetType().Name);
+        }
+    }
+
+    // How the outcome of one attempt is recorded (again, when the store failed the first time).
+    private Func<Task> Recording(ProviderDescriptor provider, ClaimedSubmission submission, DeliveryAttempt attempt, DateTimeOffset done, bool stopped)
+    {
+        var receipt = submission.Receipt;
+        var attemptNumber = receipt.Attempts + 1;
+        return async () =>
+        {
+            bool recorded;
+            if (attempt.Delivered)
+            {
+                recorded = await store.DeliveredAsync(submission, attempt.Answer!, done + _options.Retention, CancellationToken.None).ConfigureAwait(false);
+                if (recorded)
+                {
+                    DeliveryLog.Delivered(logger, receipt.Id, receipt.Method, provider.Id, attemptNumber);
+                    metrics.Finished(provider.Id, receipt.Method, "DELIVERED");
+                }
+            }
+            else if (stopped)
+            {
+                // Stopped mid-attempt: it may have reached the provider; due again at once, on whichever instance.
+                recorded = await store.RetryLaterAsync(submission, attempt.CodeName, reachedProvider: true, done, CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (attempt.IsTransient)
+            {
+                var reached = attempt.MayHaveReachedProvider;
+                var delay = reached ? SubmissionBackoff.Delay(_options, receipt.Attempts + 1) : _options.PollInterval;
+                recorded = await store.RetryLaterAsync(submission, attempt.CodeName, reached, done + delay, CancellationToken.None).ConfigureAwait(false);
+                DeliveryLog.WillRetry(logger, receipt.Id, receipt.Method, provider.Id, attemptNumber, attempt.CodeName, delay.TotalMilliseconds);
+            }
+            else
+            {
+                recorded = await store.NotDeliveredAsync(submission, attempt.CodeName, Google.Protobuf.MessageExtensions.ToByteArray(attempt.Status), done + _options.Retention, CancellationToken.None).ConfigureAwait(false);
+                if (recorded)
+                {
+                    DeliveryLog.Refused(logger, receipt.Id, receipt.Method, provider.Id, attempt.CodeName);
+                    metrics.Finished(provider.Id, receipt.Method, "NOT_DELIVERED");
+                }
+            }
+
+            if (!recorded)
+            {
+                DeliveryLog.LeaseLost(logger, receipt.Id);
+            }
+        };
+    }
+
+    // Outcomes the store failed to take, recorded in order before anything new is leased; stops at the first failure.
+    private async Task RecordUnrecordedAsync()
+    {
+        while (_unrecorded.TryPeek(out var record))
+        {
+            await record().ConfigureAwait(false);
+            _unrecorded.TryDequeue(out _);
+        }
+    }
+
+    // Every few seconds: the open submissions counted, those past their age ended, expired payloads purged.
+    private async Task HousekeepingAsync(CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextHousekeeping)
+        {
+            return;
+        }
+
+        _nextHousekeeping = now + HousekeepingInterval;
+        var expired = await store.ExpireAsync(_options.MaxAge, _options.Retention, stoppingToken).ConfigureAwait(false);
+        if (expired.Count > 0)
+        {
+            DeliveryLog.Expired(logger, expired.Count);
+            foreach (var receipt in expired)
+            {
+                metrics.Finished(receipt.ProviderId, receipt.Method, "NOT_DELIVERED");
+                journal.AppendRefusal(new AccessRecord(now, receipt.ClientId, "", "", receipt.Method, "", "", [new ProviderTouch(receipt.ProviderId, "DEADLINE_EXCEEDED", "DELIVERY")], "DEADLINE_EXCEEDED")
+                {
+                    Submission = receipt.Id.ToString(),
+                });
+            }
+        }
+
+        await store.PurgeAsync(1000, stoppingToken).ConfigureAwait(false);
+        backlog.Update(await store.OpenStatisticsAsync(stoppingToken).ConfigureAwait(false), now);
+    }
+
+    private static bool IsStoreFailure(Exception e) =>
+        e is SubmissionStoreUnavailableException or System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException or InvalidOperationException;
+}

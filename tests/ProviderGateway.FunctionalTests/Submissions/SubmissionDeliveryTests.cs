@@ -1,0 +1,258 @@
+using Grpc.Core;
+using Microsoft.Data.Sqlite;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.DemoProviders;
+using ProviderGateway.FunctionalTests.Infrastructure;
+
+namespace ProviderGateway.FunctionalTests.Submissions;
+
+/// <summary>
+/// Durable submissions end to end, on a real gateway with a SQLite store and a real demo provider: a write to a provider
+/// that is down gets a receipt and is delivered once the provider is back, exactly once; a definitive refusal is answered
+/// at once; what the relay cannot deliver ends NOT_DELIVERED with the provider's details; cancelling; another client's
+/// submissions are NOT_FOUND.
+/// </summary>
+public sealed class SubmissionDeliveryTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string _folder = Directory.CreateTempSubdirectory("pg-delivery-").FullName;
+    private DemoProviderServer _power = null!;
+
+    private string DatabasePath => Path.Combine(_folder, "submissions.db");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => _power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await _power.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_write_to_a_down_provider_gets_a_receipt_and_is_delivered_exactly_once_when_the_provider_is_back()
+    {
+        await using var gateway = await StartGatewayAsync();
+        _power.Faults.Down = true;
+        var write = MeterReadings.For(_power.ProviderId).First();
+
+        var answer = await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting());
+        var sync = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).Skip(1).First().Request).ResponseAsync);
+
+        // The receipt: stored, the provider's failure in the source, no reading.
+        Assert.Null(answer.Reading);
+        Assert.Equal((int)StatusCode.Unavailable, answer.Source.Status.Code);
+        var receipt = answer.Submission;
+        Assert.Equal(write.Request.RequestId, receipt.RequestId);
+        Assert.Equal(_power.ProviderId, receipt.ProviderId);
+        Assert.Equal("CreateMeterReading", receipt.Method);
+        Assert.Equal(SubmissionState.OnDelivery, receipt.State);
+        Assert.Equal(1, receipt.Attempts);
+        Assert.Equal((int)StatusCode.Unavailable, receipt.LastProviderStatus.Code);
+        Assert.NotNull(receipt.NextAttemptTime);
+        Assert.Equal(StatusCode.Unavailable, sync.StatusCode);
+
+        // The same request again is the same receipt, not a second submission.
+        var again = await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting());
+        Assert.Equal(receipt.SubmissionId, again.Submission.SubmissionId);
+
+        _power.Faults.Down = false;
+        var delivered = await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
+
+        Assert.Equal(write.Request.ValueMilliUnits, delivered.Reading.ValueMilliUnits);
+        Assert.Equal((int)StatusCode.OK, delivered.Submission.LastProviderStatus.Code);
+        Assert.NotNull(delivered.Submission.FinishTime);
+        Assert.Equal(1, _power.Writes.Applied(write.Request.RequestId));
+        // Journaled: the acceptance (the desk's call) and the delivery (the relay's attempt) name the submission.
+        var lines = JournalFile.Entries(gateway.JournalPath).Where(e => e.TryGetProperty("submission", out var s) && s.GetString() == receipt.SubmissionId).ToList();
+        Assert.Contains(lines, e => e.GetProperty("method").GetString() == "CreateMeterReading" && e.GetProperty("providers")[0].GetProperty("origin").GetString() == "DELIVERY" && e.GetProperty("result").GetString() == "OK");
+        Assert.Contains(lines, e => e.GetProperty("providers")[0].GetProperty("origin").GetString() == "" && e.GetProperty("result").GetString() == "OK");
+    }
+
+    [Fact]
+    public async Task A_definitive_refusal_at_the_first_attempt_is_answered_at_once_and_nothing_is_stored()
+    {
+        await using var gateway = await StartGatewayAsync();
+        var write = MeterReadings.For(_power.ProviderId).First();
+        var below = write.Request.Clone();
+        below.ValueMilliUnits = 0;
+        below.RequestId = Guid.NewGuid().ToString();
+        below.DeliveryMode = DeliveryMode.AcceptWhenUnavailable;
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(below).ResponseAsync);
+        var listed = await gateway.FrontDesk.ListSubmissionsAsync(new ListSubmissionsRequest());
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Empty(listed.Submissions);
+    }
+
+    [Fact]
+    public async Task A_submission_the_provider_refuses_ends_NOT_DELIVERED_with_its_details_and_does_not_hold_back_the_next_of_the_citizen()
+    {
+        await using var gateway = await StartGatewayAsync();
+        _power.Faults.Down = true;
+        var writes = MeterReadings.For(_power.ProviderId).Where(w => w.Request.Iin == MeterReadings.For(_power.ProviderId).First().Request.Iin).Take(2).ToList();
+        var unknownMeter = writes[0].Accepting();
+        unknownMeter.MeterId = "NO-SUCH-METER";
+
+        var first = (await gateway.FrontDesk.CreateMeterReadingAsync(unknownMeter)).Submission;
+        var second = (await gateway.FrontDesk.CreateMeterReadingAsync(writes[1].Accepting())).Submission;
+        _power.Faults.Down = false;
+        var refused = await WaitForStateAsync(gateway.FrontDesk, first.SubmissionId, SubmissionState.NotDelivered);
+        var delivered = await WaitForStateAsync(gateway.FrontDesk, second.SubmissionId, SubmissionState.Delivered);
+
+        Assert.Equal((int)StatusCode.NotFound, refused.Submission.LastProviderStatus.Code);
+        Assert.Contains(refused.Submission.LastProviderStatus.Details, d => d.Is(Google.Rpc.ErrorInfo.Descriptor) && d.Unpack<Google.Rpc.ErrorInfo>().Metadata["provider_id"] == _power.ProviderId);
+        Assert.Equal(GetSubmissionResponse.ResultOneofCase.None, refused.ResultCase);
+        Assert.NotNull(delivered.Reading);
+        Assert.Equal(0, _power.Writes.Applied(unknownMeter.RequestId));
+        Assert.Equal(1, _power.Writes.Applied(writes[1].Request.RequestId));
+        var notDelivered = await gateway.FrontDesk.ListSubmissionsAsync(new ListSubmissionsRequest { State = SubmissionState.NotDelivered });
+        Assert.Equal(first.SubmissionId, Assert.Single(notDelivered.Submissions).SubmissionId);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_submission_never_sent_and_the_provider_never_sees_it_but_is_refused_after_delivery()
+    {
+        // The circuit opens after two failures and stays open long enough: the write is refused before the wire (ACCEPTED).
+        await using var gateway = await StartGatewayAsync(new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 2, failureRatio: 0.5, breakDuration: TimeSpan.FromSeconds(3))));
+        _power.Faults.Down = true;
+        var writes = MeterReadings.For(_power.ProviderId).Take(3).ToList();
+        foreach (var opener in writes.Take(2))
+        {
+            await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(opener.Request).ResponseAsync);
+        }
+
+        var accepted = await gateway.FrontDesk.CreateMeterReadingAsync(writes[2].Accepting());
+        Assert.Equal(SubmissionState.Accepted, accepted.Submission.State);
+        Assert.Equal(0, accepted.Submission.Attempts);
+        var stopped = await gateway.FrontDesk.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = accepted.Submission.SubmissionId });
+        Assert.Equal(SubmissionState.DeliveryStopped, stopped.Submission.State);
+
+        // A second submission, delivered once the provider is back; then too late to cancel.
+        _power.Faults.Down = false;
+        var later = MeterReadings.For(_power.ProviderId).Skip(3).First();
+        _power.Faults.Down = true;
+        var queued = (await gateway.FrontDesk.CreateMeterReadingAsync(later.Accepting())).Submission;
+        _power.Faults.Down = false;
+        await WaitForStateAsync(gateway.FrontDesk, queued.SubmissionId, SubmissionState.Delivered);
+        var tooLate = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = queued.SubmissionId }).ResponseAsync);
+
+        Assert.Equal(0, _power.Writes.Received(writes[2].Request.RequestId));
+        Assert.Equal(SubmissionState.DeliveryStopped, (await gateway.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = accepted.Submission.SubmissionId })).Submission.State);
+        Assert.Equal(StatusCode.FailedPrecondition, tooLate.StatusCode);
+        Assert.Equal("SUBMISSION_NOT_CANCELLABLE", Reason(tooLate));
+    }
+
+    [Fact]
+    public async Task Another_clients_submission_is_NOT_FOUND_to_get_list_and_cancel()
+    {
+        const string OtherKey = "other-desk-key-0123456789abcdef";
+        await using var gateway = await StartGatewayAsync(new GatewaySettings().WithClient(c => c.Id("other-desk").ApiKey(OtherKey).Permissions("*").Districts("*").Unlimited()));
+        _power.Faults.Down = true;
+        var mine = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).First().Accepting())).Submission;
+        var other = gateway.ClientWith(OtherKey, TestSecrets.OperatorId, TestSecrets.Purpose);
+
+        var get = await Assert.ThrowsAsync<RpcException>(() => other.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = mine.SubmissionId }).ResponseAsync);
+        var cancel = await Assert.ThrowsAsync<RpcException>(() => other.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = mine.SubmissionId }).ResponseAsync);
+        var list = await other.ListSubmissionsAsync(new ListSubmissionsRequest());
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => other.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = "not-a-uuid" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, get.StatusCode);
+        Assert.Equal("SUBMISSION_NOT_FOUND", Reason(get));
+        Assert.Equal(StatusCode.NotFound, cancel.StatusCode);
+        Assert.Empty(list.Submissions);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+        Assert.Equal(SubmissionState.OnDelivery, (await gateway.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = mine.SubmissionId })).Submission.State);
+    }
+
+    [Fact]
+    public async Task A_gateway_without_a_store_refuses_a_write_it_cannot_deliver_and_answers_one_it_can()
+    {
+        await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])]);
+        var writes = MeterReadings.For(_power.ProviderId).Take(2).ToList();
+
+        var taken = await gateway.FrontDesk.CreateMeterReadingAsync(writes[0].Accepting());
+        _power.Faults.Down = true;
+        var refused = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(writes[1].Accepting()).ResponseAsync);
+
+        Assert.NotNull(taken.Reading);
+        Assert.Null(taken.Submission);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Equal("SUBMISSION_STORE_UNAVAILABLE", Reason(refused));
+    }
+
+    private static string? Reason(RpcException error) => error.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason;
+
+    private Task<TestGateway> StartGatewayAsync(GatewaySettings? more = null) =>
+        TestGateway.StartAsync(
+            [new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])],
+            new GatewaySettings()
+                .WithSubmissions(s => s.Sqlite(DatabasePath).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)))
+                .With(more));
+
+    /// <summary>Asks for the submission until it is in <paramref name="state"/> (the relay works in the background).</summary>
+    internal static async Task<GetSubmissionResponse> WaitForStateAsync(FrontDeskService.FrontDeskServiceClient desk, string submissionId, SubmissionState state)
+    {
+        var until = DateTime.UtcNow + Patience;
+        GetSubmissionResponse current;
+        do
+        {
+            current = await desk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = submissionId });
+            if (current.Submission.State == state)
+            {
+                return current;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < until);
+
+        throw new Xunit.Sdk.XunitException($"Submission {submissionId} is {current.Submission.State} after {Patience.TotalSeconds:0} s, not {state}: {current.Submission}");
+    }
+}
+
+/// <summary>Valid meter readings of the seed, each with a new request_id and a value above the meter's last.</summary>
+internal static class MeterReadings
+{
+    /// <summary>One write per meter of <paramref name="providerId"/>'s open accounts, endlessly, each above the one before on its meter.</summary>
+    public static IEnumerable<MeterReadingWrite> For(string providerId)
+    {
+        var meters = DemoData.Seed.UtilityAccounts
+            .Where(a => a.ProviderId == providerId && a.State != ProviderGateway.Contracts.Utilities.V1.AccountState.Closed && a.Meters.Count > 0)
+            .SelectMany(a => a.Meters.Select(m => (Account: a, Meter: m)))
+            .ToList();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(5));
+        for (var round = 1; ; round++)
+        {
+            foreach (var (account, meter) in meters)
+            {
+                yield return new MeterReadingWrite(new CreateMeterReadingRequest
+                {
+                    ProviderId = providerId,
+                    RequestId = Guid.NewGuid().ToString(),
+                    Iin = account.Iin,
+                    AccountNumber = account.AccountNumber,
+                    MeterId = meter.MeterId,
+                    ValueMilliUnits = meter.LastReadingMilliUnits + (round * 1000L),
+                    ReadingDate = new Google.Type.Date { Year = today.Year, Month = today.Month, Day = today.Day },
+                });
+            }
+        }
+    }
+}
+
+/// <summary>A meter reading to write.</summary>
+/// <param name="Request">The SYNC request.</param>
+internal sealed record MeterReadingWrite(CreateMeterReadingRequest Request)
+{
+    /// <summary>The same request in DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE.</summary>
+    public CreateMeterReadingRequest Accepting()
+    {
+        var request = Request.Clone();
+        request.DeliveryMode = DeliveryMode.AcceptWhenUnavailable;
+        return request;
+    }
+}
