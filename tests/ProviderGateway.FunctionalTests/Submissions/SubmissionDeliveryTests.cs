@@ -169,6 +169,62 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_whose_answer_is_lost_is_attempted_again_and_the_provider_applies_it_once()
+    {
+        // The breaker kept closed: every attempt reaches the provider.
+        await using var gateway = await StartGatewayAsync(new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 1_000_000)));
+        _power.Faults.Down = true;
+        var write = MeterReadings.For(_power.ProviderId).First();
+        var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting())).Submission;
+
+        // Back, but every answer to a write is lost after it was applied: the relay sees UNAVAILABLE and tries again.
+        _power.Faults.LoseWriteAnswers = true;
+        _power.Faults.Down = false;
+        await WaitForAsync(() => _power.Writes.Received(write.Request.RequestId) >= 3, "three deliveries whose answers were lost");
+        var whileLost = await gateway.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = receipt.SubmissionId });
+        _power.Faults.LoseWriteAnswers = false;
+        var delivered = await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
+
+        Assert.Equal(SubmissionState.OnDelivery, whileLost.Submission.State);
+        Assert.Equal(1, _power.Writes.Applied(write.Request.RequestId));
+        Assert.Equal(write.Request.ValueMilliUnits, delivered.Reading.ValueMilliUnits);
+        // An attempt of the relay may be several calls (the pipeline retries an idempotent write within its deadline).
+        Assert.True(delivered.Submission.Attempts >= 2, $"{delivered.Submission.Attempts} attempts");
+    }
+
+    [Fact]
+    public async Task Readiness_is_degraded_while_a_submission_waits_too_long_and_the_metrics_count_submissions()
+    {
+        await using var gateway = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.DegradedAfter(TimeSpan.FromSeconds(1))));
+        using var http = new HttpClient { BaseAddress = gateway.ManagementAddress };
+        _power.Faults.Down = true;
+        var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).First().Accepting())).Submission;
+
+        string? degraded = null;
+        await WaitForAsync(
+            () =>
+            {
+                // The only utilities provider is down, so /readyz is 503 for that; the submissions check is read in its report.
+                using var answer = http.GetAsync("/readyz").GetAwaiter().GetResult();
+                var report = System.Text.Json.JsonDocument.Parse(answer.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement;
+                var check = report.GetProperty("checks").GetProperty("submissions");
+                degraded = check.GetProperty("status").GetString() == "Degraded" ? check.GetProperty("description").GetString() : null;
+                return degraded is not null;
+            },
+            "readiness Degraded by the waiting submission");
+        var metrics = await http.GetStringAsync("/metrics");
+        _power.Faults.Down = false;
+        await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
+
+        Assert.Contains(_power.ProviderId, degraded);
+        Assert.Matches("providergateway_submissions_accepted_total\\{[^}]*method=\"CreateMeterReading\",provider=\"alatau-power\"\\} 1\n", metrics);
+        Assert.Matches("providergateway_submissions_open\\{[^}]*provider=\"alatau-power\",state=\"ON_DELIVERY\"\\} 1\n", metrics);
+        Assert.Matches("providergateway_submissions_oldest_age_seconds\\{[^}]*provider=\"alatau-power\"\\} [0-9.]+\n", metrics);
+        Assert.Matches("providergateway_submissions_delivery_attempts_total\\{[^}]*outcome=\"retry\",provider=\"alatau-power\"\\} [1-9]", metrics);
+        Assert.DoesNotContain(MeterReadings.For(_power.ProviderId).First().Request.Iin, metrics);
+    }
+
+    [Fact]
     public async Task A_gateway_without_a_store_refuses_a_write_it_cannot_deliver_and_answers_one_it_can()
     {
         await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])]);
@@ -192,6 +248,20 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
             new GatewaySettings()
                 .WithSubmissions(s => s.Sqlite(DatabasePath).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)))
                 .With(more));
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Waited {Patience.TotalSeconds:0} s for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 
     /// <summary>Asks for the submission until it is in <paramref name="state"/> (the relay works in the background).</summary>
     internal static async Task<GetSubmissionResponse> WaitForStateAsync(FrontDeskService.FrontDeskServiceClient desk, string submissionId, SubmissionState state)

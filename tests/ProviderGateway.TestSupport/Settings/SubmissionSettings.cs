@@ -55,4 +55,11 @@ public sealed class SubmissionSettings : SettingsSection
         Set("MaxConcurrentDeliveries", deliveries);
         return this;
     }
+
+    /// <summary><c>DegradedAfter</c>.</summary>
+    public SubmissionSettings DegradedAfter(TimeSpan age)
+    {
+        Set("DegradedAfter", age);
+        return this;
+    }
 }

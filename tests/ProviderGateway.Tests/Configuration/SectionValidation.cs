@@ -22,6 +22,9 @@ internal static class SectionValidation
     public static List<string> Failures(GatewayTelemetryOptions options) =>
         Run(options, GatewayTelemetryOptions.SectionName, new GatewayTelemetryOptionsDeclaredValidator(), new GatewayTelemetryOptionsValidator());
 
+    public static List<string> Failures(SubmissionOptions options) =>
+        Run(options, SubmissionOptions.SectionName, new SubmissionOptionsDeclaredValidator(), new SubmissionOptionsValidator());
+
     private static List<string> Run<TOptions>(TOptions options, string section, IValidateOptions<TOptions> declared, IValidateOptions<TOptions> handWritten)
         where TOptions : class =>
         [.. new[] { new KeyNamingValidator<TOptions>(section, declared), handWritten }.SelectMany(v => v.Validate(Options.DefaultName, options).Failures ?? [])];
