@@ -122,4 +122,10 @@ public static class ErrorReasons
     /// request (ALREADY_EXISTS); the first submission stands.
     /// </summary>
     public const string RequestIdReused = "REQUEST_ID_REUSED";
+
+    /// <summary>
+    /// A write sent with DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE was not sent to its provider: the citizen has an earlier
+    /// submission to that provider not yet delivered, and the write is stored behind it (its source's status).
+    /// </summary>
+    public const string SubmissionQueuedBehind = "SUBMISSION_QUEUED_BEHIND";
 }

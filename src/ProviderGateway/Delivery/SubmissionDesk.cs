@@ -74,12 +74,18 @@ public sealed class SubmissionDesk(
         }
 
         var provider = router.Single(write.Operation.Domain, providerId, katoCode);
-
-        // THE FIRST ATTEMPT, ending early enough to store the write after it.
-        var attemptDesk = desk with { Deadline = desk.Deadline - _options.AcceptReserve };
         ProviderOutcome<TResponse> outcome;
-        using (var bound = new DeskDeadlineScope(attemptDesk, time))
+        if (await QueuedBehindAsync(provider.Id, iin).ConfigureAwait(false))
         {
+            // IN ORDER: an earlier submission of this citizen to this provider is not delivered yet; this one must not
+            // overtake it (a meter reading after a later one is refused), so it is stored behind it without a call.
+            outcome = ProviderOutcome<TResponse>.Failed(provider, QueuedBehind(provider.Id), TimeSpan.Zero);
+        }
+        else
+        {
+            // THE FIRST ATTEMPT, ending early enough to store the write after it.
+            var attemptDesk = desk with { Deadline = desk.Deadline - _options.AcceptReserve };
+            using var bound = new DeskDeadlineScope(attemptDesk, time);
             outcome = await pipeline.CallAsync(provider, write.Operation, request, bound.Desk).ConfigureAwait(false);
         }
 
@@ -146,6 +152,32 @@ public sealed class SubmissionDesk(
 
         return new WriteAnswer<TResponse>(null, outcome.ToSourceStatus(), ToContract(accepted.Receipt!, attempt.Status));
     }
+
+    // Whether the citizen has an open submission at the provider; a store that cannot say does not stop the write, which is
+    // then tried at once (and stored, if it must be, only when the store is back).
+    private async Task<bool> QueuedBehindAsync(string providerId, string iin)
+    {
+        if (store is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await store.HasOpenAsync(providerId, iin, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SubmissionStoreUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    private static Status QueuedBehind(string providerId) => new()
+    {
+        Code = (int)StatusCode.Unavailable,
+        Message = $"Not sent to provider '{providerId}': this citizen has an earlier submission to it not yet delivered, and this write is delivered after it.",
+        Details = { Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.SubmissionQueuedBehind, new() { ["provider_id"] = providerId })) },
+    };
 
     /// <summary>GetSubmission: the client's submission, with the provider's answer once delivered.</summary>
     public async Task<GetSubmissionResponse> GetAsync(string submissionId, DeskContext desk)

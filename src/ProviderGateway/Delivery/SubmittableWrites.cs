@@ -25,9 +25,10 @@ public readonly record struct DeliveryAttempt(Status Status, byte[]? Answer)
 
     /// <summary>
     /// Whether the attempt may have reached the provider: not when it failed fast before the wire (circuit open,
-    /// concurrency limit full). A timed-out or failed attempt may have been applied: the submission can no longer be cancelled.
+    /// concurrency limit full) or was not made (queued behind the citizen's earlier submission). A timed-out or failed
+    /// attempt may have been applied: the submission can no longer be cancelled.
     /// </summary>
-    public bool MayHaveReachedProvider => Status.GetDetail<Google.Rpc.ErrorInfo>()?.Reason is not (ErrorReasons.ProviderCircuitOpen or ErrorReasons.ProviderBusy);
+    public bool MayHaveReachedProvider => Status.GetDetail<Google.Rpc.ErrorInfo>()?.Reason is not (ErrorReasons.ProviderCircuitOpen or ErrorReasons.ProviderBusy or ErrorReasons.SubmissionQueuedBehind);
 
     /// <summary>The code's name, for example <c>UNAVAILABLE</c>.</summary>
     public string CodeName => Core.GrpcStatusNames.Name((StatusCode)Status.Code);

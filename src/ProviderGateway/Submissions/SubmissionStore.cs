@@ -332,6 +332,27 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     }
 
     /// <summary>
+    /// Whether <paramref name="citizenIin"/> has a submission to <paramref name="providerId"/> not yet finished (ACCEPTED or
+    /// ON_DELIVERY): a new write of that citizen to that provider queues behind it rather than overtake it.
+    /// </summary>
+    /// <exception cref="SubmissionStoreUnavailableException">The store could not be reached or failed.</exception>
+    public async Task<bool> HasOpenAsync(string providerId, string citizenIin, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            var found = await ScalarAsync(connection, null,
+                "SELECT 1 FROM submissions WHERE provider_id = @provider AND citizen_hmac = @citizen AND state IN (1, 2) LIMIT 1",
+                [("provider", providerId), ("citizen", sealer.CitizenHash(citizenIin))], cancellationToken).ConfigureAwait(false);
+            return found is not null and not DBNull;
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            throw new SubmissionStoreUnavailableException($"The submission store could not be read: {e.GetType().Name}.", e);
+        }
+    }
+
+    /// <summary>
     /// The providers with a submission a claim would lease now: open, due, no live lease, and the oldest open one of its
     /// citizen at that provider (a submission behind another is not due until that one finishes). In provider order.
     /// </summary>

@@ -66,9 +66,44 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
         Assert.NotNull(delivered.Submission.FinishTime);
         Assert.Equal(1, _power.Writes.Applied(write.Request.RequestId));
         // Journaled: the acceptance (the desk's call) and the delivery (the relay's attempt) name the submission.
-        var lines = JournalFile.Entries(gateway.JournalPath).Where(e => e.TryGetProperty("submission", out var s) && s.GetString() == receipt.SubmissionId).ToList();
-        Assert.Contains(lines, e => e.GetProperty("method").GetString() == "CreateMeterReading" && e.GetProperty("providers")[0].GetProperty("origin").GetString() == "DELIVERY" && e.GetProperty("result").GetString() == "OK");
+        // The journal is written in the background: its line of the delivery comes shortly after.
+        List<System.Text.Json.JsonElement> lines = [];
+        await WaitForAsync(
+            () =>
+            {
+                lines = [.. JournalFile.Entries(gateway.JournalPath).Where(e => e.TryGetProperty("submission", out var s) && s.GetString() == receipt.SubmissionId && e.GetProperty("method").GetString() == "CreateMeterReading")];
+                return lines.Any(e => e.GetProperty("providers")[0].GetProperty("origin").GetString() == "DELIVERY" && e.GetProperty("result").GetString() == "OK");
+            },
+            "the journal's line of the delivery");
+        Assert.Contains(lines, e => e.GetProperty("method").GetString() == "CreateMeterReading" && e.GetProperty("subject").GetString()!.Length == 64);
         Assert.Contains(lines, e => e.GetProperty("providers")[0].GetProperty("origin").GetString() == "" && e.GetProperty("result").GetString() == "OK");
+    }
+
+    [Fact]
+    public async Task A_write_of_a_citizen_with_an_undelivered_submission_queues_behind_it_even_when_the_provider_is_back()
+    {
+        // Retries far apart: the first submission is still waiting when the second write comes.
+        await using var gateway = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.RetryDelays(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6))));
+        var first = MeterReadings.For(_power.ProviderId).First();
+        var second = first.Request.Clone();
+        second.RequestId = Guid.NewGuid().ToString();
+        second.ValueMilliUnits += 1000;
+        second.DeliveryMode = DeliveryMode.AcceptWhenUnavailable;
+        _power.Faults.Down = true;
+        var earlier = (await gateway.FrontDesk.CreateMeterReadingAsync(first.Accepting())).Submission;
+
+        _power.Faults.Down = false;
+        var later = await gateway.FrontDesk.CreateMeterReadingAsync(second);
+        var laterDone = await WaitForStateAsync(gateway.FrontDesk, later.Submission.SubmissionId, SubmissionState.Delivered);
+        var earlierDone = await WaitForStateAsync(gateway.FrontDesk, earlier.SubmissionId, SubmissionState.Delivered);
+
+        // Not sent at once: stored behind the first (ACCEPTED, no attempt), and delivered after it.
+        Assert.Equal(SubmissionState.Accepted, later.Submission.State);
+        Assert.Equal(0, later.Submission.Attempts);
+        Assert.Equal("SUBMISSION_QUEUED_BEHIND", later.Source.Status.Details.Select(d => d.Unpack<Google.Rpc.ErrorInfo>()).Single().Reason);
+        Assert.True(earlierDone.Submission.FinishTime.ToDateTimeOffset() <= laterDone.Submission.FinishTime.ToDateTimeOffset());
+        Assert.Equal(second.ValueMilliUnits, laterDone.Reading.ValueMilliUnits);
+        Assert.Equal(1, _power.Writes.Applied(second.RequestId));
     }
 
     [Fact]
@@ -217,6 +252,7 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
         await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
 
         Assert.Contains(_power.ProviderId, degraded);
+        Assert.True(metrics.Contains("providergateway_submissions_accepted_total{", StringComparison.Ordinal), string.Join('\n', metrics.Split('\n').Where(l => l.Contains("submissions", StringComparison.Ordinal))));
         Assert.Matches("providergateway_submissions_accepted_total\\{[^}]*method=\"CreateMeterReading\",provider=\"alatau-power\"\\} 1\n", metrics);
         Assert.Matches("providergateway_submissions_open\\{[^}]*provider=\"alatau-power\",state=\"ON_DELIVERY\"\\} 1\n", metrics);
         Assert.Matches("providergateway_submissions_oldest_age_seconds\\{[^}]*provider=\"alatau-power\"\\} [0-9.]+\n", metrics);
