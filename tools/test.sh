@@ -26,7 +26,9 @@ tools/contracts/check-breaking.sh || status=1
 echo "== dotnet test"
 # Every gateway the tests start logs to this file too; it is scanned for IINs in clear below.
 export PG_CAPTURED_LOGS="$PWD/$results/gateway-logs.txt"
+# A test that hangs is stopped after 10 minutes and named (blame), instead of holding CI to its limit.
 dotnet test ProviderGateway.sln --configuration Release \
+  --blame-hang-timeout 10m --blame-hang-dump-type none \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
 
 echo "== no IIN in clear in the gateways' logs"

@@ -210,7 +210,8 @@ public sealed class ProviderTokenCacheTests
 
         public void Release() => _hold?.TrySetResult();
 
-        public Task Requested(int count) => Waiter(_requestWaiters, count, Requests);
+        // Bounded: a test that waits for a request that never comes fails instead of hanging the suite.
+        public Task Requested(int count) => Waiter(_requestWaiters, count).WaitAsync(TimeSpan.FromSeconds(30));
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -246,11 +247,13 @@ public sealed class ProviderTokenCacheTests
             }
         }
 
-        private Task Waiter(List<(int Count, TaskCompletionSource Signal)> waiters, int count, int reached)
+        private Task Waiter(List<(int Count, TaskCompletionSource Signal)> waiters, int count)
         {
             lock (_gate)
             {
-                if (reached >= count)
+                // Read under the lock: a request counted between a read outside it and the waiter's registration was
+                // never signalled, and the test hung (seen once under the full suite's load).
+                if (Requests >= count)
                 {
                     return Task.CompletedTask;
                 }
