@@ -4,11 +4,11 @@
 # for the stampede and the desk mix) and writes tools/bench/results/<mode>/report.md plus a JSON per scenario.
 # Scenarios: the hop (direct, gateway uncached, YARP, nginx, L1 hit, Redis hit, and the floor: a bare server with no
 # safeguard forwarding and reading Redis, tools/bench/ProviderGateway.Bench.Bare), the overview fan-out,
-# the stampede, the desk mix, provider isolation. See README "Performance".
+# the stampede, the desk mix, provider isolation, durable submissions. See README "Performance".
 #   tools/bench/run.sh                    quick mode (about a minute; CI's smoke test, no thresholds)
 #   tools/bench/run.sh --full             full mode (warm-up, interleaved rounds, ratios within each round: README
 #                                         "Performance", method; about 20 minutes)
-#   tools/bench/run.sh --only overview    one scenario: hop, overview, stampede, mix or isolation
+#   tools/bench/run.sh --only overview    one scenario: hop, overview, stampede, mix, isolation or submissions
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -14,6 +14,9 @@ import re
 import sys
 
 TWELVE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")  # not inside a hex id or a longer word
+# A UUID's last group is twelve hex digits, all decimal about once in 280: with a valid check digit, a submission id or
+# trace id would look like an IIN. UUIDs are blanked before the scan (an IIN is never written as one).
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SECOND_WEIGHTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 
 
@@ -47,7 +50,7 @@ def main() -> int:
     with open(log_path, encoding="utf-8", errors="replace") as log:
         for number, line in enumerate(log, start=1):
             lines += 1
-            for candidate in TWELVE_DIGITS.findall(line):
+            for candidate in TWELVE_DIGITS.findall(UUID.sub("<uuid>", line)):
                 if candidate in seed_iins or check_digit_valid(candidate):
                     found.append((number, candidate[:2] + "*" * 8 + candidate[-2:]))
     if found:

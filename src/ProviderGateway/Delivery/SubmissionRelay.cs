@@ -46,6 +46,11 @@ public sealed class SubmissionRelay(
     private readonly ConcurrentDictionary<Task, byte> _deliveries = new();
     private readonly HashSet<string> _unknownProviders = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Func<Task>> _unrecorded = new();
+
+    // Answers waiting to be recorded: written together, one transaction (one commit to disk) for all that ended meanwhile.
+    private readonly System.Threading.Channels.Channel<(ClaimedSubmission Claimed, byte[] Answer, DateTimeOffset PurgeAfter, TaskCompletionSource<bool> Recorded)> _answers =
+        System.Threading.Channels.Channel.CreateUnbounded<(ClaimedSubmission, byte[], DateTimeOffset, TaskCompletionSource<bool>)>(new() { SingleReader = true });
+    private Task? _answerWriter;
     private DateTimeOffset _nextHousekeeping;
     private bool _storeFailing;
     private bool _migrated;
@@ -77,6 +82,7 @@ public sealed class SubmissionRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         DeliveryLog.Started(logger, Owner, store.GetType().Name);
+        _answerWriter = WriteAnswersAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = _options.PollInterval;
@@ -120,6 +126,8 @@ public sealed class SubmissionRelay(
 
         // Deliveries under way end with the host's stop (their calls cancelled); each records a retry.
         await Task.WhenAll(_deliveries.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _answers.Writer.TryComplete();
+        await _answerWriter.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
         {
             await RecordUnrecordedAsync().ConfigureAwait(false);
@@ -151,8 +159,12 @@ public sealed class SubmissionRelay(
                 continue;
             }
 
-            var room = LimitOf(provider) - _inFlight.GetValueOrDefault(providerId);
-            if (room <= 0)
+            // Leased in batches: a claim is a write transaction (a commit to disk), so the relay waits until a quarter of
+            // the provider's room is free rather than claim one submission per delivery that ends.
+            var limit = LimitOf(provider);
+            var inFlight = _inFlight.GetValueOrDefault(providerId);
+            var room = limit - inFlight;
+            if (room <= 0 || (inFlight > 0 && room < Math.Max(1, limit / 4)))
             {
                 continue;
             }
@@ -166,12 +178,16 @@ public sealed class SubmissionRelay(
                 _ = delivery.ContinueWith(
                     (done, state) =>
                     {
-                        var (relay, id) = ((SubmissionRelay, string))state!;
+                        var (relay, id, wakeAt) = ((SubmissionRelay, string, int))state!;
                         relay._deliveries.TryRemove(done, out _);
-                        relay._inFlight.AddOrUpdate(id, 0, static (_, n) => n - 1);
-                        relay._signal.Wake();
+                        // A round when a quarter of the room is free again (or the last one ended): the next of the
+                        // citizen may be due, and a claim takes a batch.
+                        if (relay._inFlight.AddOrUpdate(id, 0, static (_, n) => n - 1) <= wakeAt)
+                        {
+                            relay._signal.Wake();
+                        }
                     },
-                    (this, providerId),
+                    (this, providerId, limit - Math.Max(1, limit / 4)),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
@@ -247,7 +263,15 @@ public sealed class SubmissionRelay(
             bool recorded;
             if (attempt.Delivered)
             {
-                recorded = await store.DeliveredAsync(submission, attempt.Answer!, done + _options.Retention, CancellationToken.None).ConfigureAwait(false);
+                var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!_answers.Writer.TryWrite((submission, attempt.Answer!, done + _options.Retention, answer)))
+                {
+                    recorded = await store.DeliveredAsync(submission, attempt.Answer!, done + _options.Retention, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    recorded = await answer.Task.ConfigureAwait(false);
+                }
                 if (recorded)
                 {
                     DeliveryLog.Delivered(logger, receipt.Id, receipt.Method, provider.Id, attemptNumber);
@@ -281,6 +305,34 @@ public sealed class SubmissionRelay(
                 DeliveryLog.LeaseLost(logger, receipt.Id);
             }
         };
+    }
+
+    // The single writer of answers: takes every answer waiting (up to 256) and records them in one transaction; a store
+    // failure fails each of them, to be recorded again by its delivery (RecordUnrecordedAsync).
+    private async Task WriteAnswersAsync()
+    {
+        var batch = new List<(ClaimedSubmission Claimed, byte[] Answer, DateTimeOffset PurgeAfter, TaskCompletionSource<bool> Recorded)>();
+        while (await _answers.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < 256 && _answers.Reader.TryRead(out var answer))
+            {
+                batch.Add(answer);
+            }
+
+            try
+            {
+                var recorded = await store.DeliveredAsync([.. batch.Select(a => (a.Claimed, a.Answer))], batch.Max(a => a.PurgeAfter), CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Recorded.TrySetResult(recorded[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                batch.ForEach(a => a.Recorded.TrySetException(e));
+            }
+        }
     }
 
     // Outcomes the store failed to take, recorded in order before anything new is leased; stops at the first failure.

@@ -311,6 +311,24 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     public Task<bool> DeliveredAsync(ClaimedSubmission claimed, byte[] response, DateTimeOffset purgeAfter, CancellationToken cancellationToken = default) =>
         FinishAsync(claimed, SubmissionState.Delivered, "OK", response, purgeAfter, cancellationToken);
 
+    /// <summary>
+    /// Records several answers at once, in one transaction (one commit to disk for them all): DELIVERED, each answer sealed
+    /// until <paramref name="purgeAfter"/>. For each, false when its lease was lost.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> DeliveredAsync(IReadOnlyList<(ClaimedSubmission Claimed, byte[] Response)> answers, DateTimeOffset purgeAfter, CancellationToken cancellationToken = default)
+    {
+        var recorded = new bool[answers.Count];
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < answers.Count; i++)
+        {
+            recorded[i] = await FinishInAsync(connection, transaction, answers[i].Claimed, SubmissionState.Delivered, "OK", answers[i].Response, purgeAfter, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return recorded;
+    }
+
     /// <summary>Records a definitive refusal (or a submission past its age): NOT_DELIVERED, the provider's status details sealed. False when the lease was lost.</summary>
     public Task<bool> NotDeliveredAsync(ClaimedSubmission claimed, string status, byte[] details, DateTimeOffset purgeAfter, CancellationToken cancellationToken = default) =>
         FinishAsync(claimed, SubmissionState.NotDelivered, status, details, purgeAfter, cancellationToken);
@@ -475,9 +493,16 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
 
     private async Task<bool> FinishAsync(ClaimedSubmission claimed, SubmissionState state, string status, byte[] payload, DateTimeOffset purgeAfter, CancellationToken cancellationToken)
     {
-        var id = claimed.Receipt.Id;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var updated = await FinishInAsync(connection, transaction, claimed, state, status, payload, purgeAfter, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    private async Task<bool> FinishInAsync(DbConnection connection, DbTransaction transaction, ClaimedSubmission claimed, SubmissionState state, string status, byte[] payload, DateTimeOffset purgeAfter, CancellationToken cancellationToken)
+    {
+        var id = claimed.Receipt.Id;
         var updated = await NonQueryAsync(connection, transaction,
             "UPDATE submissions SET state = @state, attempts = attempts + 1, last_status = @status, finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_until = NULL " +
             "WHERE id = @id AND lease_token = @token AND state = 2",
@@ -488,7 +513,6 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
                 [("response", sealer.Seal(id, payload)), ("purge", purgeAfter.ToUnixTimeMilliseconds()), ("id", id.ToString())], cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated == 1;
     }
 

@@ -1,7 +1,7 @@
 using ProviderGateway.Bench;
 
 // tools/bench/run.sh builds in Release and runs this:
-//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|stampede|mix|isolation]
+//   dotnet ProviderGateway.Bench.dll [--full] [--out DIR] [--only hop|overview|stampede|mix|isolation|submissions]
 //   dotnet ProviderGateway.Bench.dll --profile gateway-forward|l1-hit|redis-hit [--full]   (tools/bench/profile.sh)
 var settings = args.Contains("--full") ? BenchSettings.Full : BenchSettings.Quick;
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
@@ -55,11 +55,18 @@ try
         await WriteJsonAsync("isolation.json", isolation);
     }
 
+    if (only is null or "submissions")
+    {
+        var submissions = await new SubmissionBenchmark(settings, repositoryRoot, work).RunAsync();
+        markdown += SubmissionBenchmark.ToMarkdown(submissions);
+        await WriteJsonAsync("submissions.json", submissions);
+    }
+
     markdown += targets.ToMarkdown(checkRegressions: settings.Mode == "full");
     await File.WriteAllTextAsync(Path.Combine(output, "report.md"), markdown);
     Console.WriteLine();
     Console.WriteLine(markdown);
-    Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, stampede.json, mix.json, isolation.json");
+    Console.WriteLine($"Written to {output}/: report.md (all of it), report.json (one hop), overview.json, stampede.json, mix.json, isolation.json, submissions.json");
 
     // A full run is the regression check of the hot path; quick mode (seconds per scenario, CI's smoke test) is too short.
     if (settings.Mode == "full" && targets.Regressions() is { Count: > 0 } regressions)
