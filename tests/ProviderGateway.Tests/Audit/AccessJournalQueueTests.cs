@@ -65,7 +65,8 @@ public sealed class AccessJournalQueueTests : IDisposable
     public void The_queue_length_gauge_counts_the_records_waiting_for_the_writer()
     {
         using var journal = Journal(JournalFullPolicy.Drop, capacity: 16, out _);
-        long? length = null;
+        // Every journal of the test process publishes this gauge (other tests run in parallel): this one's is among them.
+        var lengths = new System.Collections.Concurrent.ConcurrentBag<long>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -74,7 +75,7 @@ public sealed class AccessJournalQueueTests : IDisposable
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => length = value);
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => lengths.Add(value));
         listener.Start();
 
         for (var i = 0; i < 5; i++)
@@ -83,7 +84,7 @@ public sealed class AccessJournalQueueTests : IDisposable
         }
 
         listener.RecordObservableInstruments();
-        Assert.Equal(5, length);
+        Assert.Contains(5L, lengths);
     }
 
     public void Dispose()
