@@ -73,6 +73,8 @@ public static class FrameworkStatusMiddleware
             var frameworkMessage = Uri.UnescapeDataString(headers["grpc-message"].ToString());
             Google.Rpc.Status? status = refusal switch
             {
+                // A request its client reset before grpc-dotnet had read it whole ("Incomplete message") was abandoned, not malformed.
+                StatusCode.Unknown or StatusCode.Internal when context.RequestAborted.IsCancellationRequested => AbandonedByClient(),
                 StatusCode.Unknown or StatusCode.Internal => Malformed(method, frameworkMessage),
                 StatusCode.ResourceExhausted => TooLarge(frameworkMessage),
                 _ => null,
@@ -176,6 +178,13 @@ public static class FrameworkStatusMiddleware
         Code = (int)StatusCode.ResourceExhausted,
         Message = $"The request is larger than the gateway accepts ({frameworkMessage})",
         Details = { Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.RequestTooLarge)) },
+    };
+
+    private static Google.Rpc.Status AbandonedByClient() => new()
+    {
+        Code = (int)StatusCode.Cancelled,
+        Message = "The client cancelled the call before its request was read.",
+        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(RpcErrors.ErrorInfo(ErrorReasons.CancelledByCaller)) },
     };
 
     private static Google.Rpc.Status Malformed(string method, string frameworkMessage) =>
