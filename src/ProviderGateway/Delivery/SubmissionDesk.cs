@@ -118,7 +118,7 @@ public sealed class SubmissionDesk(
             write.DeskMethod,
             katoCode ?? "",
             iin,
-            request.ToByteArray(),
+            StoredRequest(request, requestId),
             now + SubmissionBackoff.Delay(_options, attempt.MayHaveReachedProvider ? 1 : 0))
         {
             OperatorId = desk.Caller?.OperatorId ?? "",
@@ -151,6 +151,22 @@ public sealed class SubmissionDesk(
         }
 
         return new WriteAnswer<TResponse>(null, outcome.ToSourceStatus(), ToContract(accepted.Receipt!, attempt.Status));
+    }
+
+    // The request as stored, with its request_id in lower case: request_ids compare without case (the store keys them in
+    // lower case, providers compare them ignoring case), so the same write sent again with its request_id in another case
+    // has the same digest and gets its receipt, not ALREADY_EXISTS.
+    private static byte[] StoredRequest<TRequest>(TRequest request, string requestId)
+        where TRequest : class, IMessage<TRequest>
+    {
+        if (request.Descriptor.FindFieldByName("request_id") is not { FieldType: Google.Protobuf.Reflection.FieldType.String, IsRepeated: false } field)
+        {
+            return request.ToByteArray();
+        }
+
+        var stored = request.Clone();
+        field.Accessor.SetValue(stored, requestId.ToLowerInvariant());
+        return stored.ToByteArray();
     }
 
     // Whether the citizen has an open submission at the provider; a store that cannot say does not stop the write, which is

@@ -34,6 +34,7 @@ public sealed class SubmissionRelay(
     SubmissionMetrics metrics,
     AccessJournal journal,
     SubjectHasher subjects,
+    GatewayClients clients,
     IOptions<SubmissionOptions> options,
     TimeProvider time,
     ILogger<SubmissionRelay> logger) : BackgroundService
@@ -215,6 +216,23 @@ public sealed class SubmissionRelay(
                 return;
             }
 
+            // Sent in its client's name only while that client may still make it: a client removed since (a revoked key), or
+            // no longer permitted the method or the district, has its submissions end NOT_DELIVERED, never sent.
+            if (NoLongerPermitted(receipt) is { } refusal)
+            {
+                if (await store.NotDeliveredAsync(submission, Core.GrpcStatusNames.Name(Grpc.Core.StatusCode.PermissionDenied), Google.Protobuf.MessageExtensions.ToByteArray(refusal), now + _options.Retention, CancellationToken.None).ConfigureAwait(false))
+                {
+                    DeliveryLog.Refused(logger, receipt.Id, receipt.Method, provider.Id, "PERMISSION_DENIED");
+                    metrics.Finished(provider.Id, receipt.Method, "NOT_DELIVERED");
+                    journal.AppendRefusal(new AccessRecord(now, receipt.ClientId, submission.OperatorId, submission.Purpose, receipt.Method, "", "", [new ProviderTouch(provider.Id, "PERMISSION_DENIED", "DELIVERY")], "PERMISSION_DENIED")
+                    {
+                        Submission = receipt.Id.ToString(),
+                    });
+                }
+
+                return;
+            }
+
             // Every attempt is journaled: without room in the journal, no attempt.
             if (!journal.Admit())
             {
@@ -251,6 +269,23 @@ public sealed class SubmissionRelay(
         {
             DeliveryLog.OutcomeNotRecorded(logger, receipt.Id, e.GetType().Name);
         }
+    }
+
+    // Why the submission's client may no longer make it, as the status kept in its receipt; null when it may.
+    private Google.Rpc.Status? NoLongerPermitted(SubmissionReceipt receipt)
+    {
+        var method = Core.FrontDeskMethods.Find(receipt.Method);
+        var client = clients.FindById(receipt.ClientId);
+        var why = client is null ? $"client '{receipt.ClientId}' is no longer configured"
+            : method is null || !client.MayCall(method) ? $"client '{receipt.ClientId}' may no longer call {receipt.Method}"
+            : !client.AllDistricts && !client.MayAsk(receipt.District) ? $"client '{receipt.ClientId}' may no longer ask about district '{receipt.District}'"
+            : null;
+        return why is null ? null : new Google.Rpc.Status
+        {
+            Code = (int)Grpc.Core.StatusCode.PermissionDenied,
+            Message = $"Not delivered: {why}.",
+            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(Contracts.Errors.RpcErrors.ErrorInfo(Contracts.Errors.ErrorReasons.MethodNotPermitted, new() { ["client_id"] = receipt.ClientId, ["method"] = receipt.Method })) },
+        };
     }
 
     // How the outcome of one attempt is recorded (again, when the store failed the first time).

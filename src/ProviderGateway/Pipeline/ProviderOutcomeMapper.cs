@@ -65,6 +65,10 @@ public sealed class ProviderOutcomeMapper(TimeProvider time, ILogger<ProviderCal
                 // The same, when the circuit opened just as this call started.
                 PipelineLog.CircuitOpen(logger, provider.Id, method);
                 return ProviderOutcome<TResponse>.Failed(provider, ProviderStatusMapping.CircuitOpen(provider.Id, open.RetryAfter), latency);
+            case ConcurrencyLimitRefusal when invocation.LastProviderFailure is { } reached:
+                // A retry found the provider full after an earlier try of this call reached it (a write it may have applied,
+                // its answer lost): the desk hears how the provider itself failed, never "not sent" (PROVIDER_BUSY).
+                return Failed<TResponse>(provider, method, reached, invocation.Deadline, latency, desk);
             case ConcurrencyLimitRefusal:
                 // FAIL FAST: the provider already has its maximum of calls in flight.
                 PipelineLog.ProviderBusy(logger, provider.Id, method, provider.MaxConcurrentCalls);

@@ -84,6 +84,9 @@ public sealed class GatewayClients
             .ToFrozenDictionary(c => c.Hash, c => c.Client, StringComparer.Ordinal);
     }
 
+    /// <summary>The configured client of id <paramref name="id"/>, or <c>null</c> (removed since, say).</summary>
+    public GatewayClient? FindById(string id) => _byId.GetValueOrDefault(id);
+
     /// <summary>The client holding <paramref name="apiKey"/>, or <c>null</c>.</summary>
     public GatewayClient? FindByApiKey(string apiKey)
     {

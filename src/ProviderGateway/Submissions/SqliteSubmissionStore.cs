@@ -17,6 +17,8 @@ public sealed class SqliteSubmissionStore : SubmissionStore
     private const string ReleaseAll =
         "UPDATE submissions SET lease_owner = NULL, lease_token = NULL, lease_until = NULL WHERE lease_until IS NOT NULL";
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _path;
     private readonly string _connectionString;
     private readonly Lock _gate = new();
@@ -162,13 +164,44 @@ public sealed class SqliteSubmissionStore : SubmissionStore
             var lockPath = _path + ".lock";
             try
             {
-                _fileLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = OwnerOnly;
+                }
+
+                _fileLock = new FileStream(lockPath, options);
+                KeepOwnerOnly();
             }
             catch (IOException e) when (IsHeldElsewhere(e))
             {
                 throw new InvalidOperationException(
                     $"Another gateway process uses the submission store {_path} (it holds {lockPath}). A SQLite store serves one process: " +
                     "stop the other gateway, give this one another file, or use PostgreSQL for several instances.", e);
+            }
+        }
+    }
+
+    // The store's file is the owner's only, like the journal beside it (0600): it is created so before SQLite opens it, and
+    // an existing one (or its WAL and shared memory, which SQLite creates with the file's mode) readable by others is
+    // tightened. Receipts hold no IIN, but client, operator, purpose, district and the citizen's HMAC are nobody else's.
+    private void KeepOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!File.Exists(_path))
+        {
+            using var created = new FileStream(_path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm", _path + "-journal" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
             }
         }
     }

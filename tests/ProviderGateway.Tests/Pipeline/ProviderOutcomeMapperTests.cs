@@ -168,6 +168,20 @@ public sealed class ProviderOutcomeMapperTests : IDisposable
         Assert.Equal(ErrorReasons.ProviderBusy, outcome.Status.GetDetail<ErrorInfo>()?.Reason);
     }
 
+    [Fact]
+    public void A_retry_that_found_the_provider_full_after_a_try_reached_it_reports_how_the_provider_failed_not_PROVIDER_BUSY()
+    {
+        // The first try reached the provider (it may have applied a write whose answer was lost); the retry found no permit.
+        var last = new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, ""));
+        var invocation = new ProviderInvocation<Util.ListAccountsResponse>(Outcome.FromException<Util.ListAccountsResponse>(new ConcurrencyLimitRefusal()), last, FarDeadline, TimeSpan.Zero);
+
+        var outcome = Map(invocation, _gateway.Desk());
+
+        Assert.Equal((int)StatusCode.Unavailable, outcome.Status.Code);
+        Assert.Equal(ErrorReasons.ProviderUnavailable, outcome.Status.GetDetail<ErrorInfo>()?.Reason);
+        Assert.True(new ProviderGateway.Delivery.DeliveryAttempt(outcome.Status, null).MayHaveReachedProvider);
+    }
+
     [Theory]
     [InlineData("connection reset")]
     [InlineData("stream closed")]
