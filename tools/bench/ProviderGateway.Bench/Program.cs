@@ -57,6 +57,7 @@ try
 
     if (only is null or "submissions")
     {
+        // SQLite, and PostgreSQL when installed (/usr/lib/postgresql/15/bin): one result per store.
         var submissions = await new SubmissionBenchmark(settings, repositoryRoot, work).RunAsync();
         markdown += SubmissionBenchmark.ToMarkdown(submissions);
         await WriteJsonAsync("submissions.json", submissions);
