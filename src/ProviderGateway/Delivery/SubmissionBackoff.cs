@@ -23,14 +23,19 @@ public static class SubmissionBackoff
     }
 }
 
-/// <summary>Wakes the relay when a submission was accepted, so that it need not wait for its next poll.</summary>
+/// <summary>
+/// Wakes the relay when a submission was accepted or a delivery ended, so that it need not wait for its next poll, and tells
+/// it which providers may have something due (<see cref="TakeWoken"/>).
+/// </summary>
 public sealed class SubmissionRelaySignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _woken = new(StringComparer.Ordinal);
 
-    /// <summary>Wakes the relay (once, however often called before it wakes).</summary>
-    public void Wake()
+    /// <summary>Wakes the relay for <paramref name="providerId"/> (once, however often called before it wakes).</summary>
+    public void Wake(string providerId)
     {
+        _woken.TryAdd(providerId, 0);
         try
         {
             if (_signal.CurrentCount == 0)
@@ -41,6 +46,18 @@ public sealed class SubmissionRelaySignal
         catch (SemaphoreFullException)
         {
             // Woken already.
+        }
+    }
+
+    /// <summary>The providers woken for since the last call, forgotten as they are returned.</summary>
+    public IEnumerable<string> TakeWoken()
+    {
+        foreach (var providerId in _woken.Keys)
+        {
+            if (_woken.TryRemove(providerId, out _))
+            {
+                yield return providerId;
+            }
         }
     }
 

@@ -147,7 +147,7 @@ public sealed class SubmissionDesk(
         if (accepted.Outcome == AcceptOutcome.Stored)
         {
             metrics.Accepted(provider.Id, write.DeskMethod);
-            relay.Wake();
+            relay.Wake(provider.Id);
         }
 
         return new WriteAnswer<TResponse>(null, outcome.ToSourceStatus(), ToContract(accepted.Receipt!, attempt.Status));

@@ -11,8 +11,9 @@ using ProviderGateway.Submissions;
 namespace ProviderGateway.Delivery;
 
 /// <summary>
-/// Delivers stored submissions, on every gateway instance. Each round it asks the store which providers have due
-/// submissions, skips those whose circuit is open, and leases (<see cref="SubmissionStore.ClaimAsync"/>: per citizen and
+/// Delivers stored submissions, on every gateway instance. Each round it goes through the configured providers, skips
+/// those whose circuit is open or that had nothing due at their last claim (until their next one is due or they are
+/// woken), and leases (<see cref="SubmissionStore.ClaimAsync"/>: per citizen and
 /// provider only the oldest open one, none leased to another instance) as many as the provider has room for
 /// (<see cref="SubmissionOptions.MaxConcurrentDeliveries"/>, within its concurrency limit, so desks keep the rest). Each is
 /// sent through the pipeline like a desk's write, as the client, operator and purpose that made it, with its request_id:
@@ -40,12 +41,17 @@ public sealed class SubmissionRelay(
     ILogger<SubmissionRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DueAgainPause = TimeSpan.FromMilliseconds(20);
 
     private readonly SubmissionOptions _options = options.Value;
     private readonly SubmissionRelaySignal _signal = signal;
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _deliveries = new();
     private readonly HashSet<string> _unknownProviders = new(StringComparer.Ordinal);
+
+    // Per provider, nothing to lease before this time (its last claim took all that was due): rounds skip it until then, or
+    // until it is woken (an acceptance, a delivery that ended). Used by the relay's loop only.
+    private readonly Dictionary<string, DateTimeOffset> _quietUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Func<Task>> _unrecorded = new();
 
     // Answers waiting to be recorded: written together, one transaction (one commit to disk) for all that ended meanwhile.
@@ -97,8 +103,8 @@ public sealed class SubmissionRelay(
 
                 await RecordUnrecordedAsync().ConfigureAwait(false);
                 await HousekeepingAsync(stoppingToken).ConfigureAwait(false);
-                await RoundAsync(stoppingToken).ConfigureAwait(false);
-                if (await store.NextDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() is var until && until < wait)
+                var nextRound = await RoundAsync(stoppingToken).ConfigureAwait(false);
+                if (nextRound - time.GetUtcNow() is var until && until < wait)
                 {
                     wait = until > TimeSpan.Zero ? until : TimeSpan.FromMilliseconds(1);
                 }
@@ -139,29 +145,37 @@ public sealed class SubmissionRelay(
         }
     }
 
-    // One round: lease what each provider with due submissions has room for, and start delivering it.
-    private async Task RoundAsync(CancellationToken stoppingToken)
+    // One round: lease what each provider has due and room for, and start delivering it. Returns when the next round is
+    // needed at the latest: when a quiet provider's next submission is due or an open circuit ends (and at least every poll
+    // interval); a delivery that ends or an acceptance wakes the relay sooner. No query reads a provider's whole queue: a
+    // claim takes the first due heads, and the next due time is read only when a claim found less than it had room for.
+    private async Task<DateTimeOffset> RoundAsync(CancellationToken stoppingToken)
     {
-        foreach (var providerId in await store.DueProvidersAsync(stoppingToken).ConfigureAwait(false))
+        var now = time.GetUtcNow();
+        var nextRound = now + _options.PollInterval;
+        foreach (var woken in _signal.TakeWoken())
         {
-            if (registry.Find(providerId) is not { } provider)
-            {
-                if (_unknownProviders.Add(providerId))
-                {
-                    DeliveryLog.UnknownProvider(logger, providerId);
-                }
+            _quietUntil.Remove(woken);
+        }
 
+        foreach (var provider in registry.All)
+        {
+            var providerId = provider.Id;
+            if (_quietUntil.TryGetValue(providerId, out var quietUntil) && quietUntil > now)
+            {
+                nextRound = quietUntil < nextRound ? quietUntil : nextRound;
                 continue;
             }
 
             // Its circuit is open: nothing would be sent; the submissions wait for the break to end.
-            if (resilience.OpenFor(provider) > TimeSpan.Zero)
+            if (resilience.OpenFor(provider) is var open && open > TimeSpan.Zero)
             {
+                nextRound = now + open < nextRound ? now + open : nextRound;
                 continue;
             }
 
             // Leased in batches: a claim is a write transaction (a commit to disk), so the relay waits until a quarter of
-            // the provider's room is free rather than claim one submission per delivery that ends.
+            // the provider's room is free rather than claim one submission per delivery that ends (which wakes it).
             var limit = LimitOf(provider);
             var inFlight = _inFlight.GetValueOrDefault(providerId);
             var room = limit - inFlight;
@@ -185,7 +199,7 @@ public sealed class SubmissionRelay(
                         // citizen may be due, and a claim takes a batch.
                         if (relay._inFlight.AddOrUpdate(id, 0, static (_, n) => n - 1) <= wakeAt)
                         {
-                            relay._signal.Wake();
+                            relay._signal.Wake(id);
                         }
                     },
                     (this, providerId, limit - Math.Max(1, limit / 4)),
@@ -193,7 +207,20 @@ public sealed class SubmissionRelay(
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
             }
+
+            // All that was due is leased: the provider is quiet until its next submission is due. Due already (one made
+            // due meanwhile, or held by another instance's claim under way): a short pause, not a busy loop.
+            if (claimed.Count < room)
+            {
+                var due = await store.NextDueAsync(providerId, stoppingToken).ConfigureAwait(false);
+                var after = time.GetUtcNow();
+                quietUntil = due is null ? after + _options.PollInterval : due > after ? due.Value : after + DueAgainPause;
+                _quietUntil[providerId] = quietUntil;
+                nextRound = quietUntil < nextRound ? quietUntil : nextRound;
+            }
         }
+
+        return nextRound;
     }
 
     private int LimitOf(ProviderDescriptor provider) =>
@@ -405,7 +432,16 @@ public sealed class SubmissionRelay(
         }
 
         await store.PurgeAsync(1000, stoppingToken).ConfigureAwait(false);
-        backlog.Update(await store.OpenStatisticsAsync(stoppingToken).ConfigureAwait(false), now);
+        var statistics = await store.OpenStatisticsAsync(stoppingToken).ConfigureAwait(false);
+        backlog.Update(statistics, now);
+        foreach (var open in statistics)
+        {
+            // Stored for a provider no longer configured: kept (a later configuration may bring it back), said once.
+            if (registry.Find(open.ProviderId) is null && _unknownProviders.Add(open.ProviderId))
+            {
+                DeliveryLog.UnknownProvider(logger, open.ProviderId);
+            }
+        }
     }
 
     private static bool IsStoreFailure(Exception e) =>

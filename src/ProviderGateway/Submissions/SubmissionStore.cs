@@ -44,18 +44,17 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     /// <summary>The submissions a claim for <c>@provider</c> may take, as a condition on <c>s</c> (<see cref="DueHeads"/>).</summary>
     protected const string ClaimableHeads = "s.provider_id = @provider AND " + DueHeads;
 
-    /// <summary>The providers with a submission a claim would take now (<c>@now</c>).</summary>
-    internal const string DueProvidersSql = "SELECT DISTINCT s.provider_id FROM submissions s WHERE " + DueHeads + " ORDER BY s.provider_id";
-
     /// <summary>
-    /// When the earliest head of a citizen's queue is due: its next attempt, or the end of its lease when leased until later.
-    /// A submission behind another of its citizen is due only once that one finishes, so it does not count.
+    /// When <c>@provider</c>'s earliest head of a citizen's queue with no live lease at <c>@now</c> is due (its next
+    /// attempt): read in the order of the due index, so it stops at the first head. A submission behind another of its
+    /// citizen is due only once that one finishes, and a leased one once its lease ends, so neither counts.
     /// </summary>
     internal const string NextDueSql = """
-        SELECT min(CASE WHEN s.lease_until > s.next_attempt_at THEN s.lease_until ELSE s.next_attempt_at END) FROM submissions s
-        WHERE s.state IN (1, 2)
+        SELECT s.next_attempt_at FROM submissions s
+        WHERE s.provider_id = @provider AND s.state IN (1, 2) AND (s.lease_until IS NULL OR s.lease_until < @now)
           AND NOT EXISTS (SELECT 1 FROM submissions p
                           WHERE p.provider_id = s.provider_id AND p.citizen_hmac = s.citizen_hmac AND p.state IN (1, 2) AND p.seq < s.seq)
+        ORDER BY s.next_attempt_at LIMIT 1
         """;
 
     /// <summary>Per provider, its open submissions by state and the oldest acceptance: only the open rows are read (partial indexes).</summary>
@@ -371,33 +370,15 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     }
 
     /// <summary>
-    /// The providers with a submission a claim would lease now: open, due, no live lease, and the oldest open one of its
-    /// citizen at that provider (a submission behind another is not due until that one finishes). In provider order.
+    /// When a claim for <paramref name="providerId"/> may next lease something: the earliest next attempt among its open
+    /// submissions at the head of their citizen's queue and not leased; <c>null</c> when there is none. It may be in the
+    /// past (due now). A lease that ends, another instance or a new acceptance can make something due sooner, so a relay
+    /// sleeps until then, capped.
     /// </summary>
-    public async Task<IReadOnlyList<string>> DueProvidersAsync(CancellationToken ct = default)
+    public async Task<DateTimeOffset?> NextDueAsync(string providerId, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var command = Command(connection, null, DueProvidersSql, [("now", Now())]);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var providers = new List<string>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            providers.Add(reader.GetString(0));
-        }
-
-        return providers;
-    }
-
-    /// <summary>
-    /// When a claim may next lease something: the earliest next attempt among the open submissions at the head of their
-    /// citizen's queue, or the end of its lease when leased until later (a relay that died lets it go then); <c>null</c>
-    /// when nothing is open. It may be in the past (due now). Another instance or a new acceptance can make something due
-    /// sooner, so a relay sleeps until then, capped.
-    /// </summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        var next = await ScalarAsync(connection, null, NextDueSql, [], ct).ConfigureAwait(false);
+        var next = await ScalarAsync(connection, null, NextDueSql, [("provider", providerId), ("now", Now())], ct).ConfigureAwait(false);
         return next is null or DBNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(next, System.Globalization.CultureInfo.InvariantCulture));
     }
 
