@@ -73,11 +73,16 @@ public sealed class PostgresSubmissionStore : SubmissionStore
     ];
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In the order of the due index only, not also by <c>seq</c>: the index gives that order, so the claim stops at its
+    /// limit; a tie-break PostgreSQL's index does not hold would sort every due head first. Each citizen's acceptance order
+    /// is kept by the head test, not by this order.
+    /// </remarks>
     protected override string ClaimStatement { get; } = $"""
         WITH due AS (
           SELECT s.seq FROM submissions s
           WHERE {ClaimableHeads}
-          ORDER BY s.next_attempt_at, s.seq
+          ORDER BY s.next_attempt_at
           LIMIT @limit
           FOR UPDATE OF s SKIP LOCKED)
         UPDATE submissions s SET state = 2, lease_owner = @owner, lease_token = @token, lease_until = @until
