@@ -138,6 +138,18 @@ public sealed class PostgresSubmissionStore : SubmissionStore
             builder.CommandTimeout = DefaultTimeoutSeconds;
         }
 
+        // The store runs a dozen statements again and again: prepared once per connection, each is neither parsed nor
+        // planned again. And it changes no session state, so a pooled connection needs no DISCARD ALL when reused.
+        if (!given.Contains("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        if (!given.Contains("No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
         return builder.ConnectionString;
     }
 

@@ -206,7 +206,7 @@ public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassF
         };
         await using var store = new PostgresSubmissionStore(configured.ConnectionString, Sealer, Time);
         await store.MigrateAsync();
-        await using var timed = new PostgresSubmissionStore(configured.ConnectionString + ";Timeout=7;CommandTimeout=9", Sealer, Time);
+        await using var timed = new PostgresSubmissionStore(configured.ConnectionString + ";Timeout=7;CommandTimeout=9;Max Auto Prepare=0;No Reset On Close=false", Sealer, Time);
 
         var effective = new NpgsqlConnectionStringBuilder(store.ConnectionString);
         await using var connection = new NpgsqlConnection(store.ConnectionString);
@@ -218,6 +218,8 @@ public sealed class PostgresSubmissionStoreTests : SubmissionStoreTests, IClassF
         Assert.Equal("on", await synchronousCommit.ExecuteScalarAsync());
         Assert.Equal((5, 5), (effective.Timeout, effective.CommandTimeout));
         Assert.Equal((7, 9), (new NpgsqlConnectionStringBuilder(timed.ConnectionString).Timeout, new NpgsqlConnectionStringBuilder(timed.ConnectionString).CommandTimeout));
+        Assert.Equal((32, true), (effective.MaxAutoPrepare, effective.NoResetOnClose));
+        Assert.Equal((0, false), (new NpgsqlConnectionStringBuilder(timed.ConnectionString).MaxAutoPrepare, new NpgsqlConnectionStringBuilder(timed.ConnectionString).NoResetOnClose));
         Assert.Equal(AcceptOutcome.Stored, (await store.AcceptAsync(new NewSubmission("akimat-karasai", Guid.NewGuid().ToString(), "alatau-power", "CreateMeterReading", "195200000", "791028302728", [1], Time.GetUtcNow()))).Outcome);
     }
 
