@@ -43,9 +43,12 @@ public sealed class SubmissionRelay(
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DueAgainPause = TimeSpan.FromMilliseconds(20);
 
+    // What a lease must have beyond two of the provider's calls for submissions to be leased ahead of room.
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
     private readonly SubmissionOptions _options = options.Value;
     private readonly SubmissionRelaySignal _signal = signal;
-    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeliveryLane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _deliveries = new();
     private readonly HashSet<string> _unknownProviders = new(StringComparer.Ordinal);
 
@@ -131,8 +134,25 @@ public sealed class SubmissionRelay(
             await _signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        // Deliveries under way end with the host's stop (their calls cancelled); each records a retry.
+        // Deliveries under way end with the host's stop (their calls cancelled); each records a retry. Those leased and not
+        // started are given back, due again at once on whichever instance.
         await Task.WhenAll(_deliveries.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var lane in _lanes.Values)
+        {
+            foreach (var leased in lane.TakeLeased())
+            {
+                try
+                {
+                    await store.RetryLaterAsync(leased, null, reachedProvider: false, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsStoreFailure(e))
+                {
+                    // The store is down: the lease ends on its own (SQLite: released at the next start).
+                    DeliveryLog.OutcomeNotRecorded(logger, leased.Receipt.Id, e.GetType().Name);
+                }
+            }
+        }
+
         _answers.Writer.TryComplete();
         await _answerWriter.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
@@ -161,56 +181,45 @@ public sealed class SubmissionRelay(
         foreach (var provider in registry.All)
         {
             var providerId = provider.Id;
+            var lane = LaneOf(providerId);
+
+            // Its circuit is open: nothing would be sent; the submissions wait for the break to end, those leased here given
+            // back (nothing was sent: ACCEPTED ones can be cancelled meanwhile, another instance may take them after it).
+            if (resilience.OpenFor(provider) is var open && open > TimeSpan.Zero)
+            {
+                foreach (var leased in lane.TakeLeased())
+                {
+                    await store.RetryLaterAsync(leased, null, reachedProvider: false, now + open, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                nextRound = now + open < nextRound ? now + open : nextRound;
+                continue;
+            }
+
+            StartLeased(provider, lane, stoppingToken);
             if (_quietUntil.TryGetValue(providerId, out var quietUntil) && quietUntil > now)
             {
                 nextRound = quietUntil < nextRound ? quietUntil : nextRound;
                 continue;
             }
 
-            // Its circuit is open: nothing would be sent; the submissions wait for the break to end.
-            if (resilience.OpenFor(provider) is var open && open > TimeSpan.Zero)
-            {
-                nextRound = now + open < nextRound ? now + open : nextRound;
-                continue;
-            }
-
-            // Leased in batches: a claim is a write transaction (a commit to disk), so the relay waits until a quarter of
-            // the provider's room is free rather than claim one submission per delivery that ends (which wakes it).
-            var limit = LimitOf(provider);
-            var inFlight = _inFlight.GetValueOrDefault(providerId);
-            var room = limit - inFlight;
-            if (room <= 0 || (inFlight > 0 && room < Math.Max(1, limit / 4)))
+            // Leased one room ahead when the lease outlasts two calls: the deliveries that end start the next leased ones at
+            // once, without waiting for a claim; a claim (a write transaction, a commit to disk) tops the lease up by at least
+            // half a room at a time.
+            var want = HeldAtMost(provider) - lane.Held;
+            if (want < ClaimBatch(provider))
             {
                 continue;
             }
 
-            var claimed = await store.ClaimAsync(Owner, providerId, room, _options.Lease, stoppingToken).ConfigureAwait(false);
-            foreach (var submission in claimed)
-            {
-                _inFlight.AddOrUpdate(providerId, 1, static (_, n) => n + 1);
-                var delivery = DeliverAsync(provider, submission, stoppingToken);
-                _deliveries.TryAdd(delivery, 0);
-                _ = delivery.ContinueWith(
-                    (done, state) =>
-                    {
-                        var (relay, id, wakeAt) = ((SubmissionRelay, string, int))state!;
-                        relay._deliveries.TryRemove(done, out _);
-                        // A round when a quarter of the room is free again (or the last one ended): the next of the
-                        // citizen may be due, and a claim takes a batch.
-                        if (relay._inFlight.AddOrUpdate(id, 0, static (_, n) => n - 1) <= wakeAt)
-                        {
-                            relay._signal.Wake(id);
-                        }
-                    },
-                    (this, providerId, limit - Math.Max(1, limit / 4)),
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
-            }
+            var claimedAt = time.GetUtcNow();
+            var claimed = await store.ClaimAsync(Owner, providerId, want, _options.Lease, stoppingToken).ConfigureAwait(false);
+            lane.Lease(claimed, claimedAt + _options.Lease);
+            StartLeased(provider, lane, stoppingToken);
 
             // All that was due is leased: the provider is quiet until its next submission is due. Due already (one made
             // due meanwhile, or held by another instance's claim under way): a short pause, not a busy loop.
-            if (claimed.Count < room)
+            if (claimed.Count < want)
             {
                 var due = await store.NextDueAsync(providerId, stoppingToken).ConfigureAwait(false);
                 var after = time.GetUtcNow();
@@ -223,17 +232,80 @@ public sealed class SubmissionRelay(
         return nextRound;
     }
 
+    private DeliveryLane LaneOf(string providerId) => _lanes.GetOrAdd(providerId, static _ => new DeliveryLane());
+
+    // Starts leased submissions while the provider has room (none while its circuit is open: the round gives them back).
+    // One whose lease would end before its attempt could is given back instead.
+    private void StartLeased(ProviderDescriptor provider, DeliveryLane lane, CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested || resilience.OpenFor(provider) > TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var limit = LimitOf(provider);
+        while (lane.TryStart(limit, out var leased))
+        {
+            var delivery = leased.LeasedUntil - time.GetUtcNow() > provider.Deadline
+                ? DeliverAsync(provider, leased.Submission, lane, stoppingToken)
+                : GiveBackAsync(provider, leased.Submission, lane, stoppingToken);
+            _deliveries.TryAdd(delivery, 0);
+            _ = delivery.ContinueWith(static (done, state) => ((SubmissionRelay)state!)._deliveries.TryRemove(done, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    // A delivery's call ended (its outcome may still be being recorded): its room goes to the next leased submission, and
+    // the relay is woken to lease more when the lane runs low.
+    private void CallEnded(ProviderDescriptor provider, DeliveryLane lane, CancellationToken stoppingToken)
+    {
+        lane.Ended();
+        StartLeased(provider, lane, stoppingToken);
+        if (HeldAtMost(provider) - lane.Held >= ClaimBatch(provider))
+        {
+            _signal.Wake(provider.Id);
+        }
+    }
+
+    // A leased submission not attempted: due again at once, here or on another instance; nothing was sent.
+    private async Task GiveBackAsync(ProviderDescriptor provider, ClaimedSubmission submission, DeliveryLane lane, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await store.RetryLaterAsync(submission, null, reachedProvider: false, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            DeliveryLog.OutcomeNotRecorded(logger, submission.Receipt.Id, e.GetType().Name);
+        }
+        finally
+        {
+            CallEnded(provider, lane, stoppingToken);
+        }
+    }
+
+    // How many submissions of the provider this relay holds leased at most: its room, and as many again waiting when a
+    // lease outlasts two calls and a margin (a waiting one must still have a call's time left when it starts).
+    private int HeldAtMost(ProviderDescriptor provider) =>
+        _options.Lease >= (2 * provider.Deadline) + LeaseMargin ? 2 * LimitOf(provider) : LimitOf(provider);
+
+    // The fewest a claim takes: half the room when leasing ahead (the waiting half covers the claim's time), a quarter when
+    // not (the room a claim leaves unused meanwhile).
+    private int ClaimBatch(ProviderDescriptor provider) =>
+        Math.Max(1, HeldAtMost(provider) > LimitOf(provider) ? LimitOf(provider) / 2 : LimitOf(provider) / 4);
+
     private int LimitOf(ProviderDescriptor provider) =>
         _options.MaxConcurrentDeliveries > 0
             ? Math.Min(_options.MaxConcurrentDeliveries, provider.MaxConcurrentCalls)
             : Math.Max(1, provider.MaxConcurrentCalls / 2);
 
     // One attempt of one submission, its outcome recorded (or, when that fails, left to the lease's end).
-    private async Task DeliverAsync(ProviderDescriptor provider, ClaimedSubmission submission, CancellationToken stoppingToken)
+    private async Task DeliverAsync(ProviderDescriptor provider, ClaimedSubmission submission, DeliveryLane lane, CancellationToken stoppingToken)
     {
         await Task.Yield();
         var receipt = submission.Receipt;
         var now = time.GetUtcNow();
+        var callEnded = false;
         try
         {
             if (SubmittableWrites.Find(receipt.Method) is not { } write)
@@ -270,6 +342,8 @@ public sealed class SubmissionRelay(
             var caller = new CallerIdentity(receipt.ClientId, submission.OperatorId, submission.Purpose);
             var desk = new DeskContext(now.UtcDateTime + provider.Deadline, stoppingToken, BypassCache: true, Caller: caller, Aborted: stoppingToken);
             var attempt = await write.DeliverAsync(pipeline, provider, submission.Request, desk).ConfigureAwait(false);
+            callEnded = true;
+            CallEnded(provider, lane, stoppingToken);
             var done = time.GetUtcNow();
             var outcome = attempt.Delivered ? "delivered" : attempt.IsTransient || stoppingToken.IsCancellationRequested ? "retry" : "refused";
             metrics.Attempt(provider.Id, receipt.Method, outcome);
@@ -295,6 +369,14 @@ public sealed class SubmissionRelay(
         catch (Exception e) when (IsStoreFailure(e) || e is OperationCanceledException)
         {
             DeliveryLog.OutcomeNotRecorded(logger, receipt.Id, e.GetType().Name);
+        }
+        finally
+        {
+            // Ended before its call (refused, not deliverable here, no room in the journal) or by a failure.
+            if (!callEnded)
+            {
+                CallEnded(provider, lane, stoppingToken);
+            }
         }
     }
 
@@ -446,4 +528,69 @@ public sealed class SubmissionRelay(
 
     private static bool IsStoreFailure(Exception e) =>
         e is SubmissionStoreUnavailableException or System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException or InvalidOperationException;
+
+    // One provider's deliveries on this relay: those under way (at most its room) and those leased, waiting for room.
+    private sealed class DeliveryLane
+    {
+        private readonly Lock _gate = new();
+        private readonly Queue<(ClaimedSubmission Submission, DateTimeOffset LeasedUntil)> _leased = new();
+        private int _inFlight;
+
+        // Leased by this relay and not finished: under way or waiting.
+        public int Held
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _inFlight + _leased.Count;
+                }
+            }
+        }
+
+        public void Lease(IReadOnlyList<ClaimedSubmission> claimed, DateTimeOffset leasedUntil)
+        {
+            lock (_gate)
+            {
+                foreach (var submission in claimed)
+                {
+                    _leased.Enqueue((submission, leasedUntil));
+                }
+            }
+        }
+
+        // The next leased submission, counted under way, if fewer than limit are.
+        public bool TryStart(int limit, out (ClaimedSubmission Submission, DateTimeOffset LeasedUntil) leased)
+        {
+            lock (_gate)
+            {
+                if (_inFlight < limit && _leased.TryDequeue(out leased))
+                {
+                    _inFlight++;
+                    return true;
+                }
+
+                leased = default;
+                return false;
+            }
+        }
+
+        public void Ended()
+        {
+            lock (_gate)
+            {
+                _inFlight--;
+            }
+        }
+
+        public List<ClaimedSubmission> TakeLeased()
+        {
+            lock (_gate)
+            {
+                var taken = _leased.Select(l => l.Submission).ToList();
+                _leased.Clear();
+                return taken;
+            }
+        }
+    }
 }
