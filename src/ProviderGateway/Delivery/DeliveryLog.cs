@@ -3,7 +3,7 @@ namespace ProviderGateway.Delivery;
 /// <summary>Log messages of durable submissions: they name submissions, providers, methods and codes, never a request field.</summary>
 internal static partial class DeliveryLog
 {
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Submission {SubmissionId} ({Method}) delivered to provider {ProviderId} at attempt {Attempt}")]
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "Submission {SubmissionId} ({Method}) delivered to provider {ProviderId} at attempt {Attempt}")]
     public static partial void Delivered(ILogger logger, Guid submissionId, string method, string providerId, int attempt);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Submission {SubmissionId} ({Method}) NOT_DELIVERED: provider {ProviderId} refused it with {Code}")]
