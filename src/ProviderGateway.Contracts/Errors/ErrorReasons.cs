@@ -118,6 +118,12 @@ public static class ErrorReasons
     public const string SubmissionNotCancellable = "SUBMISSION_NOT_CANCELLABLE";
 
     /// <summary>
+    /// The submission's stored answer (or refusal details) cannot be opened: it was sealed under a key the gateway no longer
+    /// holds, or altered (DATA_LOSS). The submission itself reached the state its receipt shows.
+    /// </summary>
+    public const string SubmissionAnswerUnreadable = "SUBMISSION_ANSWER_UNREADABLE";
+
+    /// <summary>
     /// The request_id of a write sent with DELIVERY_MODE_ACCEPT_WHEN_UNAVAILABLE was used before by this client for another
     /// request (ALREADY_EXISTS); the first submission stands.
     /// </summary>

@@ -43,6 +43,14 @@ public sealed class SubmissionOptions
     [Range(1, short.MaxValue)]
     public int SealKeyId { get; init; } = 1;
 
+    /// <summary>
+    /// Earlier seal keys by their id (<c>PreviousSealKeys:1</c> = base64 of 32 bytes), used only to open what was sealed
+    /// under them; everything new is sealed under <see cref="SealKey"/>. Rotation: give the new key a higher
+    /// <see cref="SealKeyId"/> and move the old one here, on every instance, and keep it until nothing sealed under it is
+    /// left (pending submissions: <see cref="MaxAge"/>; answers: <see cref="Retention"/> after their delivery).
+    /// </summary>
+    public Dictionary<string, string> PreviousSealKeys { get; init; } = [];
+
     /// <summary>Base64 key (at least 32 bytes) of the HMAC that stands for the citizen's IIN in the store. Required with a store.</summary>
     public string? CitizenKey { get; init; }
 

@@ -32,4 +32,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 1209, Level = LogLevel.Information, Message = "Submission relay {Owner} started: store {Store}")]
     public static partial void Started(ILogger logger, string owner, string store);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Error, Message = "The stored answer of submission {SubmissionId} cannot be opened (sealed under key {KeyId}: {Problem}); GetSubmission answers DATA_LOSS. Configure the key under Gateway:Submissions:PreviousSealKeys if it was rotated away")]
+    public static partial void AnswerUnreadable(ILogger logger, Guid submissionId, short keyId, string problem);
 }

@@ -43,6 +43,7 @@ public sealed class SubmissionDesk(
     SubmissionMetrics metrics,
     IOptions<SubmissionOptions> options,
     TimeProvider time,
+    ILogger<SubmissionDesk> logger,
     SubmissionStore? store = null)
 {
     private readonly SubmissionOptions _options = options.Value;
@@ -200,7 +201,22 @@ public sealed class SubmissionDesk(
     {
         var (store, client) = Ready(desk);
         var receipt = await VisibleAsync(store, client, submissionId, desk).ConfigureAwait(false);
-        var stored = receipt.IsFinal && receipt.State != StoredState.DeliveryStopped ? await store.ResponseAsync(receipt.Id, desk.Cancellation).ConfigureAwait(false) : null;
+        byte[]? stored;
+        try
+        {
+            stored = receipt.IsFinal && receipt.State != StoredState.DeliveryStopped ? await store.ResponseAsync(receipt.Id, desk.Cancellation).ConfigureAwait(false) : null;
+        }
+        catch (SubmissionUnreadableException e)
+        {
+            // Not the gateway's fault of the moment (INTERNAL) but lost data: its key was rotated away, or it was altered.
+            DeliveryLog.AnswerUnreadable(logger, receipt.Id, e.KeyId, e.InnerException?.GetType().Name ?? "");
+            throw RpcErrors.Build(
+                StatusCode.DataLoss,
+                $"Submission {receipt.Id} is {ToContract(receipt, null).State}, but its stored {(receipt.State == StoredState.Delivered ? "answer" : "refusal details")} " +
+                $"cannot be opened: it was sealed under key {e.KeyId}, which this gateway no longer holds (Gateway:Submissions:PreviousSealKeys), or it was altered.",
+                RpcErrors.ErrorInfo(ErrorReasons.SubmissionAnswerUnreadable, new() { ["submission_id"] = receipt.Id.ToString(), ["key_id"] = e.KeyId.ToString(CultureInfo.InvariantCulture) }));
+        }
+
         var response = new GetSubmissionResponse();
         Status? last = null;
         if (stored is not null && receipt.State == StoredState.Delivered)

@@ -272,16 +272,19 @@ public static class GatewayBuilderExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
-            return new SubmissionSealer(Convert.FromBase64String(options.SealKey!.Trim()), (short)options.SealKeyId, Convert.FromBase64String(options.CitizenKey!.Trim()));
+            var previous = options.PreviousSealKeys.ToDictionary(
+                p => short.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture), p => Convert.FromBase64String(p.Value.Trim()));
+            return new SubmissionSealer(Convert.FromBase64String(options.SealKey!.Trim()), (short)options.SealKeyId, Convert.FromBase64String(options.CitizenKey!.Trim()), previous);
         });
         services.AddSingleton<SubmissionStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
             var sealer = sp.GetRequiredService<SubmissionSealer>();
             var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILogger<SubmissionStore>>();
             return options.Store == SubmissionStoreKind.Postgres
-                ? new PostgresSubmissionStore(options.ConnectionString!, sealer, time)
-                : new SqliteSubmissionStore(SqlitePathOf(options, sp.GetRequiredService<IOptions<SecurityOptions>>().Value), sealer, time);
+                ? new PostgresSubmissionStore(options.ConnectionString!, sealer, time, logger)
+                : new SqliteSubmissionStore(SqlitePathOf(options, sp.GetRequiredService<IOptions<SecurityOptions>>().Value), sealer, time, logger);
         });
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SubmissionDesk>(sp, sp.GetRequiredService<SubmissionStore>()));
         services.AddSingleton<SubmissionRelay>();

@@ -137,3 +137,17 @@ public enum CancelOutcome
 
 /// <summary>The store could not be reached or failed: nothing was stored, no receipt may be given.</summary>
 public sealed class SubmissionStoreUnavailableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// A sealed value of a submission could not be opened: the key it was sealed under (<see cref="KeyId"/>) is no longer
+/// configured, or the value was altered. The message names the key id, never key material or content.
+/// </summary>
+public sealed class SubmissionUnreadableException(Guid submissionId, short keyId, Exception inner)
+    : Exception($"The sealed answer of submission {submissionId} (key {keyId}) cannot be opened: {inner.Message}", inner)
+{
+    /// <summary>The submission.</summary>
+    public Guid SubmissionId { get; } = submissionId;
+
+    /// <summary>The id of the key it was sealed under.</summary>
+    public short KeyId { get; } = keyId;
+}

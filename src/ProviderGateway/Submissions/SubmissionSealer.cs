@@ -17,10 +17,24 @@ public sealed class SubmissionSealer : IDisposable
     private readonly ThreadLocal<AesGcm> _aes;
     private readonly byte[] _citizenKey;
 
+    // Earlier keys by id, to open what was sealed under them (rotation); one AesGcm per thread each, made when first needed.
+    private readonly Dictionary<short, ThreadLocal<AesGcm>> _previous = [];
+
     /// <summary>Seals under <paramref name="sealKey"/> (32 bytes, id <paramref name="keyId"/>) and hashes citizens under <paramref name="citizenKey"/> (at least 32 bytes, another key).</summary>
     /// <exception cref="ArgumentException">A key has the wrong length, or the two keys are the same (the message never holds key material).</exception>
     public SubmissionSealer(byte[] sealKey, short keyId, byte[] citizenKey)
+        : this(sealKey, keyId, citizenKey, new Dictionary<short, byte[]>())
     {
+    }
+
+    /// <summary>
+    /// As above, and opens what was sealed under the earlier keys <paramref name="previousKeys"/> (by id; 32 bytes each, none
+    /// under <paramref name="keyId"/>): a rotated key's values stay readable until they are purged.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key has the wrong length or an earlier one has the current id (the message never holds key material).</exception>
+    public SubmissionSealer(byte[] sealKey, short keyId, byte[] citizenKey, IReadOnlyDictionary<short, byte[]> previousKeys)
+    {
+        ArgumentNullException.ThrowIfNull(previousKeys);
         ArgumentNullException.ThrowIfNull(sealKey);
         ArgumentNullException.ThrowIfNull(citizenKey);
         if (sealKey.Length != 32)
@@ -43,10 +57,26 @@ public sealed class SubmissionSealer : IDisposable
         _aes = new ThreadLocal<AesGcm>(() => new AesGcm(key, TagSize), trackAllValues: true);
         KeyId = keyId;
         _citizenKey = citizenKey.ToArray();
+        foreach (var (previousId, previousKey) in previousKeys)
+        {
+            if (previousId == keyId || previousKey.Length != 32)
+            {
+                throw new ArgumentException($"The earlier seal key {previousId} must be 32 bytes under an id other than the current key's ({keyId}).", nameof(previousKeys));
+            }
+
+            var copy = previousKey.ToArray();
+            _previous[previousId] = new ThreadLocal<AesGcm>(() => new AesGcm(copy, TagSize), trackAllValues: true);
+        }
     }
 
     /// <summary>The id of the seal key, stored with every sealed value (key rotation).</summary>
     public short KeyId { get; }
+
+    /// <summary>Whether values sealed under <paramref name="keyId"/> can be opened: the current key or an earlier one configured.</summary>
+    public bool Holds(short keyId) => keyId == KeyId || _previous.ContainsKey(keyId);
+
+    /// <summary>The ids of the keys held, for messages: "key 2" or "keys 2, 1".</summary>
+    public string KeysHeld => _previous.Count == 0 ? $"key {KeyId}" : $"keys {KeyId}, {string.Join(", ", _previous.Keys.Order())}";
 
     /// <summary>The citizen's HMAC, lowercase hex: what the store indexes instead of the IIN.</summary>
     public string CitizenHash(string iin) => Convert.ToHexStringLower(HMACSHA256.HashData(_citizenKey, Encoding.UTF8.GetBytes(iin)));
@@ -73,17 +103,23 @@ public sealed class SubmissionSealer : IDisposable
         return sealedValue;
     }
 
-    /// <summary>Opens a value sealed for submission <paramref name="id"/> under key <paramref name="keyId"/>.</summary>
-    /// <exception cref="CryptographicException">The value was altered, belongs to another row or another key.</exception>
+    /// <summary>Opens a value sealed for submission <paramref name="id"/> under key <paramref name="keyId"/> (the current or an earlier one).</summary>
+    /// <exception cref="CryptographicException">The key is not held, or the value was altered or belongs to another row.</exception>
     public byte[] Open(Guid id, short keyId, ReadOnlySpan<byte> sealedValue)
     {
-        if (keyId != KeyId || sealedValue.Length < NonceSize + TagSize)
+        var aes = keyId == KeyId ? _aes : _previous.GetValueOrDefault(keyId);
+        if (aes is null)
         {
-            throw new CryptographicException($"A submission sealed under key {keyId} cannot be opened with key {KeyId}.");
+            throw new CryptographicException($"A submission sealed under key {keyId} cannot be opened: this gateway holds {KeysHeld}.");
+        }
+
+        if (sealedValue.Length < NonceSize + TagSize)
+        {
+            throw new CryptographicException($"A submission sealed under key {keyId} is too short to be a sealed value.");
         }
 
         var plain = new byte[sealedValue.Length - NonceSize - TagSize];
-        _aes.Value!.Decrypt(sealedValue[..NonceSize], sealedValue[(NonceSize + TagSize)..], sealedValue.Slice(NonceSize, TagSize), plain, AssociatedData(id, keyId));
+        aes.Value!.Decrypt(sealedValue[..NonceSize], sealedValue[(NonceSize + TagSize)..], sealedValue.Slice(NonceSize, TagSize), plain, AssociatedData(id, keyId));
         return plain;
     }
 
@@ -96,6 +132,15 @@ public sealed class SubmissionSealer : IDisposable
         }
 
         _aes.Dispose();
+        foreach (var previous in _previous.Values)
+        {
+            foreach (var aes in previous.Values)
+            {
+                aes.Dispose();
+            }
+
+            previous.Dispose();
+        }
     }
 
     private static byte[] AssociatedData(Guid id, short keyId)

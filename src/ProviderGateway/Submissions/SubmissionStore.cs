@@ -453,14 +453,26 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
     }
 
     /// <summary>The sealed answer (or refusal details) of a finished submission, opened; <c>null</c> when none or purged.</summary>
+    /// <exception cref="SubmissionUnreadableException">It was sealed under a key this gateway no longer holds, or altered.</exception>
     public async Task<byte[]?> ResponseAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT key_id, response FROM submission_payloads WHERE id = @id", [("id", id.ToString())]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(1)
-            ? sealer.Open(id, reader.GetInt16(0), (byte[])reader.GetValue(1))
-            : null;
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(1))
+        {
+            return null;
+        }
+
+        var keyId = reader.GetInt16(0);
+        try
+        {
+            return sealer.Open(id, keyId, (byte[])reader.GetValue(1));
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new SubmissionUnreadableException(id, keyId, e);
+        }
     }
 
     /// <inheritdoc />
@@ -497,8 +509,11 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             [("state", (short)state), ("status", status), ("now", Now()), ("id", id.ToString()), ("token", claimed.LeaseToken.ToString())], cancellationToken).ConfigureAwait(false);
         if (updated == 1)
         {
-            await NonQueryAsync(connection, transaction, "UPDATE submission_payloads SET response = @response, purge_after = @purge WHERE id = @id",
-                [("response", sealer.Seal(id, payload)), ("purge", purgeAfter.ToUnixTimeMilliseconds()), ("id", id.ToString())], cancellationToken).ConfigureAwait(false);
+            // One key id per payload row: the request is sealed again with the answer, under the current key (it may have
+            // been sealed under an earlier one before a rotation).
+            await NonQueryAsync(connection, transaction, "UPDATE submission_payloads SET key_id = @key, request = @request, response = @response, purge_after = @purge WHERE id = @id",
+                [("key", sealer.KeyId), ("request", sealer.Seal(id, claimed.Request)), ("response", sealer.Seal(id, payload)), ("purge", purgeAfter.ToUnixTimeMilliseconds()), ("id", id.ToString())],
+                cancellationToken).ConfigureAwait(false);
         }
 
         return updated == 1;
@@ -529,9 +544,9 @@ public abstract class SubmissionStore(SubmissionSealer sealer, TimeProvider time
             sealedRequest = (byte[])reader.GetValue(1);
         }
 
-        if (keyId != sealer.KeyId)
+        if (!sealer.Holds(keyId))
         {
-            return (null, $"it is sealed under key {keyId}, which this gateway does not hold (it holds key {sealer.KeyId})");
+            return (null, $"it is sealed under key {keyId}, which this gateway does not hold (it holds {sealer.KeysHeld}; an earlier key goes under Gateway:Submissions:PreviousSealKeys)");
         }
 
         try

@@ -228,6 +228,46 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_seal_key_rotation_the_earlier_key_opens_what_it_sealed_and_without_it_the_answer_is_DATA_LOSS_not_INTERNAL()
+    {
+        const string RotatedKey = "cm90YXRlZC1zZWFsLWtleS1vZi10aGUtdGVzdHMtMzI=";
+        var first = MeterReadings.For(_power.ProviderId).First();
+        var second = MeterReadings.For(_power.ProviderId).Skip(1).First();
+        string delivered, pending;
+        await using (var before = await StartGatewayAsync())
+        {
+            // One delivered (its answer sealed under key 1), one still waiting (its request sealed under key 1).
+            _power.Faults.Down = true;
+            delivered = (await before.FrontDesk.CreateMeterReadingAsync(first.Accepting())).Submission.SubmissionId;
+            _power.Faults.Down = false;
+            await WaitForStateAsync(before.FrontDesk, delivered, SubmissionState.Delivered);
+            _power.Faults.Down = true;
+            pending = (await before.FrontDesk.CreateMeterReadingAsync(second.Accepting())).Submission.SubmissionId;
+        }
+
+        await using (var rotated = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.SealKey(RotatedKey, 2).PreviousSealKey(1, TestSecrets.SubmissionSealKey))))
+        {
+            var answer = await rotated.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = delivered });
+            _power.Faults.Down = false;
+            var deliveredAfter = await WaitForStateAsync(rotated.FrontDesk, pending, SubmissionState.Delivered);
+
+            Assert.Equal(first.Request.ValueMilliUnits, answer.Reading.ValueMilliUnits);
+            Assert.Equal(second.Request.ValueMilliUnits, deliveredAfter.Reading.ValueMilliUnits);
+            Assert.Equal(1, _power.Writes.Applied(second.Request.RequestId));
+        }
+
+        await using var keyGone = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.SealKey(RotatedKey, 2)));
+        var lost = await Assert.ThrowsAsync<RpcException>(() => keyGone.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = delivered }).ResponseAsync);
+        var stillReadable = await keyGone.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = pending });
+
+        Assert.Equal(StatusCode.DataLoss, lost.StatusCode);
+        var info = lost.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>()!;
+        Assert.Equal(("SUBMISSION_ANSWER_UNREADABLE", delivered, "1"), (info.Reason, info.Metadata["submission_id"], info.Metadata["key_id"]));
+        Assert.DoesNotContain(TestSecrets.SubmissionSealKey, lost.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(second.Request.ValueMilliUnits, stillReadable.Reading.ValueMilliUnits);
+    }
+
+    [Fact]
     public async Task A_gateway_without_a_store_refuses_a_write_it_cannot_deliver_and_answers_one_it_can()
     {
         await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])]);

@@ -27,6 +27,21 @@ public sealed class SubmissionSettings : SettingsSection
         return this;
     }
 
+    /// <summary><c>SealKey</c> <paramref name="key"/> (base64 of 32 bytes) under <c>SealKeyId</c> <paramref name="id"/>: a rotated key.</summary>
+    public SubmissionSettings SealKey(string key, int id)
+    {
+        Set("SealKey", key);
+        Set("SealKeyId", id);
+        return this;
+    }
+
+    /// <summary><c>PreviousSealKeys:<paramref name="id"/></c>: an earlier seal key, to open what was sealed under it.</summary>
+    public SubmissionSettings PreviousSealKey(int id, string key)
+    {
+        Set($"PreviousSealKeys:{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", key);
+        return this;
+    }
+
     /// <summary><c>FirstRetryDelay</c> and <c>MaxRetryDelay</c>.</summary>
     public SubmissionSettings RetryDelays(TimeSpan first, TimeSpan max)
     {
