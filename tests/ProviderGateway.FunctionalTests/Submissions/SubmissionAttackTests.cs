@@ -14,28 +14,13 @@ namespace ProviderGateway.FunctionalTests.Submissions;
 /// and a real demo provider: as a desk holding one valid key, as a district-limited desk, as a faulty provider, and as
 /// someone reading the store, the logs, the metrics or the journal. Each test states a rule that must hold.
 /// </summary>
-public sealed class SubmissionAttackTests : IAsyncLifetime
+public sealed class SubmissionAttackTests() : SubmissionTestBase("pg-attack-")
 {
     private const string OtherKey = "other-desk-key-0123456789abcdef";
     private const string RogueKey = "rogue-desk-key-0123456789abcdef";
     private const string BalkhashKey = "balkhash-desk-key-0123456789abcd";
     private static readonly string[] AlatauDistricts = ["193600000", "195200000", "195800000", "196800000"];
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("pg-attack-").FullName;
-    private DemoProviderServer _power = null!;
-
-    private string DatabasePath => Path.Combine(_folder, "submissions.db");
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _power.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     // -----------------------------------------------------------------------------------------------------------------
     // Findings (each failed on the reviewed code).
@@ -53,14 +38,14 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         await using var gateway = await StartGatewayAsync(
             new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 1_000_000)),
             maxConcurrentCalls: 1);
-        var write = MeterReadings.For(_power.ProviderId).First();
-        var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == _power.ProviderId && a.AccountNumber != write.Request.AccountNumber);
-        _power.Faults.Latency = TimeSpan.FromMilliseconds(300);
-        _power.Faults.LoseWriteAnswers = true;
+        var write = MeterReadings.For(Power.ProviderId).First();
+        var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == Power.ProviderId && a.AccountNumber != write.Request.AccountNumber);
+        Power.Faults.Latency = TimeSpan.FromMilliseconds(300);
+        Power.Faults.LoseWriteAnswers = true;
 
         // The write's first try holds the provider's only permit; the moment it is free, fresh reads of other desks take it.
         var pending = gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting(), deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync;
-        await SubmissionDeliveryTests.WaitForAsync(() => _power.Writes.Received(write.Request.RequestId) >= 1, "the first try on the wire");
+        await SubmissionDeliveryTests.WaitForAsync(() => Power.Writes.Received(write.Request.RequestId) >= 1, "the first try on the wire");
         using var stop = new CancellationTokenSource();
         var noCache = new Metadata { { "cache-control", "no-cache" } };
         var readers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -69,7 +54,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             {
                 try
                 {
-                    await gateway.FrontDesk.GetUtilityAccountBalanceAsync(new GetUtilityAccountBalanceRequest { ProviderId = _power.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber }, noCache);
+                    await gateway.FrontDesk.GetUtilityAccountBalanceAsync(new GetUtilityAccountBalanceRequest { ProviderId = Power.ProviderId, Iin = account.Iin, AccountNumber = account.AccountNumber }, noCache);
                 }
                 catch (RpcException)
                 {
@@ -88,7 +73,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             await Task.WhenAll(readers);
         }
 
-        var applied = _power.Writes.Applied(write.Request.RequestId);
+        var applied = Power.Writes.Applied(write.Request.RequestId);
         var busyReason = answer.Source.Status.Details.Select(d => d.Unpack<Google.Rpc.ErrorInfo>()).Single().Reason;
         Assert.Equal(1, applied);
         Assert.True(
@@ -107,8 +92,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
     public async Task The_same_write_sent_again_with_its_request_id_in_capitals_gets_the_same_receipt()
     {
         await using var gateway = await StartGatewayAsync();
-        _power.Faults.Down = true;
-        var write = MeterReadings.For(_power.ProviderId).First().Accepting();
+        Power.Faults.Down = true;
+        var write = MeterReadings.For(Power.ProviderId).First().Accepting();
         var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(write)).Submission;
 
         var again = write.Clone();
@@ -116,9 +101,9 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         var second = await gateway.FrontDesk.CreateMeterReadingAsync(again);
 
         Assert.Equal(receipt.SubmissionId, second.Submission.SubmissionId);
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         await SubmissionDeliveryTests.WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
-        Assert.Equal(1, _power.Writes.Applied(write.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(write.RequestId));
     }
 
     /// <summary>
@@ -136,8 +121,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
 
         await using (var gateway = await StartGatewayAsync())
         {
-            _power.Faults.Down = true;
-            var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).First().Accepting())).Submission;
+            Power.Faults.Down = true;
+            var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(Power.ProviderId).First().Accepting())).Submission;
             Assert.NotNull(receipt);
 
             foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + ".lock" }.Where(File.Exists))
@@ -156,8 +141,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
     [Fact]
     public async Task The_submissions_of_a_client_removed_since_are_not_delivered_in_its_name()
     {
-        var write = MeterReadings.For(_power.ProviderId).First();
-        _power.Faults.Down = true;
+        var write = MeterReadings.For(Power.ProviderId).First();
+        Power.Faults.Down = true;
         await using (var before = await StartGatewayAsync(new GatewaySettings().WithClient(c => c.Id("rogue-desk").ApiKey(RogueKey).Permissions("*").Districts("*").Unlimited())))
         {
             var rogue = before.ClientWith(RogueKey, TestSecrets.OperatorId, TestSecrets.Purpose);
@@ -167,10 +152,10 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
 
         SqliteConnection.ClearAllPools();
         await using var after = await StartGatewayAsync();
-        _power.Faults.Down = false;
-        await SubmissionDeliveryTests.WaitForAsync(() => _power.Writes.Received(write.Request.RequestId) > 0 || StateOf(write.Request.RequestId) is 3 or 4 or 5, "the submission to end");
+        Power.Faults.Down = false;
+        await SubmissionDeliveryTests.WaitForAsync(() => Power.Writes.Received(write.Request.RequestId) > 0 || StateOf(write.Request.RequestId) is 3 or 4 or 5, "the submission to end");
 
-        Assert.Equal(0, _power.Writes.Received(write.Request.RequestId));
+        Assert.Equal(0, Power.Writes.Received(write.Request.RequestId));
         Assert.Equal(4, StateOf(write.Request.RequestId));
     }
 
@@ -182,8 +167,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
     public async Task Another_clients_submission_is_NOT_FOUND_whatever_the_case_of_its_id_and_its_page_tokens_open_for_nobody_else()
     {
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithClient(c => c.Id("other-desk").ApiKey(OtherKey).Permissions("*").Districts("*").Unlimited()));
-        _power.Faults.Down = true;
-        var writes = MeterReadings.For(_power.ProviderId).Take(3).ToList();
+        Power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Take(3).ToList();
         var mine = new List<Submission>();
         foreach (var write in writes)
         {
@@ -251,8 +236,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             katoCodes: AlatauDistricts);
         var balkhash = gateway.ClientWith(BalkhashKey, TestSecrets.OperatorId, TestSecrets.Purpose);
         // An account of Karasai (195200000), at a provider serving Balkhash too.
-        var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == _power.ProviderId && a.Address?.KatoCode == "195200000" && a.Meters.Count > 0 && a.State != ProviderGateway.Contracts.Utilities.V1.AccountState.Closed);
-        var write = MeterReadings.For(_power.ProviderId).First(w => w.Request.AccountNumber == account.AccountNumber).Accepting();
+        var account = DemoData.Seed.UtilityAccounts.First(a => a.ProviderId == Power.ProviderId && a.Address?.KatoCode == "195200000" && a.Meters.Count > 0 && a.State != ProviderGateway.Contracts.Utilities.V1.AccountState.Closed);
+        var write = MeterReadings.For(Power.ProviderId).First(w => w.Request.AccountNumber == account.AccountNumber).Accepting();
         var asKarasai = write.Clone();
         asKarasai.KatoCode = "195200000";
         var asBalkhash = write.Clone();
@@ -260,7 +245,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
 
         var named = await Assert.ThrowsAsync<RpcException>(() => balkhash.CreateMeterReadingAsync(asKarasai).ResponseAsync);
         var hiddenUp = await Assert.ThrowsAsync<RpcException>(() => balkhash.CreateMeterReadingAsync(asBalkhash).ResponseAsync);
-        _power.Faults.Down = true;
+        Power.Faults.Down = true;
         var hiddenDown = await Assert.ThrowsAsync<RpcException>(() => balkhash.CreateMeterReadingAsync(Renewed(asBalkhash)).ResponseAsync);
         var otherProvider = Renewed(asBalkhash);
         otherProvider.ProviderId = "zhetysu-power";
@@ -272,15 +257,15 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         Assert.NotEqual(StatusCode.OK, unknown.StatusCode);
         Assert.Empty((await balkhash.ListSubmissionsAsync(new ListSubmissionsRequest())).Submissions);
         Assert.Empty((await gateway.FrontDesk.ListSubmissionsAsync(new ListSubmissionsRequest())).Submissions);
-        Assert.Equal(0, _power.Writes.Applied(write.RequestId));
+        Assert.Equal(0, Power.Writes.Applied(write.RequestId));
     }
 
     [Fact]
     public async Task A_request_id_of_a_stored_submission_reused_for_another_write_provider_or_method_is_ALREADY_EXISTS()
     {
         await using var gateway = await StartGatewayAsync();
-        _power.Faults.Down = true;
-        var writes = MeterReadings.For(_power.ProviderId).Take(2).ToList();
+        Power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Take(2).ToList();
         var stored = writes[0].Accepting();
         Assert.NotNull((await gateway.FrontDesk.CreateMeterReadingAsync(stored)).Submission);
 
@@ -315,8 +300,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
     {
         // The breaker opens after two failures for 2 s: the writes are stored ACCEPTED (never sent), cancellable.
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 2, failureRatio: 0.5, breakDuration: TimeSpan.FromSeconds(2))));
-        var writes = MeterReadings.For(_power.ProviderId).Take(40).ToList();
-        _power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Take(40).ToList();
+        Power.Faults.Down = true;
         foreach (var opener in writes.Take(2))
         {
             await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(opener.Request).ResponseAsync);
@@ -329,8 +314,8 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         }
 
         // The provider is back, answering every write but losing the answers; cancels race the relay as the break ends.
-        _power.Faults.Down = false;
-        _power.Faults.LoseWriteAnswers = true;
+        Power.Faults.Down = false;
+        Power.Faults.LoseWriteAnswers = true;
         var cancels = accepted.Select(async (a, i) =>
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1500 + (i * 25)));
@@ -345,7 +330,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         });
         await Task.WhenAll(cancels);
         await Task.Delay(TimeSpan.FromSeconds(1));
-        _power.Faults.LoseWriteAnswers = false;
+        Power.Faults.LoseWriteAnswers = false;
 
         // A desk that got a receipt retries in SYNC with the same request_id: the provider replays, never applies twice.
         var retried = accepted.Where(a => gateway.FrontDesk.GetSubmission(new GetSubmissionRequest { SubmissionId = a.Receipt.SubmissionId }).Submission.State == SubmissionState.OnDelivery).Take(3).ToList();
@@ -364,10 +349,10 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             }
 
             var expected = final.State == SubmissionState.DeliveryStopped ? 0 : 1;
-            Assert.True(_power.Writes.Applied(write.Request.RequestId) == expected, $"{final.State}: applied {_power.Writes.Applied(write.Request.RequestId)} times");
+            Assert.True(Power.Writes.Applied(write.Request.RequestId) == expected, $"{final.State}: applied {Power.Writes.Applied(write.Request.RequestId)} times");
             if (final.State == SubmissionState.DeliveryStopped)
             {
-                Assert.Equal(0, _power.Writes.Received(write.Request.RequestId));
+                Assert.Equal(0, Power.Writes.Received(write.Request.RequestId));
             }
         }
     }
@@ -375,13 +360,13 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
     [Fact]
     public async Task No_IIN_in_clear_in_the_store_its_WAL_the_journal_the_metrics_or_the_logs()
     {
-        var writes = MeterReadings.For(_power.ProviderId).Take(4).ToList();
+        var writes = MeterReadings.For(Power.ProviderId).Take(4).ToList();
         var iins = writes.Select(w => w.Request.Iin).Distinct().ToList();
         string metrics;
         string journal;
         await using (var gateway = await StartGatewayAsync())
         {
-            _power.Faults.Down = true;
+            Power.Faults.Down = true;
             var receipts = new List<Submission>();
             foreach (var write in writes)
             {
@@ -391,7 +376,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             await gateway.FrontDesk.ListSubmissionsAsync(new ListSubmissionsRequest { Iin = iins[0] });
             Assert.True(File.Exists(DatabasePath + "-wal"));
             AssertNoIin(File.ReadAllBytes(DatabasePath + "-wal"), iins, "the WAL");
-            _power.Faults.Down = false;
+            Power.Faults.Down = false;
             foreach (var receipt in receipts)
             {
                 await SubmissionDeliveryTests.WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
@@ -404,7 +389,7 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
         }
 
         SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(_folder))
+        foreach (var file in Directory.GetFiles(Folder))
         {
             AssertNoIin(File.ReadAllBytes(file), iins, Path.GetFileName(file));
         }
@@ -471,10 +456,10 @@ public sealed class SubmissionAttackTests : IAsyncLifetime
             .WithSubmissions(s => s.Sqlite(DatabasePath).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)));
         if (maxConcurrentCalls is { } calls)
         {
-            settings = settings.WithProvider(p => p.Id(_power.ProviderId).Domain("utilities").Endpoint(_power.Address).KatoCodes(katoCodes ?? []).MaxConcurrentCalls(calls));
+            settings = settings.WithProvider(p => p.Id(Power.ProviderId).Domain("utilities").Endpoint(Power.Address).KatoCodes(katoCodes ?? []).MaxConcurrentCalls(calls));
             return TestGateway.StartAsync([], settings.With(more));
         }
 
-        return TestGateway.StartAsync([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, katoCodes ?? [])], settings.With(more));
+        return TestGateway.StartAsync([new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, katoCodes ?? [])], settings.With(more));
     }
 }

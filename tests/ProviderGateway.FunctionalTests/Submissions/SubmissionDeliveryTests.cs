@@ -12,41 +12,26 @@ namespace ProviderGateway.FunctionalTests.Submissions;
 /// at once; what the relay cannot deliver ends NOT_DELIVERED with the provider's details; cancelling; another client's
 /// submissions are NOT_FOUND.
 /// </summary>
-public sealed class SubmissionDeliveryTests : IAsyncLifetime
+public sealed class SubmissionDeliveryTests() : SubmissionTestBase("pg-delivery-")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string _folder = Directory.CreateTempSubdirectory("pg-delivery-").FullName;
-    private DemoProviderServer _power = null!;
-
-    private string DatabasePath => Path.Combine(_folder, "submissions.db");
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _power.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task A_write_to_a_down_provider_gets_a_receipt_and_is_delivered_exactly_once_when_the_provider_is_back()
     {
         await using var gateway = await StartGatewayAsync();
-        _power.Faults.Down = true;
-        var write = MeterReadings.For(_power.ProviderId).First();
+        Power.Faults.Down = true;
+        var write = MeterReadings.For(Power.ProviderId).First();
 
         var answer = await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting());
-        var sync = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).Skip(1).First().Request).ResponseAsync);
+        var sync = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(Power.ProviderId).Skip(1).First().Request).ResponseAsync);
 
         // The receipt: stored, the provider's failure in the source, no reading.
         Assert.Null(answer.Reading);
         Assert.Equal((int)StatusCode.Unavailable, answer.Source.Status.Code);
         var receipt = answer.Submission;
         Assert.Equal(write.Request.RequestId, receipt.RequestId);
-        Assert.Equal(_power.ProviderId, receipt.ProviderId);
+        Assert.Equal(Power.ProviderId, receipt.ProviderId);
         Assert.Equal("CreateMeterReading", receipt.Method);
         Assert.Equal(SubmissionState.OnDelivery, receipt.State);
         Assert.Equal(1, receipt.Attempts);
@@ -58,13 +43,13 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
         var again = await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting());
         Assert.Equal(receipt.SubmissionId, again.Submission.SubmissionId);
 
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         var delivered = await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
 
         Assert.Equal(write.Request.ValueMilliUnits, delivered.Reading.ValueMilliUnits);
         Assert.Equal((int)StatusCode.OK, delivered.Submission.LastProviderStatus.Code);
         Assert.NotNull(delivered.Submission.FinishTime);
-        Assert.Equal(1, _power.Writes.Applied(write.Request.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(write.Request.RequestId));
         // Journaled: the acceptance (the desk's call) and the delivery (the relay's attempt) name the submission.
         // The journal is written in the background: its line of the delivery comes shortly after.
         List<System.Text.Json.JsonElement> lines = [];
@@ -84,15 +69,15 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     {
         // Retries far apart: the first submission is still waiting when the second write comes.
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.RetryDelays(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6))));
-        var first = MeterReadings.For(_power.ProviderId).First();
+        var first = MeterReadings.For(Power.ProviderId).First();
         var second = first.Request.Clone();
         second.RequestId = Guid.NewGuid().ToString();
         second.ValueMilliUnits += 1000;
         second.DeliveryMode = DeliveryMode.AcceptWhenUnavailable;
-        _power.Faults.Down = true;
+        Power.Faults.Down = true;
         var earlier = (await gateway.FrontDesk.CreateMeterReadingAsync(first.Accepting())).Submission;
 
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         var later = await gateway.FrontDesk.CreateMeterReadingAsync(second);
         var laterDone = await WaitForStateAsync(gateway.FrontDesk, later.Submission.SubmissionId, SubmissionState.Delivered);
         var earlierDone = await WaitForStateAsync(gateway.FrontDesk, earlier.SubmissionId, SubmissionState.Delivered);
@@ -103,14 +88,14 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
         Assert.Equal("SUBMISSION_QUEUED_BEHIND", later.Source.Status.Details.Select(d => d.Unpack<Google.Rpc.ErrorInfo>()).Single().Reason);
         Assert.True(earlierDone.Submission.FinishTime.ToDateTimeOffset() <= laterDone.Submission.FinishTime.ToDateTimeOffset());
         Assert.Equal(second.ValueMilliUnits, laterDone.Reading.ValueMilliUnits);
-        Assert.Equal(1, _power.Writes.Applied(second.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(second.RequestId));
     }
 
     [Fact]
     public async Task A_definitive_refusal_at_the_first_attempt_is_answered_at_once_and_nothing_is_stored()
     {
         await using var gateway = await StartGatewayAsync();
-        var write = MeterReadings.For(_power.ProviderId).First();
+        var write = MeterReadings.For(Power.ProviderId).First();
         var below = write.Request.Clone();
         below.ValueMilliUnits = 0;
         below.RequestId = Guid.NewGuid().ToString();
@@ -127,23 +112,23 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     public async Task A_submission_the_provider_refuses_ends_NOT_DELIVERED_with_its_details_and_does_not_hold_back_the_next_of_the_citizen()
     {
         await using var gateway = await StartGatewayAsync();
-        _power.Faults.Down = true;
-        var writes = MeterReadings.For(_power.ProviderId).Where(w => w.Request.Iin == MeterReadings.For(_power.ProviderId).First().Request.Iin).Take(2).ToList();
+        Power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Where(w => w.Request.Iin == MeterReadings.For(Power.ProviderId).First().Request.Iin).Take(2).ToList();
         var unknownMeter = writes[0].Accepting();
         unknownMeter.MeterId = "NO-SUCH-METER";
 
         var first = (await gateway.FrontDesk.CreateMeterReadingAsync(unknownMeter)).Submission;
         var second = (await gateway.FrontDesk.CreateMeterReadingAsync(writes[1].Accepting())).Submission;
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         var refused = await WaitForStateAsync(gateway.FrontDesk, first.SubmissionId, SubmissionState.NotDelivered);
         var delivered = await WaitForStateAsync(gateway.FrontDesk, second.SubmissionId, SubmissionState.Delivered);
 
         Assert.Equal((int)StatusCode.NotFound, refused.Submission.LastProviderStatus.Code);
-        Assert.Contains(refused.Submission.LastProviderStatus.Details, d => d.Is(Google.Rpc.ErrorInfo.Descriptor) && d.Unpack<Google.Rpc.ErrorInfo>().Metadata["provider_id"] == _power.ProviderId);
+        Assert.Contains(refused.Submission.LastProviderStatus.Details, d => d.Is(Google.Rpc.ErrorInfo.Descriptor) && d.Unpack<Google.Rpc.ErrorInfo>().Metadata["provider_id"] == Power.ProviderId);
         Assert.Equal(GetSubmissionResponse.ResultOneofCase.None, refused.ResultCase);
         Assert.NotNull(delivered.Reading);
-        Assert.Equal(0, _power.Writes.Applied(unknownMeter.RequestId));
-        Assert.Equal(1, _power.Writes.Applied(writes[1].Request.RequestId));
+        Assert.Equal(0, Power.Writes.Applied(unknownMeter.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(writes[1].Request.RequestId));
         var notDelivered = await gateway.FrontDesk.ListSubmissionsAsync(new ListSubmissionsRequest { State = SubmissionState.NotDelivered });
         Assert.Equal(first.SubmissionId, Assert.Single(notDelivered.Submissions).SubmissionId);
     }
@@ -153,8 +138,8 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     {
         // The circuit opens after two failures and stays open long enough: the write is refused before the wire (ACCEPTED).
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 2, failureRatio: 0.5, breakDuration: TimeSpan.FromSeconds(3))));
-        _power.Faults.Down = true;
-        var writes = MeterReadings.For(_power.ProviderId).Take(3).ToList();
+        Power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Take(3).ToList();
         foreach (var opener in writes.Take(2))
         {
             await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(opener.Request).ResponseAsync);
@@ -167,15 +152,15 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
         Assert.Equal(SubmissionState.DeliveryStopped, stopped.Submission.State);
 
         // A second submission, delivered once the provider is back; then too late to cancel.
-        _power.Faults.Down = false;
-        var later = MeterReadings.For(_power.ProviderId).Skip(3).First();
-        _power.Faults.Down = true;
+        Power.Faults.Down = false;
+        var later = MeterReadings.For(Power.ProviderId).Skip(3).First();
+        Power.Faults.Down = true;
         var queued = (await gateway.FrontDesk.CreateMeterReadingAsync(later.Accepting())).Submission;
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         await WaitForStateAsync(gateway.FrontDesk, queued.SubmissionId, SubmissionState.Delivered);
         var tooLate = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = queued.SubmissionId }).ResponseAsync);
 
-        Assert.Equal(0, _power.Writes.Received(writes[2].Request.RequestId));
+        Assert.Equal(0, Power.Writes.Received(writes[2].Request.RequestId));
         Assert.Equal(SubmissionState.DeliveryStopped, (await gateway.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = accepted.Submission.SubmissionId })).Submission.State);
         Assert.Equal(StatusCode.FailedPrecondition, tooLate.StatusCode);
         Assert.Equal("SUBMISSION_NOT_CANCELLABLE", Reason(tooLate));
@@ -186,8 +171,8 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     {
         const string OtherKey = "other-desk-key-0123456789abcdef";
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithClient(c => c.Id("other-desk").ApiKey(OtherKey).Permissions("*").Districts("*").Unlimited()));
-        _power.Faults.Down = true;
-        var mine = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).First().Accepting())).Submission;
+        Power.Faults.Down = true;
+        var mine = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(Power.ProviderId).First().Accepting())).Submission;
         var other = gateway.ClientWith(OtherKey, TestSecrets.OperatorId, TestSecrets.Purpose);
 
         var get = await Assert.ThrowsAsync<RpcException>(() => other.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = mine.SubmissionId }).ResponseAsync);
@@ -208,20 +193,20 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     {
         // The breaker kept closed: every attempt reaches the provider.
         await using var gateway = await StartGatewayAsync(new GatewaySettings().WithResilience(r => r.CircuitBreaker(minimumThroughput: 1_000_000)));
-        _power.Faults.Down = true;
-        var write = MeterReadings.For(_power.ProviderId).First();
+        Power.Faults.Down = true;
+        var write = MeterReadings.For(Power.ProviderId).First();
         var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(write.Accepting())).Submission;
 
         // Back, but every answer to a write is lost after it was applied: the relay sees UNAVAILABLE and tries again.
-        _power.Faults.LoseWriteAnswers = true;
-        _power.Faults.Down = false;
-        await WaitForAsync(() => _power.Writes.Received(write.Request.RequestId) >= 3, "three deliveries whose answers were lost");
+        Power.Faults.LoseWriteAnswers = true;
+        Power.Faults.Down = false;
+        await WaitForAsync(() => Power.Writes.Received(write.Request.RequestId) >= 3, "three deliveries whose answers were lost");
         var whileLost = await gateway.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = receipt.SubmissionId });
-        _power.Faults.LoseWriteAnswers = false;
+        Power.Faults.LoseWriteAnswers = false;
         var delivered = await WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
 
         Assert.Equal(SubmissionState.OnDelivery, whileLost.Submission.State);
-        Assert.Equal(1, _power.Writes.Applied(write.Request.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(write.Request.RequestId));
         Assert.Equal(write.Request.ValueMilliUnits, delivered.Reading.ValueMilliUnits);
         // An attempt of the relay may be several calls (the pipeline retries an idempotent write within its deadline).
         Assert.True(delivered.Submission.Attempts >= 2, $"{delivered.Submission.Attempts} attempts");
@@ -231,29 +216,29 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     public async Task After_a_seal_key_rotation_the_earlier_key_opens_what_it_sealed_and_without_it_the_answer_is_DATA_LOSS_not_INTERNAL()
     {
         const string RotatedKey = "cm90YXRlZC1zZWFsLWtleS1vZi10aGUtdGVzdHMtMzI=";
-        var first = MeterReadings.For(_power.ProviderId).First();
-        var second = MeterReadings.For(_power.ProviderId).Skip(1).First();
+        var first = MeterReadings.For(Power.ProviderId).First();
+        var second = MeterReadings.For(Power.ProviderId).Skip(1).First();
         string delivered, pending;
         await using (var before = await StartGatewayAsync())
         {
             // One delivered (its answer sealed under key 1), one still waiting (its request sealed under key 1).
-            _power.Faults.Down = true;
+            Power.Faults.Down = true;
             delivered = (await before.FrontDesk.CreateMeterReadingAsync(first.Accepting())).Submission.SubmissionId;
-            _power.Faults.Down = false;
+            Power.Faults.Down = false;
             await WaitForStateAsync(before.FrontDesk, delivered, SubmissionState.Delivered);
-            _power.Faults.Down = true;
+            Power.Faults.Down = true;
             pending = (await before.FrontDesk.CreateMeterReadingAsync(second.Accepting())).Submission.SubmissionId;
         }
 
         await using (var rotated = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.SealKey(RotatedKey, 2).PreviousSealKey(1, TestSecrets.SubmissionSealKey))))
         {
             var answer = await rotated.FrontDesk.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = delivered });
-            _power.Faults.Down = false;
+            Power.Faults.Down = false;
             var deliveredAfter = await WaitForStateAsync(rotated.FrontDesk, pending, SubmissionState.Delivered);
 
             Assert.Equal(first.Request.ValueMilliUnits, answer.Reading.ValueMilliUnits);
             Assert.Equal(second.Request.ValueMilliUnits, deliveredAfter.Reading.ValueMilliUnits);
-            Assert.Equal(1, _power.Writes.Applied(second.Request.RequestId));
+            Assert.Equal(1, Power.Writes.Applied(second.Request.RequestId));
         }
 
         await using var keyGone = await StartGatewayAsync(new GatewaySettings().WithSubmissions(s => s.SealKey(RotatedKey, 2)));
@@ -270,11 +255,11 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_gateway_without_a_store_refuses_a_write_it_cannot_deliver_and_answers_one_it_can()
     {
-        await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])]);
-        var writes = MeterReadings.For(_power.ProviderId).Take(2).ToList();
+        await using var gateway = await TestGateway.StartAsync([new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, [])]);
+        var writes = MeterReadings.For(Power.ProviderId).Take(2).ToList();
 
         var taken = await gateway.FrontDesk.CreateMeterReadingAsync(writes[0].Accepting());
-        _power.Faults.Down = true;
+        Power.Faults.Down = true;
         var refused = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(writes[1].Accepting()).ResponseAsync);
 
         Assert.NotNull(taken.Reading);
@@ -287,7 +272,7 @@ public sealed class SubmissionDeliveryTests : IAsyncLifetime
 
     private Task<TestGateway> StartGatewayAsync(GatewaySettings? more = null) =>
         TestGateway.StartAsync(
-            [new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])],
+            [new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, [])],
             new GatewaySettings()
                 .WithSubmissions(s => s.Sqlite(DatabasePath).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)))
                 .With(more));

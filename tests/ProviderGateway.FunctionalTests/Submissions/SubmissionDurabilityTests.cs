@@ -15,51 +15,38 @@ namespace ProviderGateway.FunctionalTests.Submissions;
 /// running gateway. In every case each submission reaches DELIVERED and the provider applies each request_id once (it may
 /// receive one more than once: its idempotency by request_id answers the repeat).
 /// </summary>
-public sealed class SubmissionDurabilityTests : IAsyncLifetime
+public sealed class SubmissionDurabilityTests() : SubmissionTestBase("pg-durability-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("pg-durability-").FullName;
-    private DemoProviderServer _power = null!;
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _power.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task Two_hundred_receipts_survive_a_SIGKILL_of_the_gateway_and_each_is_applied_exactly_once()
     {
         const int Writes = 200;
-        var database = Path.Combine(_folder, "submissions.db");
+        var database = Path.Combine(Folder, "submissions.db");
         var settings = SettingsWith(s => s.Sqlite(database));
-        _power.Faults.Down = true;
+        Power.Faults.Down = true;
 
         var first = await GatewayProcess.StartAsync(settings);
-        var requests = MeterReadings.For(_power.ProviderId).Take(Writes).Select(w => w.Accepting()).ToList();
+        var requests = MeterReadings.For(Power.ProviderId).Take(Writes).Select(w => w.Accepting()).ToList();
         var receipts = await SubmitAsync(first, requests);
         Assert.All(receipts, r => Assert.True(r.State is SubmissionState.Accepted or SubmissionState.OnDelivery, r.ToString()));
 
         // The provider comes back, slowly: deliveries are under way when the gateway is killed.
-        _power.Faults.Latency = TimeSpan.FromMilliseconds(20);
-        _power.Faults.Down = false;
-        await WaitUntilAsync(() => _power.Writes.TotalApplied >= 10, "ten deliveries before the kill");
+        Power.Faults.Latency = TimeSpan.FromMilliseconds(20);
+        Power.Faults.Down = false;
+        await WaitUntilAsync(() => Power.Writes.TotalApplied >= 10, "ten deliveries before the kill");
         await first.KillAsync();
-        var appliedAtKill = _power.Writes.TotalApplied;
+        var appliedAtKill = Power.Writes.TotalApplied;
         await first.DisposeAsync();
 
         await using var second = await GatewayProcess.StartAsync(settings);
-        await WaitUntilAsync(() => _power.Writes.TotalApplied >= Writes, $"{Writes} applications after the restart (applied at the kill: {appliedAtKill})");
+        await WaitUntilAsync(() => Power.Writes.TotalApplied >= Writes, $"{Writes} applications after the restart (applied at the kill: {appliedAtKill})");
         var delivered = await ListAsync(second, SubmissionState.Delivered);
 
         Assert.True(appliedAtKill < Writes, $"every submission was applied before the kill ({appliedAtKill}): the kill proved nothing");
         Assert.Equal(requests.Select(r => r.RequestId).Order(), delivered.Select(s => s.RequestId).Order());
-        Assert.All(requests, r => Assert.Equal(1, _power.Writes.Applied(r.RequestId)));
-        Assert.Equal(Writes, _power.Writes.TotalApplied);
+        Assert.All(requests, r => Assert.Equal(1, Power.Writes.Applied(r.RequestId)));
+        Assert.Equal(Writes, Power.Writes.TotalApplied);
         AssertNoIin(File.ReadAllBytes(database).Concat(File.Exists(database + "-wal") ? File.ReadAllBytes(database + "-wal") : []).ToArray());
     }
 
@@ -70,30 +57,30 @@ public sealed class SubmissionDurabilityTests : IAsyncLifetime
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await NewDatabaseAsync(postgres);
         var settings = SettingsWith(s => s.Postgres(connectionString).Lease(TimeSpan.FromSeconds(5)));
-        _power.Faults.Down = true;
+        Power.Faults.Down = true;
 
         var doomed = await GatewayProcess.StartAsync(settings);
         await using var survivor = await GatewayProcess.StartAsync(settings);
-        var requests = MeterReadings.For(_power.ProviderId).Take(Writes).Select(w => w.Accepting()).ToList();
+        var requests = MeterReadings.For(Power.ProviderId).Take(Writes).Select(w => w.Accepting()).ToList();
         var receipts = await SubmitAsync(doomed, requests.Take(Writes / 2).ToList());
         receipts.AddRange(await SubmitAsync(survivor, requests.Skip(Writes / 2).ToList()));
         Assert.Equal(Writes, receipts.Select(r => r.SubmissionId).Distinct().Count());
 
-        _power.Faults.Latency = TimeSpan.FromMilliseconds(20);
-        _power.Faults.Down = false;
-        await WaitUntilAsync(() => _power.Writes.TotalApplied >= 10, "ten deliveries before the kill");
+        Power.Faults.Latency = TimeSpan.FromMilliseconds(20);
+        Power.Faults.Down = false;
+        await WaitUntilAsync(() => Power.Writes.TotalApplied >= 10, "ten deliveries before the kill");
         await doomed.KillAsync();
-        var appliedAtKill = _power.Writes.TotalApplied;
+        var appliedAtKill = Power.Writes.TotalApplied;
         await doomed.DisposeAsync();
 
         // The survivor takes over what the killed one held once its leases end.
-        await WaitUntilAsync(() => _power.Writes.TotalApplied >= Writes, $"{Writes} applications (at the kill: {appliedAtKill})");
+        await WaitUntilAsync(() => Power.Writes.TotalApplied >= Writes, $"{Writes} applications (at the kill: {appliedAtKill})");
         var delivered = await ListAsync(survivor, SubmissionState.Delivered);
 
         Assert.True(appliedAtKill < Writes, $"every submission was applied before the kill ({appliedAtKill})");
         Assert.Equal(Writes, delivered.Count);
-        Assert.All(requests, r => Assert.Equal(1, _power.Writes.Applied(r.RequestId)));
-        Assert.Equal(Writes, _power.Writes.TotalApplied);
+        Assert.All(requests, r => Assert.Equal(1, Power.Writes.Applied(r.RequestId)));
+        Assert.Equal(Writes, Power.Writes.TotalApplied);
     }
 
     [Fact]
@@ -102,17 +89,17 @@ public sealed class SubmissionDurabilityTests : IAsyncLifetime
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await NewDatabaseAsync(postgres);
         await using var gateway = await TestGateway.StartAsync(
-            [new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])],
+            [new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, [])],
             new GatewaySettings().WithSubmissions(s => s.Postgres(connectionString).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100))));
-        _power.Faults.Down = true;
-        var writes = MeterReadings.For(_power.ProviderId).Take(3).ToList();
+        Power.Faults.Down = true;
+        var writes = MeterReadings.For(Power.ProviderId).Take(3).ToList();
         var before = (await gateway.FrontDesk.CreateMeterReadingAsync(writes[0].Accepting())).Submission;
 
         await postgres.KillAsync();
         var refused = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(writes[1].Accepting()).ResponseAsync);
         var sync = await Assert.ThrowsAsync<RpcException>(() => gateway.FrontDesk.CreateMeterReadingAsync(writes[2].Request).ResponseAsync);
         await postgres.StartAgainAsync();
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         var delivered = await SubmissionDeliveryTests.WaitForStateAsync(gateway.FrontDesk, before.SubmissionId, SubmissionState.Delivered);
 
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
@@ -120,12 +107,12 @@ public sealed class SubmissionDurabilityTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unavailable, sync.StatusCode);
         Assert.Equal("PROVIDER_UNAVAILABLE", Reason(sync));
         Assert.NotNull(delivered.Reading);
-        Assert.Equal(0, _power.Writes.Applied(writes[1].Request.RequestId));
-        Assert.Equal(1, _power.Writes.Applied(writes[0].Request.RequestId));
+        Assert.Equal(0, Power.Writes.Applied(writes[1].Request.RequestId));
+        Assert.Equal(1, Power.Writes.Applied(writes[0].Request.RequestId));
     }
 
     private GatewaySettings SettingsWith(Action<TestSupport.Settings.SubmissionSettings> store) =>
-        GatewayProcess.SettingsFor([new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])])
+        GatewayProcess.SettingsFor([new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, [])])
             .WithSubmissions(s =>
             {
                 store(s);

@@ -10,31 +10,18 @@ namespace ProviderGateway.FunctionalTests.Submissions;
 /// would show other gateways' series of the same test process in it.
 /// </summary>
 [Collection(MetricsCollection.Name)]
-public sealed class SubmissionMetricsTests : IAsyncLifetime
+public sealed class SubmissionMetricsTests() : SubmissionTestBase("pg-submission-metrics-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("pg-submission-metrics-").FullName;
-    private DemoProviderServer _power = null!;
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _power = await DemoProviderServer.StartAsync(new DemoProviderServerOptions { ProviderId = "alatau-power" });
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _power.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task Readiness_is_degraded_while_a_submission_waits_too_long_and_the_metrics_count_submissions()
     {
         await using var gateway = await TestGateway.StartAsync(
-            [new ConfiguredProvider(_power.ProviderId, "utilities", _power.Address, [])],
-            new GatewaySettings().WithSubmissions(s => s.Sqlite(Path.Combine(_folder, "submissions.db")).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)).DegradedAfter(TimeSpan.FromSeconds(1))));
+            [new ConfiguredProvider(Power.ProviderId, "utilities", Power.Address, [])],
+            new GatewaySettings().WithSubmissions(s => s.Sqlite(Path.Combine(Folder, "submissions.db")).RetryDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)).PollInterval(TimeSpan.FromMilliseconds(100)).DegradedAfter(TimeSpan.FromSeconds(1))));
         using var http = new HttpClient { BaseAddress = gateway.ManagementAddress };
-        _power.Faults.Down = true;
-        var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(_power.ProviderId).First().Accepting())).Submission;
+        Power.Faults.Down = true;
+        var receipt = (await gateway.FrontDesk.CreateMeterReadingAsync(MeterReadings.For(Power.ProviderId).First().Accepting())).Submission;
 
         string? degraded = null;
         await SubmissionDeliveryTests.WaitForAsync(
@@ -49,15 +36,15 @@ public sealed class SubmissionMetricsTests : IAsyncLifetime
             },
             "readiness Degraded by the waiting submission");
         var metrics = await http.GetStringAsync("/metrics");
-        _power.Faults.Down = false;
+        Power.Faults.Down = false;
         await SubmissionDeliveryTests.WaitForStateAsync(gateway.FrontDesk, receipt.SubmissionId, SubmissionState.Delivered);
 
-        Assert.Contains(_power.ProviderId, degraded);
+        Assert.Contains(Power.ProviderId, degraded);
         var submissionLines = string.Join('\n', metrics.Split('\n').Where(l => l.Contains("submissions", StringComparison.Ordinal)));
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, "providergateway_submissions_accepted_total\\{[^}]*provider=\"alatau-power\"[^}]*\\} [1-9]"), submissionLines);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, "providergateway_submissions_open\\{[^}]*provider=\"alatau-power\",state=\"ON_DELIVERY\"\\} 1"), submissionLines);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, "providergateway_submissions_oldest_age_seconds\\{[^}]*provider=\"alatau-power\"\\} [0-9]"), submissionLines);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, "providergateway_submissions_delivery_attempts_total\\{[^}]*outcome=\"retry\",provider=\"alatau-power\"\\} [1-9]"), submissionLines);
-        Assert.DoesNotContain(MeterReadings.For(_power.ProviderId).First().Request.Iin, metrics);
+        Assert.DoesNotContain(MeterReadings.For(Power.ProviderId).First().Request.Iin, metrics);
     }
 }
