@@ -13,6 +13,35 @@ if (args.Any(a => a is "--help" or "-h" or "-?"))
     return 0;
 }
 
+if (args.Contains("--consent-authority"))
+{
+    // The demo consent authority alone: --consent-authority [--url http://127.0.0.1:6100].
+    var url = args.SkipWhile(a => a != "--url").Skip(1).FirstOrDefault() ?? "http://127.0.0.1:6100";
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    try
+    {
+        await using var authority = await ProviderGateway.DemoProviders.Consent.DemoConsentAuthority.StartAsync(new() { Url = url, ConfigureLogging = ConfigureLogging }, stop.Token);
+        Console.WriteLine($"Demo consent authority at {authority.Address} (consent.v1); codes at {new Uri(authority.Address, "/demo/consent/outbox?request_id=...")}. Press Ctrl+C to stop.");
+        await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        return 0;
+    }
+    catch (Exception e) when (e is ArgumentException or IOException)
+    {
+        Console.Error.WriteLine($"The demo consent authority could not start: {e.Message}");
+        return 1;
+    }
+}
+
 if (!StandaloneSettings.TryRead(args, out var settings, out var error))
 {
     Console.Error.WriteLine(error);

@@ -14,6 +14,8 @@ internal sealed class StandaloneSettings
         Usage:
           ProviderGateway.DemoProviders.Standalone --provider-id ID [--url http://127.0.0.1:6001] [options]
           ProviderGateway.DemoProviders.Standalone --all [--base-port 6001] [--host 127.0.0.1] [options]
+          ProviderGateway.DemoProviders.Standalone --consent-authority [--url http://127.0.0.1:6100]
+                                              the demo consent authority (consent.v1); codes at GET /demo/consent/outbox
 
         Options:
           --seed PATH                         seed file (default: seed/demo-seed.json next to the executable)

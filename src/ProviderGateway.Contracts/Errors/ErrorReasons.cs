@@ -134,4 +134,22 @@ public static class ErrorReasons
     /// submission to that provider not yet delivered, and the write is stored behind it (its source's status).
     /// </summary>
     public const string SubmissionQueuedBehind = "SUBMISSION_QUEUED_BEHIND";
+
+    /// <summary>The consent authority has no way to reach the citizen for a code (no phone number on record) (FAILED_PRECONDITION).</summary>
+    public const string ConsentNoChannel = "CONSENT_NO_CHANNEL";
+
+    /// <summary>The consent code is wrong; metadata <c>attempts_left</c> says how many tries remain (INVALID_ARGUMENT).</summary>
+    public const string ConsentCodeWrong = "CONSENT_CODE_WRONG";
+
+    /// <summary>The consent code's 5 minutes passed: request a new consent (FAILED_PRECONDITION).</summary>
+    public const string ConsentCodeExpired = "CONSENT_CODE_EXPIRED";
+
+    /// <summary>The consent request's 5 attempts are used up: request a new consent (FAILED_PRECONDITION).</summary>
+    public const string ConsentAttemptsExhausted = "CONSENT_ATTEMPTS_EXHAUSTED";
+
+    /// <summary>No pending consent request has this id (unknown, or already confirmed) (NOT_FOUND).</summary>
+    public const string ConsentRequestNotFound = "CONSENT_REQUEST_NOT_FOUND";
+
+    /// <summary>The citizen has no consent of this id (NOT_FOUND).</summary>
+    public const string ConsentNotFound = "CONSENT_NOT_FOUND";
 }
