@@ -37,6 +37,15 @@ public sealed record AccessRecord(
     /// <summary>The durable submission the line is about (its acceptance or one of its delivery attempts); <c>null</c> for none.</summary>
     public string? Submission { get; init; }
 
+    /// <summary>The citizen's consent the call went under (its id at the consent authority); <c>null</c> for none.</summary>
+    public string? Consent { get; init; }
+
+    /// <summary>
+    /// Why the gateway refused the call, when it names a reason beyond the code (for example <c>CONSENT_REQUIRED:EXPIRED</c>);
+    /// <c>null</c> otherwise. A fixed code of the gateway's, never the caller's text.
+    /// </summary>
+    public string? Reason { get; init; }
+
     // Each response type's message fields, in field-number order, found once (not on every journaled call).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> MessageFields = new();
 

@@ -52,6 +52,16 @@ public sealed class JournalLineWriter : IDisposable
             _json.WriteString("submission", submission);
         }
 
+        if (record.Consent is { } consent)
+        {
+            _json.WriteString("consent", consent);
+        }
+
+        if (record.Reason is { } reason)
+        {
+            _json.WriteString("reason", reason);
+        }
+
         return Seal(output, prev);
     }
 

@@ -91,6 +91,36 @@ public sealed class ClientOptions
     /// <summary>The client's rate limit. Defaults to <see cref="SecurityOptions.DefaultRateLimit"/>.</summary>
     [ValidateObjectMembers]
     public RateLimitOptions? RateLimit { get; init; }
+
+    /// <summary>
+    /// The office or application as a citizen's access history names it (for example "Karasai district akimat, front
+    /// desk"): 1–120 characters. Defaults to <see cref="Id"/>.
+    /// </summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>
+    /// The calls that need the citizen's consent (metadata <c>x-consent-token</c>, verified with the consent authority
+    /// before any cache or provider is asked): method names or groups (<c>overview</c>, <c>utilities</c>,
+    /// <c>land_registry</c>, <c>social_services</c>, <c>access_history</c>), each naming a citizen. Empty (the default):
+    /// none. Needs <c>Gateway:Consent:Authority</c>.
+    /// </summary>
+    public IList<string> RequireConsent { get; init; } = [];
+
+    /// <summary>
+    /// True for a client whose accesses are withheld from the citizen's own access history (law enforcement, for
+    /// example) until <see cref="HiddenFromSubjectUntil"/>; a data-protection officer still sees them.
+    /// </summary>
+    public bool HiddenFromSubject { get; init; }
+
+    /// <summary>The day from which the accesses of a <see cref="HiddenFromSubject"/> client are shown to the citizen. Required with it.</summary>
+    public DateOnly? HiddenFromSubjectUntil { get; init; }
+
+    /// <summary>
+    /// True for a data-protection officer's client: with the <c>access_history</c> permission it reads any citizen's
+    /// access history without the citizen's consent, hidden clients' accesses included. Other clients with that
+    /// permission need the citizen's consent for <c>CONSENT_SCOPE_ACCESS_HISTORY</c> and never see hidden accesses.
+    /// </summary>
+    public bool DataProtectionOfficer { get; init; }
 }
 
 /// <summary>A token bucket: a steady rate of calls and a burst above it.</summary>

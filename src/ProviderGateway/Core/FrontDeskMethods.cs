@@ -9,7 +9,8 @@ namespace ProviderGateway.Core;
 /// <summary>One method of the front-desk service, as permissions and the journal see it.</summary>
 /// <param name="Name">The method's name, for example <c>GetCitizenOverview</c>.</param>
 /// <param name="Group">
-/// Its permission group: a domain (<c>utilities</c> …), <c>overview</c> or <c>directory</c>; empty when the catalogue
+/// Its permission group: a domain (<c>utilities</c> …), <c>overview</c>, <c>directory</c>, <c>submissions</c>,
+/// <c>consent</c> or <c>access_history</c>; empty when the catalogue
 /// cannot classify it, and then no client may call it.
 /// </param>
 /// <param name="PersonalData">True when it reads or writes a citizen's data: operator and purpose required, journaled.</param>
@@ -30,7 +31,7 @@ public sealed record FrontDeskMethod(string Name, string Group, bool PersonalDat
 public static class FrontDeskMethods
 {
     /// <summary>The permission groups a client can be given.</summary>
-    public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory", "submissions"];
+    public static readonly ImmutableArray<string> Groups = ["overview", "utilities", "land_registry", "social_services", "directory", "submissions", "consent", "access_history"];
 
     /// <summary>The full name of the front-desk service.</summary>
     public static readonly string ServiceName = FrontDeskService.Descriptor.FullName;
@@ -54,6 +55,8 @@ public static class FrontDeskMethods
         var group =
             name == nameof(FrontDeskService.FrontDeskServiceBase.GetCitizenOverview) ? "overview"
             : name == nameof(FrontDeskService.FrontDeskServiceBase.ListProviders) ? "directory"
+            : name is nameof(FrontDeskService.FrontDeskServiceBase.RequestConsent) or nameof(FrontDeskService.FrontDeskServiceBase.ConfirmConsent) ? "consent"
+            : name == nameof(FrontDeskService.FrontDeskServiceBase.ListDataAccesses) ? "access_history"
             : name.EndsWith("Submission", StringComparison.Ordinal) || name.EndsWith("Submissions", StringComparison.Ordinal) ? "submissions"
             : name.Contains("Utility", StringComparison.Ordinal) || name.Contains("MeterReading", StringComparison.Ordinal) ? "utilities"
             : name.Contains("Parcel", StringComparison.Ordinal) || name.Contains("CertificateOrder", StringComparison.Ordinal) ? "land_registry"

@@ -32,7 +32,9 @@ public sealed class AccessPolicy(ProviderRegistry registry)
 
         // Submissions carry their district in the store: GetSubmission, ListSubmissions and CancelSubmission show a client only
         // those of its districts (Delivery/SubmissionDesk), whatever the request names.
-        if (client.AllDistricts || !method.PersonalData || request is null || method.Group == "submissions")
+        // Consent and access history are about a citizen, not a district: a desk may ask for the consent, or the history,
+        // of a citizen of anywhere.
+        if (client.AllDistricts || !method.PersonalData || request is null || method.Group is "submissions" or "consent" or "access_history")
         {
             return null;
         }

@@ -25,7 +25,29 @@ public sealed class GatewayClient
         _districts = [.. options.Districts.Where(d => d != "*").Select(Contracts.Identifiers.KatoCode.AreaOf)];
         RateLimit = options.RateLimit ?? defaultRateLimit;
         Scope = AllDistricts ? DistrictScope.Everywhere : DistrictScope.Of(_districts);
+        DisplayName = string.IsNullOrWhiteSpace(options.DisplayName) ? options.Id : options.DisplayName;
+        _consentRequired = options.RequireConsent.ToFrozenSet(StringComparer.Ordinal);
+        HiddenFromSubjectUntil = options.HiddenFromSubject ? options.HiddenFromSubjectUntil ?? DateOnly.MaxValue : null;
+        DataProtectionOfficer = options.DataProtectionOfficer;
     }
+
+    private readonly FrozenSet<string> _consentRequired;
+
+    /// <summary>The office or application as a citizen's access history names it.</summary>
+    public string DisplayName { get; }
+
+    /// <summary>
+    /// For a client hidden from the citizen's access history, the day its accesses are first shown to the citizen;
+    /// <c>null</c> for a client that is not hidden.
+    /// </summary>
+    public DateOnly? HiddenFromSubjectUntil { get; }
+
+    /// <summary>True for a data-protection officer's client (see <see cref="ClientOptions.DataProtectionOfficer"/>).</summary>
+    public bool DataProtectionOfficer { get; }
+
+    /// <summary>Whether the client's calls of <paramref name="method"/> need the citizen's consent, as configured.</summary>
+    public bool RequiresConsentFor(FrontDeskMethod method) =>
+        _consentRequired.Count > 0 && (_consentRequired.Contains(method.Name) || _consentRequired.Contains(method.Group));
 
     /// <summary>The districts the client may see, as a scope the answers are filtered by.</summary>
     public DistrictScope Scope { get; }
@@ -43,8 +65,10 @@ public sealed class GatewayClient
     public RateLimitOptions RateLimit { get; }
 
     /// <summary>Whether the client may call <paramref name="method"/>; never a method the catalogue could not classify.</summary>
+    /// <remarks><c>*</c> grants every group but <c>access_history</c>, which a client must be given by name.</remarks>
     public bool MayCall(FrontDeskMethod method) =>
-        method.IsClassified && (_permissions.Contains("*") || _permissions.Contains(method.Name) || _permissions.Contains(method.Group));
+        method.IsClassified
+        && ((_permissions.Contains("*") && method.Group != "access_history") || _permissions.Contains(method.Name) || _permissions.Contains(method.Group));
 
     /// <summary>Whether the client may ask about district <paramref name="katoCode"/>.</summary>
     public bool MayAsk(string katoCode) =>
