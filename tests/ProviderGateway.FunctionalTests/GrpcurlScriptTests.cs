@@ -38,6 +38,7 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         "parcels.sh", "parcel.sh", "certificate-order.sh", "certificate-status.sh", "benefits.sh",
         "benefit-payments.sh", "eligibility.sh", "application.sh", "application-status.sh", "providers.sh",
         "health.sh", "list-services.sh", "submission.sh", "submissions.sh", "cancel-submission.sh",
+        "request-consent.sh", "consent-code.sh", "confirm-consent.sh",
     ];
 
     private string Gateway => fixture.Gateway.GrpcAuthority;
@@ -230,6 +231,33 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Consent_scripts_take_the_office_client_from_request_to_code_to_token_to_an_answered_overview()
+    {
+        // The embedded default's office client needs the citizen's consent; its demo authority's address is in the log.
+        var match = System.Text.RegularExpressions.Regex.Match(fixture.Gateway.LogMessages, @"Demo consent authority at (http://[0-9.:]+/)");
+        Assert.True(match.Success, fixture.Gateway.LogMessages);
+        var office = new Dictionary<string, string> { ["PG_API_KEY"] = Hosting.EmbeddedDemoProviders.OfficeApiKey };
+        // Not the first demo citizen, whose overview other tests expect live (not cached by this one).
+        var iin = DemoData.Seed.Citizens[^1].Iin;
+        var refused = await ScriptRunner.RunAsync(Gateway, office, "overview.sh", iin);
+        Assert.Equal(7 << 3, refused.ExitCode); // PERMISSION_DENIED
+        Assert.Contains("needs the citizen's consent", refused.Error, StringComparison.Ordinal);
+
+        var requested = await ScriptRunner.RunAsync(Gateway, office, "request-consent.sh", iin);
+        Assert.True(requested.ExitCode == 0, requested.Error);
+        var requestId = requested.Json.GetProperty("requestId").GetString()!;
+        var outbox = await ScriptRunner.RunAsync(Gateway, new Dictionary<string, string> { ["PG_CONSENT_AUTHORITY"] = match.Groups[1].Value }, "consent-code.sh", requestId);
+        Assert.True(outbox.ExitCode == 0, outbox.Error);
+        var confirmed = await ScriptRunner.RunAsync(Gateway, office, "confirm-consent.sh", requestId, outbox.Json.GetProperty("code").GetString()!);
+        Assert.True(confirmed.ExitCode == 0, confirmed.Error);
+        var token = confirmed.Json.GetProperty("consentToken").GetString()!;
+
+        var overview = await ScriptRunner.RunAsync(Gateway, new Dictionary<string, string>(office) { ["PG_CONSENT_TOKEN"] = token }, "overview.sh", iin);
+        Assert.True(overview.ExitCode == 0, overview.Error);
+        Assert.True(overview.Json.GetProperty("complete").GetBoolean());
     }
 
     private async Task<ScriptResult> Run(string script, params string[] arguments)

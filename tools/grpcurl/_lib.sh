@@ -11,6 +11,7 @@
 #   PG_API_KEY      the client's API key, sent as x-api-key (default: the embedded default's development key)
 #   PG_OPERATOR_ID  the operator at the desk, sent as x-operator-id (default demo-operator)
 #   PG_PURPOSE      the purpose of access, sent as x-access-purpose (default citizen-enquiry)
+#   PG_CONSENT_TOKEN  the citizen's consent token (confirm-consent.sh), sent as x-consent-token when set
 #   GRPC_HEADERS    extra request metadata, one "name: value" per line
 #   GRPC_CLIENT     grpcurl | buf | auto (default auto: grpcurl when installed, else buf curl)
 #   PG_DELIVERY_MODE  the writes' delivery_mode: SYNC (default) or ACCEPT_WHEN_UNAVAILABLE
@@ -57,6 +58,7 @@ pg_call() {
   [ -n "$PG_API_KEY" ] && headers+=(-H "x-api-key: $PG_API_KEY")
   [ -n "$PG_OPERATOR_ID" ] && headers+=(-H "x-operator-id: $PG_OPERATOR_ID")
   [ -n "$PG_PURPOSE" ] && headers+=(-H "x-access-purpose: $PG_PURPOSE")
+  [ -n "${PG_CONSENT_TOKEN:-}" ] && headers+=(-H "x-consent-token: $PG_CONSENT_TOKEN")
   while IFS= read -r line; do
     [ -n "$line" ] && headers+=(-H "$line")
   done <<< "$GRPC_HEADERS"

@@ -152,4 +152,14 @@ public static class ErrorReasons
 
     /// <summary>The citizen has no consent of this id (NOT_FOUND).</summary>
     public const string ConsentNotFound = "CONSENT_NOT_FOUND";
+
+    /// <summary>
+    /// The call needs the citizen's consent and has none that grants it (PERMISSION_DENIED): metadata <c>refusal</c> says
+    /// why (MISSING_TOKEN, MALFORMED_TOKEN, UNKNOWN_TOKEN, EXPIRED, REVOKED, OTHER_CITIZEN, OTHER_CLIENT, OTHER_PURPOSE,
+    /// SCOPE_NOT_GRANTED) and a <c>google.rpc.PreconditionFailure</c> names each missing scope.
+    /// </summary>
+    public const string ConsentRequired = "CONSENT_REQUIRED";
+
+    /// <summary>The consent authority did not answer in time or failed; nothing was read (UNAVAILABLE, retry).</summary>
+    public const string ConsentAuthorityUnavailable = "CONSENT_AUTHORITY_UNAVAILABLE";
 }

@@ -31,7 +31,7 @@ public sealed partial class ConsentAuthorityDemoService(DemoConsentLedger ledger
         }
         else if (request.Scopes.Any(s => s == ConsentScope.Unspecified || !Enum.IsDefined(s)))
         {
-            violations.Add("scopes", "Each scope must be UTILITIES, LAND_REGISTRY or SOCIAL_SERVICES.", "UNKNOWN_VALUE");
+            violations.Add("scopes", "Each scope must be UTILITIES, LAND_REGISTRY, SOCIAL_SERVICES or ACCESS_HISTORY.", "UNKNOWN_VALUE");
         }
         else if (request.Scopes.Distinct().Count() != request.Scopes.Count)
         {
@@ -80,7 +80,7 @@ public sealed partial class ConsentAuthorityDemoService(DemoConsentLedger ledger
         Text(violations, "purpose", request.Purpose, 200);
         if (request.Scope == ConsentScope.Unspecified || !Enum.IsDefined(request.Scope))
         {
-            violations.Add("scope", "The scope must be UTILITIES, LAND_REGISTRY or SOCIAL_SERVICES.", "UNKNOWN_VALUE");
+            violations.Add("scope", "The scope must be UTILITIES, LAND_REGISTRY, SOCIAL_SERVICES or ACCESS_HISTORY.", "UNKNOWN_VALUE");
         }
 
         violations.ThrowIfAny();
@@ -107,6 +107,8 @@ public sealed partial class ConsentAuthorityDemoService(DemoConsentLedger ledger
             throw Contracts.Errors.RpcErrors.InvalidArgument("after_sequence", "The sequence is not negative (0: every revocation).", "OUT_OF_RANGE");
         }
 
+        // Headers at once: the follower knows from them that the stream is open, and every later revocation will reach it.
+        await context.WriteResponseHeadersAsync([]);
         var seen = request.AfterSequence;
         while (!context.CancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ProviderGateway.DemoProviders.Consent;
 
 namespace ProviderGateway.DemoProviders;
 
@@ -14,15 +15,19 @@ public sealed class DemoProviderSet : IAsyncDisposable
 {
     private readonly Dictionary<string, DemoProviderServer> _byId;
 
-    private DemoProviderSet(DemoSeed seed, IReadOnlyList<DemoProviderServer> servers)
+    private DemoProviderSet(DemoSeed seed, IReadOnlyList<DemoProviderServer> servers, DemoConsentAuthority? consentAuthority)
     {
         Seed = seed;
         Servers = servers;
+        ConsentAuthority = consentAuthority;
         _byId = servers.ToDictionary(s => s.ProviderId, StringComparer.Ordinal);
     }
 
     /// <summary>The seed the servers answer from.</summary>
     public DemoSeed Seed { get; }
+
+    /// <summary>The demo consent authority, when the set was asked to start one (<see cref="DemoProviderSetOptions.ConsentAuthority"/>).</summary>
+    public DemoConsentAuthority? ConsentAuthority { get; }
 
     /// <summary>The running servers, in seed order.</summary>
     public IReadOnlyList<DemoProviderServer> Servers { get; }
@@ -65,9 +70,15 @@ public sealed class DemoProviderSet : IAsyncDisposable
             },
             cancellationToken)).ToList();
 
+        var authority = options.ConsentAuthority
+            ? DemoConsentAuthority.StartAsync(
+                new DemoConsentAuthorityOptions { Url = $"http://{host}:0", Seed = seed, TimeProvider = options.TimeProvider, ConfigureLogging = options.ConfigureLogging },
+                cancellationToken)
+            : Task.FromResult<DemoConsentAuthority>(null!);
         try
         {
-            return new DemoProviderSet(seed, await Task.WhenAll(starting));
+            var servers = await Task.WhenAll(starting);
+            return new DemoProviderSet(seed, servers, await authority);
         }
         catch
         {
@@ -75,6 +86,18 @@ public sealed class DemoProviderSet : IAsyncDisposable
             foreach (var task in starting.Where(t => t.IsCompletedSuccessfully))
             {
                 await task.Result.DisposeAsync();
+            }
+
+            try
+            {
+                if (await authority is { } started)
+                {
+                    await started.DisposeAsync();
+                }
+            }
+            catch (IOException)
+            {
+                // It failed to start as well: nothing to stop.
             }
 
             throw;
@@ -87,8 +110,14 @@ public sealed class DemoProviderSet : IAsyncDisposable
         [.. Servers.Select(s => DemoProviderEndpoint.For(s, deadline))];
 
     /// <summary>Stops and releases every server.</summary>
-    public async ValueTask DisposeAsync() =>
+    public async ValueTask DisposeAsync()
+    {
         await Task.WhenAll(Servers.Select(s => s.DisposeAsync().AsTask()));
+        if (ConsentAuthority is not null)
+        {
+            await ConsentAuthority.DisposeAsync();
+        }
+    }
 
     private static List<DemoSeedProvider> SelectProviders(DemoSeed seed, IReadOnlyCollection<string>? providerIds)
     {

@@ -38,4 +38,7 @@ public sealed class DemoProviderSetOptions
 
     /// <summary>Adds logging providers and filters to every server; without it the servers log nothing.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+
+    /// <summary>Also start a demo consent authority (<see cref="DemoConsentAuthority"/>) on a free loopback port of <see cref="Host"/>.</summary>
+    public bool ConsentAuthority { get; set; }
 }

@@ -31,3 +31,7 @@ public sealed partial class GatewayTelemetryOptionsDeclaredValidator : IValidate
 /// <summary>Checks what <see cref="SubmissionOptions"/> declares (generated).</summary>
 [OptionsValidator]
 public sealed partial class SubmissionOptionsDeclaredValidator : IValidateOptions<SubmissionOptions>;
+
+/// <summary>Checks what <see cref="ConsentOptions"/> declares (generated).</summary>
+[OptionsValidator]
+public sealed partial class ConsentOptionsDeclaredValidator : IValidateOptions<ConsentOptions>;

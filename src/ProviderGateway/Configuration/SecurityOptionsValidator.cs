@@ -91,6 +91,14 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
                 failures.Add($"{key}:Districts has '{district}': a KATO prefix is 1 to 9 digits, or '*'.");
             }
         }
+
+        foreach (var required in client.RequireConsent)
+        {
+            if (!ConsentScopes.CanRequire(required))
+            {
+                failures.Add($"{key}:RequireConsent has '{required}': consent can be required for the groups overview, utilities, land_registry, social_services, access_history, or a method of theirs (each names a citizen).");
+            }
+        }
     }
 
     private static void CheckRevocation(List<string> failures, string section, SecurityOptions options)

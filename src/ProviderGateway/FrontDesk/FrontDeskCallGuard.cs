@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using ProviderGateway.Consent;
 using ProviderGateway.Errors;
 using ProviderGateway.Security;
 using ProviderGateway.Telemetry;
@@ -20,7 +21,7 @@ namespace ProviderGateway.FrontDesk;
 /// every call, a cached answer included. Here a call that is over when its method returns (a memory hit, a refusal) is
 /// counted and journaled at once, and any other is awaited once.
 /// </summary>
-public sealed class FrontDeskCallGuard(AccessControl access, AccessJournaling journaling, UnexpectedFailures failures, GatewayMetrics metrics)
+public sealed class FrontDeskCallGuard(AccessControl access, ConsentGate consent, AccessJournaling journaling, UnexpectedFailures failures, GatewayMetrics metrics)
 {
     /// <summary>Runs <paramref name="method"/> of <paramref name="service"/> for one front-desk call.</summary>
     public Task<TResponse> Run<TService, TRequest, TResponse>(
@@ -43,6 +44,11 @@ public sealed class FrontDeskCallGuard(AccessControl access, AccessJournaling jo
         if (decision.Refusal is { } refusal)
         {
             answer = Task.FromException<TResponse>(refusal);
+        }
+        else if (decision.Caller is { } caller && call!.Client is { } client && message is not null && ConsentGate.Applies(client, call.Method))
+        {
+            // CONSENT, before the method: no cache or provider is asked without it.
+            return ConsentedAsync(service, request, context, method, http, call, caller, message, counted);
         }
         else
         {
@@ -71,6 +77,41 @@ public sealed class FrontDeskCallGuard(AccessControl access, AccessJournaling jo
         // Over already: journaled and counted at once, no wrapper.
         Over(answer, call, line, message, counted);
         return answer;
+    }
+
+    // A call that needs the citizen's consent: verified first (a refusal is the call's answer, journaled with its reason),
+    // then the method under the grant, which the journal line names.
+    private async Task<TResponse> ConsentedAsync<TService, TRequest, TResponse>(
+        TService service,
+        TRequest request,
+        ServerCallContext context,
+        Func<TService, TRequest, ServerCallContext, Task<TResponse>> method,
+        HttpContext http,
+        FrontDeskCall call,
+        CallerIdentity caller,
+        IMessage message,
+        bool counted)
+        where TRequest : class
+        where TResponse : class
+    {
+        Task<TResponse> answer;
+        try
+        {
+            var grant = await consent.CheckAsync(http, call.Method, message, caller).ConfigureAwait(false);
+            caller = caller with { Consent = grant };
+            http.Features.Set(caller);
+            answer = failures.Settled(method(service, request, context), context);
+        }
+        catch (RpcException ex)
+        {
+            answer = Task.FromException<TResponse>(ex);
+        }
+        catch (Exception ex)
+        {
+            answer = Task.FromException<TResponse>(failures.Translate(ex, context));
+        }
+
+        return await CompleteAsync(answer, call, caller, message, counted).ConfigureAwait(false);
     }
 
     private async Task<TResponse> CompleteAsync<TResponse>(Task<TResponse> answer, FrontDeskCall? call, CallerIdentity? line, IMessage? request, bool counted)

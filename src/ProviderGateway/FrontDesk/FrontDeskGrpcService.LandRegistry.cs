@@ -1,6 +1,7 @@
 using Grpc.Core;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Delivery;
+using ProviderGateway.Errors;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using Land = ProviderGateway.Contracts.LandRegistry.V1;
@@ -52,6 +53,12 @@ public sealed partial class FrontDeskGrpcService
             ProviderOperations.LandRegistry.GetParcel,
             new Land.GetParcelRequest { CadastralNumber = request.CadastralNumber },
             desk);
+        // Under the citizen's consent, only a parcel the citizen holds a right on.
+        if (desk.Caller?.Consent is not null && !(answer.Parcel?.RightsHolders.Any(h => h.Iin == request.Iin) ?? false))
+        {
+            throw ConsentErrors.Required("OTHER_CITIZEN", [Contracts.Consent.V1.ConsentScope.LandRegistry]);
+        }
+
         return new GetParcelResponse { Parcel = districts.EnsureVisible(desk, answer.Parcel), Source = source };
     }
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ProviderGateway.Consent;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Delivery;
 using ProviderGateway.Districts;
@@ -13,7 +14,7 @@ namespace ProviderGateway.FrontDesk;
 /// <see cref="FrontDeskCallGuard"/> (the desk-call count, access control, the journal), whichever way the call came
 /// (native gRPC, gRPC-Web, JSON), then validates the request, hands it to the component that decides (overview,
 /// fan-out lister, pipeline, directory) and translates between front-desk and provider messages; nothing else happens
-/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices,Submissions}.cs.
+/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices,Submissions,Consent}.cs.
 /// </summary>
 public sealed partial class FrontDeskGrpcService(
     FrontDeskRequestValidator validator,
@@ -24,6 +25,7 @@ public sealed partial class FrontDeskGrpcService(
     ProviderDirectory directory,
     DistrictGuard districts,
     SubmissionDesk submissions,
+    ConsentDesk consents,
     FrontDeskCallGuard guard) : FrontDeskService.FrontDeskServiceBase
 {
     /// <inheritdoc />

@@ -21,6 +21,12 @@ public static class EmbeddedDemoProviders
     public const string DevelopmentApiKey = "pg-development-key-NOT-FOR-PRODUCTION";
 
     /// <summary>
+    /// The API key of the embedded default's office client <c>akimat-office</c>, which needs the citizen's consent for the
+    /// overview and every personal-data read (README, "Consent and access history").
+    /// </summary>
+    public const string OfficeApiKey = "pg-office-key-NOT-FOR-PRODUCTION";
+
+    /// <summary>
     /// Starts the demo providers and configures the gateway to use them when no provider is configured;
     /// returns <c>null</c> (and starts nothing) otherwise.
     /// </summary>
@@ -33,8 +39,15 @@ public static class EmbeddedDemoProviders
             return null;
         }
 
-        var set = await DemoProviderSet.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A demo consent authority too, unless one is configured: the office client below needs it.
+        var consentAuthority = string.IsNullOrWhiteSpace(builder.Configuration[$"{ConsentOptions.SectionName}:Authority"]);
+        var set = await DemoProviderSet.StartAsync(new DemoProviderSetOptions { ConsentAuthority = consentAuthority }, cancellationToken).ConfigureAwait(false);
         var settings = new Dictionary<string, string?>();
+        if (set.ConsentAuthority is { } authority)
+        {
+            settings[$"{ConsentOptions.SectionName}:Authority"] = authority.Address.ToString();
+        }
+
         var index = 0;
         foreach (var server in set.Servers)
         {
@@ -75,6 +88,24 @@ public static class EmbeddedDemoProviders
             settings[$"{section}:Clients:0:Permissions:0"] = "*";
             settings[$"{section}:Clients:0:Districts:0"] = "*";
             settings[$"{section}:DevelopmentClient"] = "true";
+
+            // An office desk as the README shows it: the citizen's consent for the overview and every personal-data read.
+            settings[$"{section}:Clients:2:Id"] = "akimat-office";
+            settings[$"{section}:Clients:2:DisplayName"] = "Karasai district akimat, front desk";
+            settings[$"{section}:Clients:2:ApiKeySha256:0"] = GatewayClients.HashKey(OfficeApiKey);
+            string[] permissions = ["overview", "utilities", "land_registry", "social_services", "directory", "submissions", "consent", "access_history"];
+            for (var i = 0; i < permissions.Length; i++)
+            {
+                settings[$"{section}:Clients:2:Permissions:{i.ToString(CultureInfo.InvariantCulture)}"] = permissions[i];
+            }
+
+            string[] consent = ["overview", "utilities", "land_registry", "social_services", "access_history"];
+            for (var i = 0; i < consent.Length; i++)
+            {
+                settings[$"{section}:Clients:2:RequireConsent:{i.ToString(CultureInfo.InvariantCulture)}"] = consent[i];
+            }
+
+            settings[$"{section}:Clients:2:Districts:0"] = "*";
         }
 
         var journalPath = configuration[$"{section}:Journal:Path"];

@@ -53,6 +53,7 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayPipeline()
                 .AddGatewaySecurity()
                 .AddGatewaySubmissions()
+                .AddGatewayConsent()
                 .AddGatewayGrpc()
                 .AddGatewayHealth()
                 .AddGatewayTelemetry();
@@ -129,6 +130,10 @@ public sealed class GatewayApplication : IAsyncDisposable
         if (embedded is not null)
         {
             HostingLog.EmbeddedDemo(logger, registry.All.Length);
+            if (embedded.ConsentAuthority is { } consentAuthority)
+            {
+                HostingLog.DemoConsentAuthority(logger, consentAuthority.Address, EmbeddedDemoProviders.OfficeApiKey);
+            }
         }
         else
         {

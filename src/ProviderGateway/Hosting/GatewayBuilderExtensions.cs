@@ -12,6 +12,7 @@ using ProviderGateway.Audit;
 using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
 using ProviderGateway.Configuration;
+using ProviderGateway.Consent;
 using ProviderGateway.Delivery;
 using ProviderGateway.Districts;
 using ProviderGateway.Errors;
@@ -317,6 +318,30 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<FanOutLister>();
         builder.Services.AddSingleton<DistrictGuard>();
         builder.Services.AddSingleton<CitizenOverviewService>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the consent check (<c>Gateway:Consent</c>): always the gate and the front desk's consent methods; with an
+    /// authority configured, its channel, the verifier and the follower of its revocations.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayConsent(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<ConsentOptions>, ConsentOptionsValidator>();
+        services.AddDeclaredOptions<ConsentOptions, ConsentOptionsDeclaredValidator>(ConsentOptions.SectionName);
+        services.AddSingleton<ConsentGate>();
+        services.AddSingleton<ConsentDesk>();
+
+        // Read before the container is built: whether there is an authority decides which services exist.
+        if (builder.Configuration.GetSection(ConsentOptions.SectionName)[nameof(ConsentOptions.Authority)] is { Length: > 0 })
+        {
+            services.AddSingleton<ConsentAuthority>();
+            services.AddSingleton<ConsentRevocations>();
+            services.AddHostedService(sp => sp.GetRequiredService<ConsentRevocations>());
+            services.AddSingleton<ConsentVerifier>();
+        }
+
         return builder;
     }
 

@@ -3,7 +3,9 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Core;
 using ProviderGateway.Districts;
+using ProviderGateway.Errors;
 using ProviderGateway.Pipeline;
 using ProviderGateway.Providers;
 using ProviderGateway.Routing;
@@ -45,7 +47,18 @@ public sealed class CitizenOverviewService(
         return response;
     }
 
-    private Task<ProviderResult> FetchAsync(ProviderDescriptor provider, string iin, DeskContext desk) => provider.Domain switch
+    private Task<ProviderResult> FetchAsync(ProviderDescriptor provider, string iin, DeskContext desk) =>
+        desk.Caller?.Consent is { } consent && !consent.Covers(provider.Domain)
+            ? Task.FromResult(NotCovered(provider))
+            : FetchCoveredAsync(provider, iin, desk);
+
+    // A provider whose domain the citizen's consent does not cover is not asked: its result says so.
+    private static ProviderResult NotCovered(ProviderDescriptor provider) => new()
+    {
+        Source = ProviderOutcome<Util.ListAccountsResponse>.Failed(provider, ConsentErrors.NotCovered(provider.Id, ConsentScopes.Of(provider.Domain)), TimeSpan.Zero).ToSourceStatus(),
+    };
+
+    private Task<ProviderResult> FetchCoveredAsync(ProviderDescriptor provider, string iin, DeskContext desk) => provider.Domain switch
     {
         Domain.Utilities => FetchAsync(
             provider,

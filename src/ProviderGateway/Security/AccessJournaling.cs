@@ -45,7 +45,10 @@ public sealed class AccessJournaling(AccessJournal journal, SubjectHasher subjec
     /// </summary>
     public void Answered(FrontDeskCall call, CallerIdentity caller, IMessage? request, IMessage response)
     {
-        var record = Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(response), StatusCode.OK);
+        var record = Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(response), StatusCode.OK) with
+        {
+            Consent = ConsentOf(caller),
+        };
         journal.Append(AccessRecord.SubmissionOf(response) is { } submission ? record with { Submission = submission } : record);
     }
 
@@ -54,7 +57,13 @@ public sealed class AccessJournaling(AccessJournal journal, SubjectHasher subjec
     /// unexpected failures already translated) and the provider its ErrorInfo names.
     /// </summary>
     public void Failed(FrontDeskCall call, CallerIdentity caller, IMessage? request, RpcException failure) =>
-        journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(failure), failure.StatusCode));
+        journal.Append(Record(caller.ClientId, caller.OperatorId, caller.Purpose, call.Method, request, AccessRecord.TouchesOf(failure), failure.StatusCode) with
+        {
+            Consent = ConsentOf(caller),
+            Reason = ConsentErrors.JournalReasonOf(failure),
+        });
+
+    private static string? ConsentOf(CallerIdentity caller) => caller.Consent is { ConsentId.Length: > 0 } grant ? grant.ConsentId : null;
 
     /// <summary>
     /// Journals the refusal of <paramref name="call"/> with <paramref name="code"/> before the front-desk service ran

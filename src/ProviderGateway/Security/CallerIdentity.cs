@@ -17,6 +17,12 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
     /// <summary>The districts the client may see: what comes back from providers is filtered by them.</summary>
     public DistrictScope Districts { get; init; } = DistrictScope.Everywhere;
 
+    /// <summary>
+    /// The citizen's consent the call goes under (verified before the call's method ran), or <c>null</c> when the call
+    /// needs none.
+    /// </summary>
+    public ConsentGrant? Consent { get; init; }
+
     /// <summary>The metadata key of the operator's id.</summary>
     public const string OperatorHeader = "x-operator-id";
 
@@ -93,4 +99,17 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{2,63}$")]
     private static partial Regex PurposePattern();
+}
+
+/// <summary>A consent verified for one call: which consent, until when, and which domains' data it covers.</summary>
+/// <param name="ConsentId">The consent's id at the authority, as the journal records it.</param>
+/// <param name="ExpireTime">When the consent ends.</param>
+/// <param name="Domains">
+/// The provider domains whose data the call may read under it (for the overview, those of the scopes granted; a provider
+/// of another domain is not asked). Empty for a call about no domain (the access history).
+/// </param>
+public sealed record ConsentGrant(string ConsentId, DateTimeOffset ExpireTime, IReadOnlySet<ProviderGateway.Contracts.FrontDesk.V1.Domain> Domains)
+{
+    /// <summary>Whether the consent covers data of <paramref name="domain"/>.</summary>
+    public bool Covers(ProviderGateway.Contracts.FrontDesk.V1.Domain domain) => Domains.Contains(domain);
 }

@@ -53,6 +53,13 @@ public sealed class ClientSettings : SettingsSection
         return this;
     }
 
+    /// <summary><c>RequireConsent</c>: the groups or methods whose calls need the citizen's consent.</summary>
+    public ClientSettings RequireConsent(params string[] entries)
+    {
+        SetList("RequireConsent", entries);
+        return this;
+    }
+
     /// <summary>A rate limit no test reaches (a million calls a second).</summary>
     public ClientSettings Unlimited() => RateLimit(1_000_000, 1_000_000);
 

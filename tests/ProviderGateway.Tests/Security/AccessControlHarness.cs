@@ -9,12 +9,15 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ProviderGateway.Audit;
 using ProviderGateway.Configuration;
+using ProviderGateway.Consent;
 using ProviderGateway.Core;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.Providers;
+using ProviderGateway.Routing;
 using ProviderGateway.Security;
 using ProviderGateway.Telemetry;
+using ProviderGateway.Validation;
 
 namespace ProviderGateway.Tests.Security;
 
@@ -75,6 +78,7 @@ internal sealed class AccessControlHarness : IAsyncDisposable
         Journaling = new AccessJournaling(Journal, Subjects, Clock);
         _guard = new FrontDeskCallGuard(
             new AccessControl(new AccessPolicy(registry), Journaling),
+            new ConsentGate(_services, new FrontDeskRequestValidator(Options.Create(new GatewayOptions()), Clock), new ProviderRouter(registry), NullLogger<ConsentGate>.Instance),
             Journaling,
             new UnexpectedFailures(NullLogger<UnexpectedFailures>.Instance),
             new GatewayMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
