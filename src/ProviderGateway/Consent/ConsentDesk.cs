@@ -17,7 +17,7 @@ namespace ProviderGateway.Consent;
 /// authority's documented refusals (a wrong or expired code, no phone on record …) reach the desk as the authority wrote
 /// them; anything else is UNAVAILABLE <c>CONSENT_AUTHORITY_UNAVAILABLE</c>.
 /// </summary>
-public sealed class ConsentDesk(IServiceProvider services, IOptions<ConsentOptions> options, TimeProvider time, ILogger<ConsentDesk> logger)
+public sealed class ConsentDesk(IServiceProvider services, IOptions<ConsentOptions> options, ILogger<ConsentDesk> logger)
 {
     private static readonly HashSet<string> PassedOn = new(StringComparer.Ordinal)
     {
@@ -69,7 +69,8 @@ public sealed class ConsentDesk(IServiceProvider services, IOptions<ConsentOptio
         return response;
     }
 
-    private DateTime Deadline() => time.GetUtcNow().UtcDateTime + _timeout;
+    // grpc-dotnet measures a deadline on the system clock, whatever TimeProvider the gateway runs on.
+    private DateTime Deadline() => DateTime.UtcNow + _timeout;
 
     private async Task<T> CallAsync<T>(Func<Authority.ConsentService.ConsentServiceClient, Task<T>> call)
     {

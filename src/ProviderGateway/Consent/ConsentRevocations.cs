@@ -24,12 +24,16 @@ public sealed class ConsentRevocations(ConsentAuthority authority, IOptions<Cons
     private long _sequence;
     private long _followingSinceTicks; // 0 while the stream is not followed
     private DateTimeOffset _nextPrune;
+    private readonly TaskCompletionSource _followed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Raised for each revocation as it arrives (its consent id).</summary>
     public event Action<string>? Revoked;
 
     /// <summary>When the current, unbroken following of the stream began; <c>null</c> while it is not followed.</summary>
     public DateTimeOffset? FollowingSince => Interlocked.Read(ref _followingSinceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>Completes when the stream is followed for the first time (start-up, tests).</summary>
+    public Task FirstFollowed => _followed.Task;
 
     /// <summary>The last revocation's sequence seen.</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
@@ -49,6 +53,7 @@ public sealed class ConsentRevocations(ConsentAuthority authority, IOptions<Cons
                 // Followed from the moment the authority accepted the stream: every revocation after that reaches us on it.
                 await call.ResponseHeadersAsync.ConfigureAwait(false);
                 Interlocked.Exchange(ref _followingSinceTicks, time.GetUtcNow().UtcTicks);
+                _followed.TrySetResult();
                 ConsentLog.Following(logger, authority.Address, Sequence);
                 retry = FirstRetry;
                 while (await call.ResponseStream.MoveNext(stoppingToken).ConfigureAwait(false))

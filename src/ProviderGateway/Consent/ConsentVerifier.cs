@@ -63,7 +63,13 @@ public sealed class ConsentVerifier : IDisposable
         _logger = logger;
         _bound = options.Value.RevocationBound;
         _timeout = options.Value.VerifyTimeout;
-        _grants = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxCachedGrants, Clock = null });
+        // On the gateway's clock: a consent's expiry is the authority's time, compared with the gateway's.
+        _grants = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxCachedGrants, Clock = new Clock(time) });
+    }
+
+    private sealed class Clock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 
     private sealed record Grant(string ConsentId, DateTimeOffset ExpireTime, DateTimeOffset VerifiedAt);
@@ -115,7 +121,8 @@ public sealed class ConsentVerifier : IDisposable
         {
             answer = await _authority.Client.VerifyConsentAsync(
                 new VerifyConsentRequest { ConsentToken = token, Iin = iin, ClientId = clientId, Purpose = purpose, Scope = scope },
-                deadline: asked.UtcDateTime + _timeout,
+                // grpc-dotnet measures a deadline on the system clock, whatever TimeProvider the gateway runs on.
+                deadline: DateTime.UtcNow + _timeout,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)

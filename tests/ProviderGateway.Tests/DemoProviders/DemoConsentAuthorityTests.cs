@@ -40,6 +40,17 @@ public sealed class DemoConsentAuthorityTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Every_seed_citizen_has_an_invented_phone_number_and_no_two_share_one()
+    {
+        var phones = DemoConsentAuthority.PhonesOf(DemoProviderHarness.Seed);
+
+        Assert.Equal(DemoProviderHarness.Seed.Citizens.Select(c => c.Iin).Order(), phones.Keys.Order());
+        // Invented from the IIN (+7 700 and its last seven digits), not looked up anywhere; the demo sends nothing to them.
+        Assert.All(phones, p => Assert.Matches(@"^\+7700\d{7}$", p.Value));
+        Assert.Equal(phones.Count, phones.Values.Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_consent_requested_and_confirmed_with_the_code_from_the_outbox_grants_exactly_what_was_asked()
     {
         var requested = await RequestAsync(Citizen, ConsentScope.Utilities, ConsentScope.SocialServices);
