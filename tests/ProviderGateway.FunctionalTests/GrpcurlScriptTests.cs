@@ -38,7 +38,7 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         "parcels.sh", "parcel.sh", "certificate-order.sh", "certificate-status.sh", "benefits.sh",
         "benefit-payments.sh", "eligibility.sh", "application.sh", "application-status.sh", "providers.sh",
         "health.sh", "list-services.sh", "submission.sh", "submissions.sh", "cancel-submission.sh",
-        "request-consent.sh", "consent-code.sh", "confirm-consent.sh",
+        "request-consent.sh", "consent-code.sh", "confirm-consent.sh", "list-data-accesses.sh",
     ];
 
     private string Gateway => fixture.Gateway.GrpcAuthority;
@@ -258,6 +258,30 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         var overview = await ScriptRunner.RunAsync(Gateway, new Dictionary<string, string>(office) { ["PG_CONSENT_TOKEN"] = token }, "overview.sh", iin);
         Assert.True(overview.ExitCode == 0, overview.Error);
         Assert.True(overview.Json.GetProperty("complete").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Access_history_script_shows_the_officer_the_citizens_accesses_and_refuses_the_development_key()
+    {
+        var iin = DemoData.Seed.Citizens[^2].Iin;
+        await Run("accounts.sh", iin);
+        var officer = new Dictionary<string, string> { ["PG_API_KEY"] = Hosting.EmbeddedDemoProviders.OfficerApiKey, ["PG_PURPOSE"] = "subject-access-request" };
+
+        // The journal line is written once the call is over; the history has it at the latest a moment later.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var history = await ScriptRunner.RunAsync(Gateway, officer, "list-data-accesses.sh", iin);
+        while (history.ExitCode == 0 && !history.Output.Contains("ListUtilityAccounts", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            history = await ScriptRunner.RunAsync(Gateway, officer, "list-data-accesses.sh", iin);
+        }
+
+        Assert.True(history.ExitCode == 0, history.Error);
+
+        var access = history.Json.GetProperty("accesses").EnumerateArray().First(a => a.GetProperty("method").GetString() == "ListUtilityAccounts");
+        Assert.Equal("development-desk", access.GetProperty("clientId").GetString());
+        var refused = await ScriptRunner.RunAsync(Gateway, "list-data-accesses.sh", iin);
+        Assert.Equal(7 << 3, refused.ExitCode); // PERMISSION_DENIED: '*' does not grant the access history
     }
 
     private async Task<ScriptResult> Run(string script, params string[] arguments)

@@ -162,4 +162,7 @@ public static class ErrorReasons
 
     /// <summary>The consent authority did not answer in time or failed; nothing was read (UNAVAILABLE, retry).</summary>
     public const string ConsentAuthorityUnavailable = "CONSENT_AUTHORITY_UNAVAILABLE";
+
+    /// <summary>The access history's index cannot be read right now (its database is down); nothing is lost (UNAVAILABLE, retry).</summary>
+    public const string AccessHistoryUnavailable = "ACCESS_HISTORY_UNAVAILABLE";
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ProviderGateway.AccessHistory;
 using ProviderGateway.Consent;
 using ProviderGateway.Contracts.FrontDesk.V1;
 using ProviderGateway.Delivery;
@@ -14,7 +15,7 @@ namespace ProviderGateway.FrontDesk;
 /// <see cref="FrontDeskCallGuard"/> (the desk-call count, access control, the journal), whichever way the call came
 /// (native gRPC, gRPC-Web, JSON), then validates the request, hands it to the component that decides (overview,
 /// fan-out lister, pipeline, directory) and translates between front-desk and provider messages; nothing else happens
-/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices,Submissions,Consent}.cs.
+/// here. The domain methods are in the partial files FrontDeskGrpcService.{Utilities,LandRegistry,SocialServices,Submissions,Consent,AccessHistory}.cs.
 /// </summary>
 public sealed partial class FrontDeskGrpcService(
     FrontDeskRequestValidator validator,
@@ -26,6 +27,7 @@ public sealed partial class FrontDeskGrpcService(
     DistrictGuard districts,
     SubmissionDesk submissions,
     ConsentDesk consents,
+    AccessHistoryDesk histories,
     FrontDeskCallGuard guard) : FrontDeskService.FrontDeskServiceBase
 {
     /// <inheritdoc />

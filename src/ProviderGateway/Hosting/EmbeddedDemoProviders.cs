@@ -26,6 +26,9 @@ public static class EmbeddedDemoProviders
     /// </summary>
     public const string OfficeApiKey = "pg-office-key-NOT-FOR-PRODUCTION";
 
+    /// <summary>The API key of the embedded default's data-protection officer client (<c>data-protection-officer</c>).</summary>
+    public const string OfficerApiKey = "pg-officer-key-NOT-FOR-PRODUCTION";
+
     /// <summary>
     /// Starts the demo providers and configures the gateway to use them when no provider is configured;
     /// returns <c>null</c> (and starts nothing) otherwise.
@@ -88,6 +91,14 @@ public static class EmbeddedDemoProviders
             settings[$"{section}:Clients:0:Permissions:0"] = "*";
             settings[$"{section}:Clients:0:Districts:0"] = "*";
             settings[$"{section}:DevelopmentClient"] = "true";
+
+            // A data-protection officer: any citizen's access history, hidden clients' accesses included, no consent.
+            settings[$"{section}:Clients:1:Id"] = "data-protection-officer";
+            settings[$"{section}:Clients:1:DisplayName"] = "Data protection officer";
+            settings[$"{section}:Clients:1:ApiKeySha256:0"] = GatewayClients.HashKey(OfficerApiKey);
+            settings[$"{section}:Clients:1:Permissions:0"] = "access_history";
+            settings[$"{section}:Clients:1:Districts:0"] = "*";
+            settings[$"{section}:Clients:1:DataProtectionOfficer"] = "true";
 
             // An office desk as the README shows it: the citizen's consent for the overview and every personal-data read.
             settings[$"{section}:Clients:2:Id"] = "akimat-office";

@@ -54,6 +54,7 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewaySecurity()
                 .AddGatewaySubmissions()
                 .AddGatewayConsent()
+                .AddGatewayAccessHistory()
                 .AddGatewayGrpc()
                 .AddGatewayHealth()
                 .AddGatewayTelemetry();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Telemetry;
+using ProviderGateway.AccessHistory;
 using ProviderGateway.Audit;
 using ProviderGateway.BrowserDesks;
 using ProviderGateway.Caching;
@@ -342,6 +343,32 @@ public static class GatewayBuilderExtensions
             services.AddSingleton<ConsentVerifier>();
         }
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the access history: its index (PostgreSQL when the submissions are, shared by every instance; otherwise a
+    /// SQLite file beside the journal, <c>&lt;journal&gt;.access-history.db</c>), the journal's feeder, the desk's side.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayAccessHistory(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<AccessHistoryIndex>(sp =>
+        {
+            var submissions = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
+            if (submissions.Store == SubmissionStoreKind.Postgres)
+            {
+                return new PostgresAccessHistoryIndex(submissions.ConnectionString!);
+            }
+
+            var journal = sp.GetRequiredService<IOptions<SecurityOptions>>().Value.Journal;
+            var instance = Audit.JournalFiles.InstanceId(journal.InstanceId, Environment.MachineName);
+            var path = Path.GetFullPath(journal.Path!.Replace("{instance}", instance, StringComparison.Ordinal));
+            return new SqliteAccessHistoryIndex(Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + ".access-history.db"));
+        });
+        services.AddSingleton<JournalFeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalFeeder>());
+        services.AddSingleton<AccessHistoryDesk>();
         return builder;
     }
 

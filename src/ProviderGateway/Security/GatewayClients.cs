@@ -108,6 +108,9 @@ public sealed class GatewayClients
             .ToFrozenDictionary(c => c.Hash, c => c.Client, StringComparer.Ordinal);
     }
 
+    /// <summary>Every configured client.</summary>
+    public IEnumerable<GatewayClient> All => _byId.Values;
+
     /// <summary>The configured client of id <paramref name="id"/>, or <c>null</c> (removed since, say).</summary>
     public GatewayClient? FindById(string id) => _byId.GetValueOrDefault(id);
 

@@ -201,7 +201,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         {
             v.Add("term", "term is required: how long the consent lasts (1 minute to 365 days).", "CONSENT_TERM_MISSING");
         }
-        else if (request.Term.Seconds < 0 || request.Term.Nanos < 0 || request.Term.ToTimeSpan() < TimeSpan.FromMinutes(1) || request.Term.ToTimeSpan() > TimeSpan.FromDays(365))
+        else if (request.Term.Nanos is < 0 or > 999_999_999 || request.Term.Seconds < 60 || request.Term.Seconds > 365 * 86_400 || (request.Term.Seconds == 365 * 86_400 && request.Term.Nanos > 0))
         {
             v.Add("term", "A consent lasts 1 minute to 365 days.", "CONSENT_TERM_OUT_OF_RANGE");
         }
@@ -224,6 +224,45 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
             v.Add("code", "code is the 6 digits the citizen received.", "CONSENT_CODE_MALFORMED");
         }
     });
+
+    /// <summary>Validates an access history request: the citizen, a time range of at most 366 days, paging.</summary>
+    public void Validate(ListDataAccessesRequest request) => Check(v =>
+    {
+        v.Iin("iin", request.Iin);
+        var start = Instant(v, "start_time", request.StartTime);
+        var end = Instant(v, "end_time", request.EndTime);
+        if (start is { } from && end is { } to)
+        {
+            if (to <= from)
+            {
+                v.Add("end_time", "end_time must be after start_time.", "TIME_RANGE_EMPTY");
+            }
+            else if (to - from > TimeSpan.FromDays(366))
+            {
+                v.Add("end_time", "A time range is at most 366 days: list a long period a year at a time.", "TIME_RANGE_TOO_LONG");
+            }
+        }
+
+        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+    });
+
+    private static DateTimeOffset? Instant(FieldViolations v, string field, Google.Protobuf.WellKnownTypes.Timestamp? value)
+    {
+        if (value is null)
+        {
+            v.Add(field, $"{field} is required.", "TIME_MISSING");
+            return null;
+        }
+
+        // google.protobuf.Timestamp's range: 0001-01-01 to 9999-12-31, nanos 0 to 999,999,999.
+        if (value.Seconds < -62_135_596_800 || value.Seconds > 253_402_300_799 || value.Nanos is < 0 or > 999_999_999)
+        {
+            v.Add(field, $"{field} is not a valid timestamp.", "TIME_INVALID");
+            return null;
+        }
+
+        return value.ToDateTimeOffset();
+    }
 
     /// <summary>
     /// Validates any front-desk request, as its own Validate would: the consent check (which runs before the method, and
@@ -255,6 +294,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
             case ListSubmissionsRequest r: Validate(r); break;
             case Contracts.FrontDesk.V1.RequestConsentRequest r: Validate(r); break;
             case Contracts.FrontDesk.V1.ConfirmConsentRequest r: Validate(r); break;
+            case ListDataAccessesRequest r: Validate(r); break;
             default: throw new InvalidOperationException($"No validation of {request.Descriptor.FullName}.");
         }
     }

@@ -60,6 +60,28 @@ public sealed class ClientSettings : SettingsSection
         return this;
     }
 
+    /// <summary><c>DisplayName</c>: the office as access histories name it.</summary>
+    public ClientSettings DisplayName(string name)
+    {
+        Set("DisplayName", name);
+        return this;
+    }
+
+    /// <summary><c>DataProtectionOfficer</c>: reads any access history without consent, hidden clients included.</summary>
+    public ClientSettings DataProtectionOfficer()
+    {
+        Set("DataProtectionOfficer", "true");
+        return this;
+    }
+
+    /// <summary><c>HiddenFromSubject</c> until <paramref name="until"/> (<c>HiddenFromSubjectUntil</c>).</summary>
+    public ClientSettings HiddenFromSubject(DateOnly until)
+    {
+        Set("HiddenFromSubject", "true");
+        Set("HiddenFromSubjectUntil", until.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        return this;
+    }
+
     /// <summary>A rate limit no test reaches (a million calls a second).</summary>
     public ClientSettings Unlimited() => RateLimit(1_000_000, 1_000_000);
 

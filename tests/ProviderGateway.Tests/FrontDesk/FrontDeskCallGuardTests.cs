@@ -21,7 +21,7 @@ public sealed class FrontDeskCallGuardTests : IAsyncDisposable
     public async Task Every_front_desk_method_runs_inside_the_guard_and_refuses_a_call_access_control_did_not_let_through(string name)
     {
         // No dependency but the guard: a method whose work ran before access control would fail on a null, not refuse.
-        var service = new FrontDeskGrpcService(null!, null!, null!, null!, null!, null!, null!, null!, null!, _harness.Guard);
+        var service = new FrontDeskGrpcService(null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, _harness.Guard);
         var method = typeof(FrontDeskGrpcService).GetMethod(name, BindingFlags.Public | BindingFlags.Instance)!;
         var request = Activator.CreateInstance(method.GetParameters()[0].ParameterType);
 

@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using ProviderGateway.Audit;
+using ProviderGateway.Contracts.Consent.V1;
+using ProviderGateway.Contracts.FrontDesk.V1;
+using ProviderGateway.Contracts.Identifiers;
+using ProviderGateway.FunctionalTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ProviderGateway.FunctionalTests.Consent;
+
+/// <summary>
+/// A citizen's access history, end to end: a journal holding a day of generated traffic (100,000 lines, written with the
+/// journal's own writer and keys), a real gateway indexing it into its SQLite file at start-up, and the answers checked
+/// against the journal itself with the verifier's HMAC.
+/// </summary>
+public sealed class AccessHistoryTests(ITestOutputHelper output)
+{
+    private const string OfficerKey = "officer-key-0123456789abcdef";
+    private const string DeskKey = "history-desk-key-0123456789";
+    private static readonly DateTimeOffset Day = new(2026, 10, 15, 0, 0, 0, TimeSpan.FromHours(5));
+    private static readonly DateTimeOffset MonthStart = new(2026, 10, 1, 0, 0, 0, TimeSpan.FromHours(5));
+    private static readonly string[] Clients = ["desk-a", "desk-b", "police", "old-police"];
+
+    [Fact]
+    public async Task After_a_day_of_traffic_one_citizens_month_answers_fast_exactly_and_hidden_clients_only_for_the_officer_and_survives_the_index_deleted()
+    {
+        var journal = TestSecrets.NewJournalPath();
+        // A seed citizen: the demo consent authority has a phone for them (the desk asks for consent below).
+        var citizen = DemoData.Seed.Citizens[2].Iin;
+        WriteDayOfTraffic(journal, citizen, lines: 100_000);
+        var index = Path.Combine(Path.GetDirectoryName(journal)!, Path.GetFileNameWithoutExtension(journal) + ".access-history.db");
+        var expected = Expected(journal, citizen);
+        Assert.InRange(expected.Count, 30, 200);
+
+        IReadOnlyList<DataAccess> officerView, deskView;
+        await using (var scenario = await StartAsync(journal))
+        {
+            var officer = scenario.Office(key: OfficerKey);
+            var started = Stopwatch.StartNew();
+            officerView = await ListAllAsync(officer, citizen);
+            output.WriteLine($"first answer (index built from 100,000 journal lines): {started.ElapsedMilliseconds} ms");
+
+            // One citizen's month, again and again: p50 under 50 ms.
+            var timings = new List<double>();
+            for (var i = 0; i < 21; i++)
+            {
+                var call = Stopwatch.StartNew();
+                var page = await officer.ListDataAccessesAsync(Month(citizen, pageSize: 500));
+                timings.Add(call.Elapsed.TotalMilliseconds);
+                Assert.Equal(expected.Count, page.Accesses.Count);
+            }
+
+            timings.Sort();
+            output.WriteLine($"one citizen's month, {expected.Count} accesses: p50 {timings[10]:F2} ms, max {timings[^1]:F2} ms");
+            Assert.True(timings[10] < 50, $"p50 {timings[10]:F2} ms");
+
+            // The desk serving the citizen, with the citizen's consent: hidden clients left out.
+            var consent = await scenario.ConsentAsync(scenario.Office(key: DeskKey), citizen, TimeSpan.FromDays(1), ConsentScope.AccessHistory);
+            deskView = await ListAllAsync(scenario.Office(consent.ConsentToken, DeskKey), citizen);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => scenario.Office(key: DeskKey).ListDataAccessesAsync(Month(citizen)).ResponseAsync);
+            Assert.Equal("CONSENT_REQUIRED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        }
+
+        // Exactly the journal's lines about the citizen, newest first.
+        Assert.Equal(expected.Select(e => e.Key), officerView.Select(Key));
+        Assert.Contains(officerView, a => a.ClientId == "police" && a.HiddenFromSubject);
+        Assert.Equal(expected.Where(e => e.Client != "police").Select(e => e.Key), deskView.Select(Key));
+        Assert.Contains(deskView, a => a.ClientId == "old-police" && !a.HiddenFromSubject); // its date has passed
+        Assert.Equal("Police department", officerView.First(a => a.ClientId == "police").ClientDisplayName);
+
+        // No IIN in clear in the index: not the citizen's, not any other.
+        var bytes = string.Concat(new[] { index, index + "-wal" }.Where(File.Exists).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        Assert.DoesNotContain(citizen, bytes, StringComparison.Ordinal);
+        Assert.All(DemoData.Seed.Citizens, c => Assert.DoesNotContain(c.Iin, bytes, StringComparison.Ordinal));
+        Assert.DoesNotContain(NewIin(1000), bytes, StringComparison.Ordinal);
+        Assert.Contains(JournalFile.SubjectOf(citizen), bytes, StringComparison.Ordinal);
+
+        // The index deleted: rebuilt from the journal at start-up, the same answers.
+        foreach (var file in new[] { index, index + "-wal", index + "-shm" }.Where(File.Exists))
+        {
+            File.Delete(file);
+        }
+
+        await using (var again = await StartAsync(journal))
+        {
+            var rebuilt = await ListAllAsync(again.Office(key: OfficerKey), citizen);
+            Assert.Equal(officerView.Select(Key), rebuilt.Select(Key));
+            var history = await again.Office(key: OfficerKey).ListDataAccessesAsync(new ListDataAccessesRequest
+            {
+                Iin = citizen,
+                StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+                EndTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+            });
+
+            // The officer's own calls of the first run are in the history too (journaled like any access).
+            Assert.Contains(history.Accesses, a => a.Method == "ListDataAccesses" && a.ClientId == "officer");
+        }
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_precisely_and_a_page_token_is_bound_to_its_listing()
+    {
+        var journal = TestSecrets.NewJournalPath();
+        var citizen = NewIin(4343);
+        WriteDayOfTraffic(journal, citizen, lines: 10_000);
+        await using var scenario = await StartAsync(journal);
+        var officer = scenario.Office(key: OfficerKey);
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => officer.ListDataAccessesAsync(new ListDataAccessesRequest
+        {
+            Iin = "791028302729",
+            StartTime = Timestamp.FromDateTimeOffset(MonthStart),
+            EndTime = Timestamp.FromDateTimeOffset(MonthStart.AddDays(400)),
+            PageSize = -1,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Equal(["iin", "end_time", "page_size"], bad.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+
+        var first = await officer.ListDataAccessesAsync(Month(citizen, pageSize: 2));
+        Assert.Equal(2, first.Accesses.Count);
+        Assert.NotEmpty(first.NextPageToken);
+        var second = await officer.ListDataAccessesAsync(Month(citizen, pageSize: 2, pageToken: first.NextPageToken));
+        Assert.True(first.Accesses[1].AccessTime.ToDateTimeOffset() >= second.Accesses[0].AccessTime.ToDateTimeOffset());
+        var otherCitizen = Month(NewIin(4400), pageSize: 2, pageToken: first.NextPageToken);
+        var stolen = await Assert.ThrowsAsync<RpcException>(() => officer.ListDataAccessesAsync(otherCitizen).ResponseAsync);
+        Assert.Equal("PAGE_TOKEN_INVALID", stolen.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Reason);
+
+        // Not for a client without the permission, nor by the wildcard.
+        var denied = await Assert.ThrowsAsync<RpcException>(() => scenario.Gateway.FrontDesk.ListDataAccessesAsync(Month(citizen)).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    private static Task<ConsentScenario> StartAsync(string journal) => ConsentScenario.StartAsync(settings =>
+    {
+        settings["Gateway:Security:Journal:Path"] = journal;
+        settings.WithClient(c => c.Id("officer").ApiKey(OfficerKey).Permissions("access_history").Districts("*").Unlimited().DataProtectionOfficer())
+            .WithClient(c => c.Id("history-desk").ApiKey(DeskKey).Permissions("access_history", "consent").Districts("1952").Unlimited())
+            .WithClient(c => c.Id("police").ApiKey("police-key-0123456789abcdef").Permissions("overview").Districts("*").DisplayName("Police department").HiddenFromSubject(new DateOnly(2099, 1, 1)))
+            .WithClient(c => c.Id("old-police").ApiKey("old-police-key-0123456789ab").Permissions("overview").Districts("*").HiddenFromSubject(new DateOnly(2020, 1, 1)));
+    });
+
+    // A valid IIN born 1985-03-14, of the first serial from this one that has a check digit.
+    private static string NewIin(int serial) =>
+        Enumerable.Range(serial, 50).Select(s => Iin.Create(new DateOnly(1985, 3, 14), male: false, s)).OfType<string>().First();
+
+    private static ListDataAccessesRequest Month(string iin, int pageSize = 0, string pageToken = "") => new()
+    {
+        Iin = iin,
+        StartTime = Timestamp.FromDateTimeOffset(MonthStart),
+        EndTime = Timestamp.FromDateTimeOffset(MonthStart.AddMonths(1)),
+        PageSize = pageSize,
+        PageToken = pageToken,
+    };
+
+    private static async Task<IReadOnlyList<DataAccess>> ListAllAsync(FrontDeskService.FrontDeskServiceClient desk, string iin)
+    {
+        var all = new List<DataAccess>();
+        var token = "";
+        do
+        {
+            var page = await desk.ListDataAccessesAsync(Month(iin, pageSize: 7, pageToken: token));
+            all.AddRange(page.Accesses);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return all;
+    }
+
+    private static string Key(DataAccess access) => $"{access.AccessTime.ToDateTimeOffset().ToUnixTimeMilliseconds()} {access.ClientId} {access.Method} {string.Join(',', access.ProviderIds)} {access.Result}";
+
+    // The journal's own lines about the citizen, read as the verifier would (HMAC of the IIN), newest first.
+    private static List<(string Key, string Client)> Expected(string journal, string iin)
+    {
+        var subject = JournalFile.SubjectOf(iin);
+        return [.. JournalFile.Entries(journal)
+            .Where(e => e.GetProperty("subject").GetString() == subject)
+            .Select(e => (Time: DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture), Seq: e.GetProperty("seq").GetInt64(), Entry: e))
+            .OrderByDescending(e => e.Time).ThenByDescending(e => e.Seq)
+            .Select(e => (
+                $"{e.Time.ToUnixTimeMilliseconds()} {e.Entry.GetProperty("client").GetString()} {e.Entry.GetProperty("method").GetString()} {string.Join(',', e.Entry.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("id").GetString()))} {e.Entry.GetProperty("result").GetString()}",
+                e.Entry.GetProperty("client").GetString()!))];
+    }
+
+    // A day of traffic: many citizens, four clients, the overview and domain reads; one citizen's accesses among them.
+    private static void WriteDayOfTraffic(string journal, string citizen, int lines)
+    {
+        var random = new Random(7);
+        var citizens = Enumerable.Range(0, 5_000).Select(i => Iin.Create(new DateOnly(1960, 1, 1).AddDays(i * 3), i % 2 == 0, 1000 + i)).OfType<string>().ToArray();
+        using var subjects = new SubjectHasher(Microsoft.Extensions.Options.Options.Create(new Configuration.SecurityOptions
+        {
+            Journal = new Configuration.JournalOptions { SubjectKey = TestSecrets.SubjectKey },
+        }));
+        using var writer = new JournalLineWriter(Convert.FromBase64String(TestSecrets.ChainKey));
+        var output = new ArrayBufferWriter<byte>(1 << 20);
+        var prev = JournalChain.Genesis;
+        string[] methods = ["GetCitizenOverview", "ListUtilityAccounts", "ListParcels", "ListBenefits", "GetUtilityAccountBalance"];
+        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+        using var file = new FileStream(journal, FileMode.CreateNew, FileAccess.Write);
+        for (var seq = 1; seq <= lines; seq++)
+        {
+            var iin = seq % 1000 == 0 || random.Next(2_500) == 0 ? citizen : citizens[random.Next(citizens.Length)];
+            var client = Clients[random.Next(Clients.Length)];
+            var method = methods[random.Next(methods.Length)];
+            var time = Day.AddMilliseconds(seq * (86_400_000.0 / lines));
+            var record = new AccessRecord(time, client, $"operator-{random.Next(40)}", "citizen-enquiry", method, "iin", subjects.Hash(iin),
+                [new ProviderTouch(method == "ListParcels" ? "land-registry" : "alatau-power", "OK", "LIVE")], "OK");
+            prev = writer.Write(output, record, seq, prev);
+            if (output.WrittenCount > (1 << 19))
+            {
+                file.Write(output.WrittenSpan);
+                output.ResetWrittenCount();
+            }
+        }
+
+        file.Write(output.WrittenSpan);
+    }
+}
+
+/// <summary>The access history in PostgreSQL, shared by two gateway instances, each feeding its own journal.</summary>
+public sealed class SharedAccessHistoryTests
+{
+    private const string OfficerKey = "officer-key-0123456789abcdef";
+
+    [Fact]
+    public async Task Two_instances_share_one_index_each_feeds_its_journal_and_a_deleted_index_is_rebuilt_by_each_with_no_IIN_in_it()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var database = $"history_{Guid.NewGuid():N}";
+        await using (var connection = await postgres.OpenAsync())
+        {
+            await using var create = connection.CreateCommand();
+            create.CommandText = $"CREATE DATABASE {database}";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = database, Pooling = true }.ConnectionString;
+        await using var providers = await DemoProviders.DemoProviderSet.StartAsync(new DemoProviders.DemoProviderSetOptions { Seed = DemoData.Seed });
+        var citizen = DemoData.Seed.Citizens[0].Iin;
+        GatewaySettings Instance(string id, string journal)
+        {
+            var settings = new GatewaySettings()
+                .WithSubmissions(s => s.Postgres(connectionString))
+                .WithClient(c => c.Id("officer").ApiKey(OfficerKey).Permissions("access_history").Districts("*").Unlimited().DataProtectionOfficer());
+            settings["Gateway:Security:Journal:InstanceId"] = id;
+            settings["Gateway:Security:Journal:Path"] = journal;
+            return settings;
+        }
+
+        var (journalA, journalB) = (TestSecrets.NewJournalPath(), TestSecrets.NewJournalPath());
+        IReadOnlyList<string> before;
+        await using (var a = await TestGateway.StartAsync(providers, Instance("gw-a", journalA)))
+        await using (var b = await TestGateway.StartAsync(providers, Instance("gw-b", journalB)))
+        {
+            await a.FrontDesk.GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = citizen });
+            await b.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = citizen });
+            await b.FrontDesk.ListBenefitsAsync(new ListBenefitsRequest { Iin = citizen });
+
+            // Asked at instance A, the history holds B's accesses as soon as B has fed them (it follows its journal every second).
+            before = await WaitForAsync(a.ClientWith(OfficerKey, "dpo-1", "subject-request"), citizen, list => list.Count(x => x.EndsWith("test-desk", StringComparison.Ordinal)) == 3);
+            Assert.Contains(before, x => x.StartsWith("GetCitizenOverview", StringComparison.Ordinal));
+            Assert.Contains(before, x => x.StartsWith("ListBenefits", StringComparison.Ordinal));
+        }
+
+        // The index gone, both instances rebuild their parts from their journals.
+        await using (var connection = await postgres.OpenAsync())
+        {
+            connection.ChangeDatabase(database);
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE access_history; DROP TABLE access_history_fed;";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        await using (var a = await TestGateway.StartAsync(providers, Instance("gw-a", journalA)))
+        await using (var b = await TestGateway.StartAsync(providers, Instance("gw-b", journalB)))
+        {
+            var rebuilt = await WaitForAsync(a.ClientWith(OfficerKey, "dpo-1", "subject-request"), citizen, list => before.All(list.Contains));
+            Assert.Equal(before, rebuilt.Where(before.Contains));
+        }
+
+        // No IIN in clear anywhere in the database.
+        var dump = await ScriptRunner.RunProgramAsync(Path.Combine(PostgresServer.BinFolder, "pg_dump"), "-h", "127.0.0.1", "-p", postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database);
+        Assert.Equal(0, dump.ExitCode);
+        Assert.Contains("access_history", dump.Output, StringComparison.Ordinal);
+        Assert.All(DemoData.Seed.Citizens, c => Assert.DoesNotContain(c.Iin, dump.Output, StringComparison.Ordinal));
+    }
+
+    // The citizen's history of today as "method client" lines, asked until it satisfies done (at most 15 s).
+    private static async Task<IReadOnlyList<string>> WaitForAsync(FrontDeskService.FrontDeskServiceClient officer, string iin, Func<IReadOnlyList<string>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var page = await officer.ListDataAccessesAsync(new ListDataAccessesRequest
+            {
+                Iin = iin,
+                StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+                EndTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+                PageSize = 500,
+            });
+            var list = page.Accesses.Where(x => x.Method != "ListDataAccesses").Select(x => $"{x.Method} {x.AccessTime} {x.ClientId}").ToList();
+            if (done(list) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(done(list), string.Join('\n', list));
+                return list;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
