@@ -17,7 +17,7 @@ public sealed class ConsentOptions
     /// </summary>
     public Uri? Authority { get; init; }
 
-    /// <summary>A PEM file of the CA that signed the authority's TLS certificate, when it is not a public one. Optional.</summary>
+    /// <summary>A PEM file of the CA that signed the authority's TLS certificate: then only it is trusted (as for providers). Optional.</summary>
     public string? CaCertificate { get; init; }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
 using ProviderGateway.Contracts.Consent.V1;
+using ProviderGateway.Providers;
 
 namespace ProviderGateway.Consent;
 
@@ -35,8 +36,8 @@ public sealed class ConsentAuthority : IDisposable
         if (configured.CaCertificate is { } caFile)
         {
             var authority = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None || (certificate is not null && IsSignedBy(authority, new X509Certificate2(certificate), errors));
+            // Only that CA is trusted, as for providers.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ProviderChannels.IsSignedBy(authority, certificate, errors);
         }
 
         _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
@@ -51,19 +52,4 @@ public sealed class ConsentAuthority : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _channel.Dispose();
-
-    // Only a chain problem is forgiven, and only when the configured CA signed the certificate.
-    private static bool IsSignedBy(X509Certificate2 authority, X509Certificate2 certificate, System.Net.Security.SslPolicyErrors errors)
-    {
-        if (errors != System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
 }

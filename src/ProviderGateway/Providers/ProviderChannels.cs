@@ -171,7 +171,11 @@ public sealed class ProviderChannels : IDisposable
     // meant for a TLS server (extended key usage serverAuth): a desk's client certificate issued by the same
     // authority must not pass for a provider. Without a configured authority, SslStream's own validation applies,
     // which asks the same of the chain (ApplicationPolicy serverAuth when authenticating a server).
-    private static bool IsSignedBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>
+    /// Whether <paramref name="certificate"/> chains to <paramref name="authority"/> alone (the system's roots not trusted),
+    /// for server authentication, with no TLS problem but the chain's: the check of every configured CA.
+    /// </summary>
+    internal static bool IsSignedBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
         {
