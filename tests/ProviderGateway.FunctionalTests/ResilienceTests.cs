@@ -37,7 +37,8 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         var overview = await gateway.FrontDesk.GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = citizen.Iin }, NoCache);
         clock.Stop();
 
-        Assert.True(clock.Elapsed < deadline + TimeSpan.FromMilliseconds(50), $"the overview took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        // Well under the slow provider's 1.5 s, with room for a busy 2-core machine (it once took 384 ms there).
+        Assert.True(clock.Elapsed < deadline + TimeSpan.FromMilliseconds(300), $"the overview took {clock.Elapsed.TotalMilliseconds:F0} ms");
         var slow = overview.Results.Single(r => r.Source.ProviderId == "regional-water");
         Assert.Equal((int)StatusCode.DeadlineExceeded, slow.Source.Status.Code);
         Assert.Equal("PROVIDER_DEADLINE_EXCEEDED", slow.Source.Status.Details.Single().Unpack<ErrorInfo>().Reason);

@@ -16,7 +16,7 @@ namespace ProviderGateway.FunctionalTests.Consent;
 /// A call that needs consent and has no valid one is refused before any cache or provider is asked, and journaled with
 /// the reason; the whole flow runs through the gateway; a revocation made at the authority is honoured within the bound.
 /// </summary>
-public sealed class ConsentTests
+public sealed class ConsentTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Citizen = "791028302728";
     private const string CoOwner = "830417405126";
@@ -117,6 +117,7 @@ public sealed class ConsentTests
             }
 
             Assert.NotNull(refusal);
+            output.WriteLine($"refused {revoked.Elapsed.TotalMilliseconds:F0} ms after the revocation at the authority");
             Assert.True(revoked.Elapsed < TimeSpan.FromSeconds(10), $"Refused {revoked.Elapsed} after the revocation.");
             Assert.Equal("REVOKED", refusal.GetRpcStatus()!.GetDetail<ErrorInfo>().Metadata["refusal"]);
             journal = scenario.Gateway.JournalPath;
