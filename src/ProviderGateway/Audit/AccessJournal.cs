@@ -12,7 +12,7 @@ namespace ProviderGateway.Audit;
 /// written in batches gathered over 10 ms and synced to disk at least once a second. Every
 /// <see cref="JournalOptions.CheckpointEveryLines"/> lines or <see cref="JournalOptions.CheckpointInterval"/>, at
 /// rotation and at shutdown, the writer signs a checkpoint (<see cref="JournalCheckpoint"/>) and hands it to the
-/// anchors (<see cref="IJournalAnchor"/>). A restart verifies the lines after the last checkpoint, records a line
+/// anchors (<see cref="IJournalAnchor"/>); lines synced to disk go to the followers (<see cref="IJournalFollower"/>). A restart verifies the lines after the last checkpoint, records a line
 /// torn by a crash, signs what the crash left unsigned and continues the chain.
 /// </summary>
 /// <remarks>
@@ -34,6 +34,7 @@ public sealed class AccessJournal : BackgroundService
     private readonly ILogger<AccessJournal> _logger;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<IJournalAnchor> _extraAnchors;
+    private readonly IJournalFollower[] _followers;
     private readonly Channel<AccessRecord> _queue;
     private readonly long _refuseAt;
     private readonly Counter<long> _written;
@@ -62,14 +63,19 @@ public sealed class AccessJournal : BackgroundService
     private bool _fileHasLines;
     private long _fileBytes;
     private DateTime _fileDay;
+    private List<JournaledLine>? _unsynced; // lines written since the last sync to disk, for the followers (null without any)
 
     /// <summary>Creates the journal; the file is opened when the host starts.</summary>
-    public AccessJournal(IOptions<SecurityOptions> options, ILogger<AccessJournal> logger, IMeterFactory meters, TimeProvider time, IEnumerable<IJournalAnchor> anchors)
+    public AccessJournal(
+        IOptions<SecurityOptions> options, ILogger<AccessJournal> logger, IMeterFactory meters, TimeProvider time, IEnumerable<IJournalAnchor> anchors,
+        IEnumerable<IJournalFollower>? followers = null)
     {
         _options = options.Value.Journal;
         _logger = logger;
         _time = time;
         _extraAnchors = [.. anchors];
+        _followers = [.. followers ?? []];
+        _unsynced = _followers.Length > 0 ? [] : null;
         // Unbounded: the bound is kept by _pending, so that an admitted call's reserved room can never be taken.
         _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });
         _refuseAt = Math.Max(1, _options.QueueCapacity * 9L / 10);
@@ -148,6 +154,13 @@ public sealed class AccessJournal : BackgroundService
         // Everything queued is written and checkpointed before the host stops; the writer ends when the queue is drained.
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (ExecuteTask is { IsCanceled: true })
+        {
+            // Stopped before the writer's first turn: BackgroundService starts ExecuteAsync on the thread pool, and a stop
+            // that comes first cancels it unrun. The writer never observes the token, so it runs here and drains the queue.
+            await ExecuteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         try
         {
             await Task.WhenAll(_anchorInFlight).WaitAsync(AnchorDrainTimeout, _time, cancellationToken).ConfigureAwait(false);
@@ -207,6 +220,7 @@ public sealed class AccessJournal : BackgroundService
                     Interlocked.Decrement(ref _pending);
                     Interlocked.Decrement(ref _queued);
                     _prev = _lines!.Write(_buffer, record, ++_seq, _prev);
+                    _unsynced?.Add(new JournaledLine(_seq, _prev, record));
                     _linesSinceCheckpoint++;
                     _fileHasLines = true;
                     count++;
@@ -230,6 +244,7 @@ public sealed class AccessJournal : BackgroundService
                 if (Environment.TickCount64 - lastSync >= SyncIntervalMs)
                 {
                     _file!.Flush(flushToDisk: true);
+                    Synced();
                     lastSync = Environment.TickCount64;
                 }
 
@@ -251,6 +266,7 @@ public sealed class AccessJournal : BackgroundService
         // Shutdown: the last lines are signed and anchored.
         Checkpoint();
         _file!.Flush(flushToDisk: true);
+        Synced();
     }
 
     private bool TryReserve(long limit)
@@ -367,6 +383,7 @@ public sealed class AccessJournal : BackgroundService
             {
                 // The torn line stays as it is, outside the chain; this entry says what it was.
                 _prev = _lines.WriteResumed(_buffer, ++_seq, _prev, _time.GetUtcNow(), _instance, torn);
+                _unsynced?.Add(new JournaledLine(_seq, _prev, null));
                 _linesSinceCheckpoint++;
                 _fileHasLines = true;
                 AuditLog.TornLine(_logger, _path, torn.Length);
@@ -375,6 +392,7 @@ public sealed class AccessJournal : BackgroundService
             // Whatever a crash left unsigned is signed now, after verification.
             Checkpoint();
             _file.Flush(flushToDisk: true);
+            Synced();
             AuditLog.Opened(_logger, _path, _instance, _seq, _signer.KeyId, string.Join(", ", _anchors.Select(a => a is FileJournalAnchor f ? f.Path : a.Name)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -440,11 +458,35 @@ public sealed class AccessJournal : BackgroundService
         var checkpoint = _signer!.Sign(_buffer, _instance, _seq, _prev, _time.GetUtcNow());
         WriteBuffer();
         _file!.Flush(flushToDisk: true);
+        Synced();
         _linesSinceCheckpoint = 0;
         _checkpoints.Add(1);
         for (var i = 0; i < _anchors.Length; i++)
         {
             Publish(i, checkpoint);
+        }
+    }
+
+    // The lines written since the last sync are on disk now: each follower gets them (a list of its own).
+    private void Synced()
+    {
+        if (_unsynced is not { Count: > 0 } lines)
+        {
+            return;
+        }
+
+        _unsynced = [];
+        for (var i = 0; i < _followers.Length; i++)
+        {
+            try
+            {
+                _followers[i].Written(_instance, i == _followers.Length - 1 ? lines : [.. lines]);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A follower is kept from the journal, never in its way: it reads what it missed from the files.
+                AuditLog.FollowerFailed(_logger, _followers[i].GetType().Name, e);
+            }
         }
     }
 

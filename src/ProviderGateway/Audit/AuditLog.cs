@@ -32,4 +32,7 @@ internal static partial class AuditLog
 
     [LoggerMessage(EventId = 609, Level = LogLevel.Information, Message = "Journal anchor {Anchor} works again")]
     public static partial void AnchorRestored(ILogger logger, string anchor);
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "Journal follower {Follower} failed to take lines; it reads what it missed from the journal's files")]
+    public static partial void FollowerFailed(ILogger logger, string follower, Exception exception);
 }

@@ -51,19 +51,37 @@ public static class JournalFiles
         Sibling(path, "legacy-" + time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
 
     /// <summary>The newest rotated file of <paramref name="path"/>'s set (the highest last seq), or <c>null</c>.</summary>
-    public static string? NewestRotated(string path)
+    public static string? NewestRotated(string path) => Rotated(path) is { Count: > 0 } rotated ? rotated[^1].File : null;
+
+    /// <summary>
+    /// The rotated files of <paramref name="path"/>'s set (named by <see cref="RotatedName"/>), in the order the chain runs
+    /// through them (by the last seq each holds), with that seq; the current file at <paramref name="path"/> follows them.
+    /// </summary>
+    public static IReadOnlyList<(string File, long LastSeq)> Rotated(string path)
     {
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var stem = System.IO.Path.GetFileNameWithoutExtension(path);
         var extension = System.IO.Path.GetExtension(path);
-        return Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, $"{stem}.*{extension}")
-                .Select(f => (File: f, Name: System.IO.Path.GetFileName(f)))
-                .Where(f => f.Name.Length == stem.Length + 1 + 16 + 1 + 12 + extension.Length && f.Name[(stem.Length + 17)] == '-')
-                .OrderBy(f => f.Name[(stem.Length + 18)..], StringComparer.Ordinal)
-                .Select(f => f.File)
-                .LastOrDefault()
-            : null;
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        // <stem>.<16: yyyyMMddTHHmmssZ>-s<12 digits><ext>
+        var rotated = new List<(string File, long LastSeq)>();
+        foreach (var file in Directory.EnumerateFiles(folder, $"{stem}.*{extension}"))
+        {
+            var name = System.IO.Path.GetFileName(file);
+            if (name.Length == stem.Length + 1 + 16 + 2 + 12 + extension.Length
+                && name.AsSpan(stem.Length + 17, 2).SequenceEqual("-s")
+                && long.TryParse(name.AsSpan(stem.Length + 19, 12), NumberStyles.None, CultureInfo.InvariantCulture, out var lastSeq))
+            {
+                rotated.Add((file, lastSeq));
+            }
+        }
+
+        rotated.Sort((a, b) => a.LastSeq != b.LastSeq ? a.LastSeq.CompareTo(b.LastSeq) : string.CompareOrdinal(a.File, b.File));
+        return rotated;
     }
 
     /// <summary>
