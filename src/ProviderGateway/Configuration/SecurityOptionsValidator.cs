@@ -92,6 +92,21 @@ public sealed partial class SecurityOptionsValidator : IValidateOptions<Security
             }
         }
 
+        if (client.DisplayName is { } displayName
+            && (displayName.Length is 0 or > 120 || string.IsNullOrWhiteSpace(displayName) || displayName.Any(char.IsControl)))
+        {
+            failures.Add($"{key}:DisplayName must be 1 to 120 characters without control characters (a line break, a tab…), not blank: the office as a citizen's access history names it.");
+        }
+
+        if (client.HiddenFromSubject && client.HiddenFromSubjectUntil is null)
+        {
+            failures.Add($"{key}:HiddenFromSubjectUntil is required with HiddenFromSubject: the day (yyyy-MM-dd) from which the client's accesses are shown in the citizen's access history.");
+        }
+        else if (!client.HiddenFromSubject && client.HiddenFromSubjectUntil is not null)
+        {
+            failures.Add($"{key}:HiddenFromSubjectUntil is set but HiddenFromSubject is not: set HiddenFromSubject to true to withhold the client's accesses from the citizen until that day, or remove the date.");
+        }
+
         foreach (var required in client.RequireConsent)
         {
             if (!ConsentScopes.CanRequire(required))

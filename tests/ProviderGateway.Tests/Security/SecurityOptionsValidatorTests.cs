@@ -96,4 +96,60 @@ public sealed class SecurityOptionsValidatorTests
     {
         Assert.Contains(Failures(new SecurityOptions()), f => f.StartsWith("Gateway:Security:Clients is empty", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_hidden_client_needs_the_day_its_accesses_are_shown_and_a_day_needs_the_flag()
+    {
+        var options = new SecurityOptions
+        {
+            Clients =
+            [
+                Client(0, hidden: true, until: null),
+                Client(1, hidden: false, until: new DateOnly(2027, 1, 1)),
+                Client(2, hidden: true, until: new DateOnly(2027, 1, 1)),
+            ],
+        };
+
+        var failures = Failures(options).Where(f => f.StartsWith("Gateway:Security:Clients:", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.StartsWith("Gateway:Security:Clients:0:HiddenFromSubjectUntil is required with HiddenFromSubject", failures[0], StringComparison.Ordinal);
+        Assert.StartsWith("Gateway:Security:Clients:1:HiddenFromSubjectUntil is set but HiddenFromSubject is not", failures[1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("   ", true)]
+    [InlineData("Karasai district akimat\nfront desk", true)]
+    [InlineData("Tab\tseparated", true)]
+    [InlineData("x121", true)]
+    [InlineData("x120", false)]
+    [InlineData("Қарасай ауданы әкімдігі, қабылдау", false)]
+    [InlineData(null, false)]
+    public void A_display_name_is_1_to_120_characters_without_control_characters(string? displayName, bool refused)
+    {
+        displayName = displayName switch
+        {
+            "x121" => new string('x', 121),
+            "x120" => new string('x', 120),
+            _ => displayName,
+        };
+        var options = new SecurityOptions { Clients = [Client(0, displayName: displayName)] };
+
+        var failures = Failures(options).Where(f => f.StartsWith("Gateway:Security:Clients:0:DisplayName", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(refused ? 1 : 0, failures.Count);
+        Assert.All(failures, f => Assert.Contains("1 to 120 characters without control characters", f, StringComparison.Ordinal));
+    }
+
+    private static ClientOptions Client(int n, bool hidden = false, DateOnly? until = null, string? displayName = null) => new()
+    {
+        Id = $"office-{n}",
+        ApiKeySha256 = [Hash[..^1] + n.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        Permissions = ["utilities"],
+        Districts = ["*"],
+        HiddenFromSubject = hidden,
+        HiddenFromSubjectUntil = until,
+        DisplayName = displayName,
+    };
 }
