@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using ProviderGateway.Audit;
@@ -10,30 +11,35 @@ using ProviderGateway.Security;
 namespace ProviderGateway.AccessHistory;
 
 /// <summary>
-/// A citizen's access history for the front desk (<c>ListDataAccesses</c>): the index brought up to date with the journal
-/// (<see cref="JournalFeeder.CatchUpAsync"/>), then one citizen's accesses in a time range, newest first, paged by a signed
-/// token bound to the caller, the citizen and the range. A client hidden from the subject
-/// (<see cref="GatewayClient.HiddenFromSubjectUntil"/> after today, in Kazakhstan) is left out unless the caller is a
-/// data-protection officer, who sees its accesses marked. Names come from the configuration as it is now.
+/// A citizen's access history for the front desk (<c>ListDataAccesses</c>): one citizen's accesses in a time range from the
+/// index, newest first, paged by a signed token bound to the caller, the citizen and the range. A client hidden from the
+/// subject (<see cref="GatewayClient.HiddenFromSubjectUntil"/> after today, in Kazakhstan, on the gateway's clock) is left out
+/// unless the caller is a data-protection officer, who sees its accesses marked. Names and hiding come from the
+/// configuration as it is when the history is read; nothing of them is stored. Before the index's start-up rebuild is
+/// done a listing waits for it (a few seconds at most, then UNAVAILABLE), so that it never answers from half an index.
 /// </summary>
-public sealed class AccessHistoryDesk(AccessHistoryIndex index, JournalFeeder feeder, SubjectHasher subjects, GatewayClients clients, PageTokens tokens, TimeProvider time)
+public sealed class AccessHistoryDesk(AccessHistoryIndex index, AccessHistoryFeeder feeder, SubjectHasher subjects, GatewayClients clients, PageTokens tokens, TimeProvider time)
 {
-    private const int DefaultPageSize = 50;
-    private const int LargestPageSize = 500;
+    /// <summary>The page size when the request asks for none.</summary>
+    public const int DefaultPageSize = 50;
 
-    // Kazakhstan has one time zone, UTC+5: a date configured for hiding begins there.
+    /// <summary>The largest page; larger requests get this many.</summary>
+    public const int LargestPageSize = 500;
+
+    // How long a listing waits for the start-up rebuild before it is answered UNAVAILABLE (with RetryInfo).
+    private static readonly TimeSpan RebuildWait = TimeSpan.FromSeconds(5);
+
+    // Kazakhstan has one time zone, UTC+5 (since March 2024): a date configured for hiding begins there.
     private static readonly TimeSpan KazakhstanOffset = TimeSpan.FromHours(5);
 
     /// <summary>The page of <paramref name="request"/> (validated) for <paramref name="caller"/>.</summary>
     public async Task<ListDataAccessesResponse> ListAsync(ListDataAccessesRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var officer = clients.FindById(caller.ClientId)?.DataProtectionOfficer ?? false;
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(KazakhstanOffset).DateTime);
-        var hidden = clients.All.Where(c => c.HiddenFromSubjectUntil is { } until && until > today).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var subject = subjects.Hash(request.Iin);
-        var from = request.StartTime.ToDateTimeOffset();
-        var to = request.EndTime.ToDateTimeOffset();
-        var binding = new PageTokenBinding(caller.ClientId, "ListDataAccesses", subject, from.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), to.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var hidden = HiddenToday();
+        var (from, to) = (CeilingMilliseconds(request.StartTime), CeilingMilliseconds(request.EndTime));
+        var binding = new PageTokenBinding(
+            caller.ClientId, "ListDataAccesses", request.Iin, from.ToString(CultureInfo.InvariantCulture), to.ToString(CultureInfo.InvariantCulture));
         AccessCursor? after = null;
         if (request.PageToken.Length > 0)
         {
@@ -45,11 +51,12 @@ public sealed class AccessHistoryDesk(AccessHistoryIndex index, JournalFeeder fe
         IReadOnlyList<IndexedAccess> found;
         try
         {
-            await feeder.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            found = await index.ListAsync(subject, from, to, after, officer ? [] : hidden, size + 1, cancellationToken).ConfigureAwait(false);
+            await feeder.CaughtUp.WaitAsync(RebuildWait, time, cancellationToken).ConfigureAwait(false);
+            found = await index.ListAsync(new AccessQuery(subjects.Hash(request.Iin), from, to, after, officer ? [] : hidden, size + 1), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbException or IOException or TimeoutException)
+        catch (Exception e) when (e is DbException or TimeoutException or IOException)
         {
+            // The database is down, or the index still being rebuilt: every access is in the journal, the history later.
             throw RpcErrors.Build(
                 StatusCode.Unavailable,
                 "The access history cannot be read right now; every access stays in the journal. Retry shortly.",
@@ -60,30 +67,40 @@ public sealed class AccessHistoryDesk(AccessHistoryIndex index, JournalFeeder fe
         var response = new ListDataAccessesResponse();
         foreach (var access in found.Take(size))
         {
-            var client = clients.FindById(access.ClientId);
             var entry = new DataAccess
             {
                 AccessTime = Timestamp.FromDateTimeOffset(access.Time),
                 ClientId = access.ClientId,
-                ClientDisplayName = client?.DisplayName ?? access.ClientId,
+                ClientDisplayName = clients.FindById(access.ClientId)?.DisplayName ?? access.ClientId,
                 OperatorId = access.OperatorId,
                 Method = access.Method,
                 Purpose = access.Purpose,
-                ConsentId = access.ConsentId,
+                ConsentId = access.ConsentId ?? "",
                 Result = access.Result,
-                Reason = access.Reason,
+                Reason = access.Reason ?? "",
                 HiddenFromSubject = hidden.Contains(access.ClientId),
             };
-            entry.ProviderIds.AddRange(access.Providers.Split(',', StringSplitOptions.RemoveEmptyEntries));
+            entry.ProviderIds.AddRange(access.Providers);
             response.Accesses.Add(entry);
         }
 
         if (found.Count > size)
         {
-            var last = found[size - 1];
-            response.NextPageToken = tokens.Issue(binding, [new ProviderCursor("history", new AccessCursor(last.Time.ToUnixTimeMilliseconds(), last.Instance, last.Seq).ToString())]);
+            response.NextPageToken = tokens.Issue(binding, [new ProviderCursor("", AccessCursor.After(found[size - 1]).ToString())]);
         }
 
         return response;
     }
+
+    /// <summary>The clients whose accesses are withheld from the citizen today: hidden, and their date not yet come.</summary>
+    public HashSet<string> HiddenToday()
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(KazakhstanOffset).DateTime);
+        return clients.All.Where(c => c.HiddenFromSubjectUntil is { } until && until > today).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
+    // The index keeps milliseconds: an instant at .0005 s begins (or ends) the range with the millisecond after it, so that
+    // "at >= from" and "at < to" on milliseconds mean what they mean on the request's nanoseconds.
+    private static long CeilingMilliseconds(Timestamp value) =>
+        (value.Seconds * 1000) + ((value.Nanos + 999_999) / 1_000_000);
 }

@@ -4,222 +4,228 @@ using System.Text;
 
 namespace ProviderGateway.AccessHistory;
 
-/// <summary>One journal line about a citizen, as the access history keeps it: no identifier in clear.</summary>
-/// <param name="Instance">The gateway instance whose journal holds the line.</param>
-/// <param name="Seq">The line's seq in that journal.</param>
-/// <param name="Time">When the call was answered or refused.</param>
-/// <param name="Subject">The journal's HMAC of the citizen's IIN.</param>
-/// <param name="ClientId">The client that called.</param>
-/// <param name="OperatorId">The operator (empty when refused for lacking one).</param>
-/// <param name="Purpose">The purpose (empty when refused for lacking one).</param>
-/// <param name="Method">The front-desk method.</param>
-/// <param name="Providers">The providers touched, comma-separated.</param>
-/// <param name="ConsentId">The consent the call went under; empty for none.</param>
-/// <param name="Result">The gRPC code name the desk received.</param>
-/// <param name="Reason">The journal's reason of a refusal; empty for none.</param>
-public sealed record IndexedAccess(
-    string Instance, long Seq, DateTimeOffset Time, string Subject, string ClientId, string OperatorId, string Purpose,
-    string Method, string Providers, string ConsentId, string Result, string Reason);
-
-/// <summary>Where a page of accesses ends: the last access's time, instance and seq (the listing's order).</summary>
-/// <param name="Time">Unix milliseconds.</param>
-/// <param name="Instance">The instance.</param>
-/// <param name="Seq">The seq.</param>
-public readonly record struct AccessCursor(long Time, string Instance, long Seq)
-{
-    /// <summary>The cursor as page tokens carry it.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Time}:{Seq}:{Instance}");
-
-    /// <summary>Reads <see cref="ToString"/>'s form; <c>null</c> for anything else.</summary>
-    public static AccessCursor? Parse(string text)
-    {
-        var parts = text.Split(':', 3);
-        return parts.Length == 3
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var time)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
-            ? new AccessCursor(time, parts[2], seq)
-            : null;
-    }
-}
-
 /// <summary>
-/// The access history's index: one row per journal line about a citizen, keyed by (instance, seq) so that feeding the
-/// same line twice (a rebuild, two passes) changes nothing, with an index on (subject, time) so that one citizen's
-/// month is a range scan; and, per instance, the last journal seq fed. The journal stays the source of truth: the index
-/// can be deleted at any time and is rebuilt from it (<see cref="JournalFeeder"/>). SQLite
-/// (<see cref="SqliteAccessHistoryIndex"/>) or PostgreSQL (<see cref="PostgresAccessHistoryIndex"/>), the same SQL.
+/// The access history's index: a row per journal line about a citizen (<see cref="IndexedAccess"/>), keyed by the instance
+/// whose journal holds it and its seq, so that feeding a line twice (the live feed and a rebuild, two instances reading one
+/// journal) changes nothing and the lines of several instances' journals sit side by side; an index on (subject, time,
+/// instance, seq), so that one citizen's month is one range scan; and per journal, how far it is fed and the hash of that
+/// line (<see cref="JournalPosition"/>), moved in the same transaction as the rows. It holds no IIN: the subject is the
+/// journal's HMAC. The journal stays the source of truth: the index may be deleted at any time and is rebuilt from the
+/// journal files (<see cref="AccessHistoryFeeder"/>).
+/// SQLite (<see cref="SqliteAccessHistoryIndex"/>, one instance) or PostgreSQL (<see cref="PostgresAccessHistoryIndex"/>,
+/// shared), the same tables. Times are Unix milliseconds.
 /// </summary>
 public abstract class AccessHistoryIndex : IAsyncDisposable
 {
-    private const int RowsPerStatement = 200;
-    private const string Columns = "instance, seq, at, subject, client_id, operator_id, purpose, method, providers, consent_id, result, reason";
-    private readonly SemaphoreSlim _schema = new(1, 1);
-    private bool _ready;
+    /// <summary>The schema version this code writes; a database at a newer one is refused.</summary>
+    public const int SchemaVersion = 1;
 
-    /// <summary>The statements creating the tables and index when missing.</summary>
+    /// <summary>The columns of a row, in the order statements bind and read them.</summary>
+    protected const string Columns = "instance, seq, at, subject, client_id, operator_id, purpose, method, providers, consent_id, result, reason";
+
+    /// <summary>What the index is, for logs (a file, a database), without secrets.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// The statements of schema version 1, idempotent (<c>IF NOT EXISTS</c>): run at every start-up, so tables someone dropped
+    /// are made again (and then rebuilt from the journal). The rows' table is laid out as the first, unversioned index was
+    /// (its rows stay); that index's positions (<c>access_history_fed</c>, seqs without hashes) are dropped, and the journals
+    /// read once more to find them again.
+    /// </summary>
     protected abstract string SchemaScript { get; }
 
-    /// <summary>Opens a connection, ready for statements.</summary>
+    /// <summary>The statement telling whether table <c>@table</c> exists (one row when it does).</summary>
+    protected abstract string TableExistsSql { get; }
+
+    /// <summary>Opens a connection, configured.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>The last journal seq of <paramref name="instance"/> fed into the index; 0 when none.</summary>
-    public async Task<long> FedUpToAsync(string instance, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq FROM access_history_fed WHERE instance = @instance";
-        Add(command, "@instance", instance);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } seq and not DBNull ? Convert.ToInt64(seq, CultureInfo.InvariantCulture) : 0;
-    }
+    /// <summary>Begins the migration's transaction, holding off any other instance migrating the same database.</summary>
+    protected virtual async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Adds <paramref name="accesses"/> and records <paramref name="fedUpTo"/> as <paramref name="instance"/>'s last seq fed, in one transaction.</summary>
-    public async Task AddAsync(string instance, IReadOnlyList<IndexedAccess> accesses, long fedUpTo, CancellationToken cancellationToken = default)
+    /// <summary>Begins a write transaction.</summary>
+    protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Inserts <paramref name="accesses"/>, leaving those already there (same journal and seq) as they are.</summary>
+    protected abstract Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken);
+
+    /// <summary>The condition leaving out the rows of <paramref name="clients"/> (added to <paramref name="command"/>'s parameters), or empty for none.</summary>
+    protected abstract string NotAmong(DbCommand command, IReadOnlyCollection<string> clients);
+
+    /// <summary>
+    /// Creates the tables and indexes where missing (<see cref="SchemaScript"/>); a rows table that had to be made anew means
+    /// the index was deleted, so every journal position is forgotten with it and the journals are fed again from their start.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database is at a newer schema version than this code.</exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await InsertAsync(connection, transaction, accesses, cancellationToken).ConfigureAwait(false);
-        await using (var fed = connection.CreateCommand())
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+        var hadRows = await ScalarAsync(connection, transaction, TableExistsSql, [("table", "access_history")], cancellationToken).ConfigureAwait(false) is not null;
+        await ExecuteAsync(connection, transaction, SchemaScript, cancellationToken).ConfigureAwait(false);
+        var current = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT coalesce(max(version), 0) FROM access_history_schema", [], cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
         {
-            fed.Transaction = transaction;
-            fed.CommandText = """
-                INSERT INTO access_history_fed (instance, seq) VALUES (@instance, @seq)
-                ON CONFLICT (instance) DO UPDATE SET seq = CASE WHEN excluded.seq > access_history_fed.seq THEN excluded.seq ELSE access_history_fed.seq END
-                """;
-            Add(fed, "@instance", instance);
-            Add(fed, "@seq", fedUpTo);
-            await fed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException($"The access history's index is at schema version {current}, newer than this gateway's {SchemaVersion}: run a gateway of that version or newer.");
+        }
+
+        if (current < SchemaVersion)
+        {
+            await NonQueryAsync(connection, transaction, "INSERT INTO access_history_schema (version, applied_at) VALUES (@v, @t)",
+                [("v", SchemaVersion), ("t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!hadRows)
+        {
+            await NonQueryAsync(connection, transaction, "DELETE FROM access_history_journals", [], cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Inserts <paramref name="accesses"/> (those already there are left as they are): by default as statements of
-    /// many rows each, one round trip per 200 rows.
-    /// </summary>
-    protected virtual async Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken)
+    /// <summary>How far the journal of instance <paramref name="instance"/> is fed, or <c>null</c> when none of it is.</summary>
+    public async Task<JournalPosition?> PositionAsync(string instance, CancellationToken cancellationToken = default)
     {
-        for (var start = 0; start < accesses.Count; start += RowsPerStatement)
-        {
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            var sql = new StringBuilder($"INSERT INTO access_history ({Columns}) VALUES ");
-            var end = Math.Min(accesses.Count, start + RowsPerStatement);
-            for (var i = start; i < end; i++)
-            {
-                var n = (i - start).ToString(CultureInfo.InvariantCulture);
-                sql.Append(i > start ? ",(" : "(").Append(string.Join(',', Enumerable.Range(0, 12).Select(c => $"@p{n}_{c}"))).Append(')');
-                var values = ValuesOf(accesses[i]);
-                for (var c = 0; c < values.Length; c++)
-                {
-                    Add(insert, $"@p{n}_{c}", values[c]);
-                }
-            }
-
-            insert.CommandText = sql.Append(" ON CONFLICT (instance, seq) DO NOTHING").ToString();
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT seq, hash FROM access_history_journals WHERE instance = @instance", [("instance", instance)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new JournalPosition(instance, reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
-    /// <summary>One row's statement, its parameters <c>@p0</c> … <c>@p11</c> in column order (for an index that prepares it once).</summary>
-    protected static string SingleRowInsert { get; } =
-        $"INSERT INTO access_history ({Columns}) VALUES ({string.Join(',', Enumerable.Range(0, 12).Select(c => $"@p{c}"))}) ON CONFLICT (instance, seq) DO NOTHING";
+    /// <summary>
+    /// Adds <paramref name="accesses"/> of the journal of instance <paramref name="instance"/> and records it fed up to line
+    /// <paramref name="seq"/> (hash <paramref name="hash"/>), in one transaction; a position never moves back.
+    /// </summary>
+    public async Task AddAsync(string instance, IReadOnlyList<IndexedAccess> accesses, long seq, string hash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (accesses.Count > 0)
+        {
+            await InsertAsync(connection, transaction, accesses, cancellationToken).ConfigureAwait(false);
+        }
 
-    /// <summary>The column values of <paramref name="access"/>, in column order.</summary>
-    protected static object[] ValuesOf(IndexedAccess access) =>
-        [access.Instance, access.Seq, access.Time.ToUnixTimeMilliseconds(), access.Subject, access.ClientId, access.OperatorId, access.Purpose, access.Method, access.Providers, access.ConsentId, access.Result, access.Reason];
+        await NonQueryAsync(connection, transaction, """
+            INSERT INTO access_history_journals (instance, seq, hash, fed_at) VALUES (@instance, @seq, @hash, @now)
+            ON CONFLICT (instance) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, fed_at = excluded.fed_at
+            WHERE excluded.seq > access_history_journals.seq
+            """,
+            [("instance", instance), ("seq", seq), ("hash", hash), ("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())], cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes every row of instance <paramref name="instance"/>'s journal and its position: its chain was replaced, it is fed again from its start.</summary>
+    public async Task ForgetAsync(string instance, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await NonQueryAsync(connection, transaction, "DELETE FROM access_history WHERE instance = @instance", [("instance", instance)], cancellationToken).ConfigureAwait(false);
+        await NonQueryAsync(connection, transaction, "DELETE FROM access_history_journals WHERE instance = @instance", [("instance", instance)], cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
-    /// The accesses about <paramref name="subject"/> from <paramref name="from"/> (inclusive) to <paramref name="to"/>
-    /// (exclusive), newest first, after <paramref name="after"/> when given, at most <paramref name="limit"/>, leaving out
-    /// the clients in <paramref name="withheldClients"/>.
+    /// One citizen's accesses in <paramref name="query"/>'s range, newest first (then by instance and seq, descending), after
+    /// its cursor, without the withheld clients' rows, at most its limit: one range scan of the subject index.
     /// </summary>
-    public async Task<IReadOnlyList<IndexedAccess>> ListAsync(
-        string subject, DateTimeOffset from, DateTimeOffset to, AccessCursor? after, IReadOnlyCollection<string> withheldClients, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<IndexedAccess>> ListAsync(AccessQuery query, CancellationToken cancellationToken = default)
     {
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "", [("subject", query.Subject), ("from", query.FromMs), ("to", query.ToMs), ("limit", query.Limit)]);
         var sql = new StringBuilder($"SELECT {Columns} FROM access_history WHERE subject = @subject AND at >= @from AND at < @to");
-        Add(command, "@subject", subject);
-        Add(command, "@from", from.ToUnixTimeMilliseconds());
-        Add(command, "@to", to.ToUnixTimeMilliseconds());
-        if (after is { } cursor)
+        if (query.After is { } after)
         {
             sql.Append(" AND (at < @at OR (at = @at AND (instance < @instance OR (instance = @instance AND seq < @seq))))");
-            Add(command, "@at", cursor.Time);
-            Add(command, "@instance", cursor.Instance);
-            Add(command, "@seq", cursor.Seq);
+            Add(command, "at", after.TimeMs);
+            Add(command, "instance", after.Instance);
+            Add(command, "seq", after.Seq);
         }
 
-        var i = 0;
-        foreach (var client in withheldClients)
+        if (query.WithheldClients.Count > 0)
         {
-            var name = $"@w{(i++).ToString(CultureInfo.InvariantCulture)}";
-            sql.Append(" AND client_id <> ").Append(name);
-            Add(command, name, client);
+            sql.Append(" AND ").Append(NotAmong(command, query.WithheldClients));
         }
 
-        sql.Append(" ORDER BY at DESC, instance DESC, seq DESC LIMIT @limit");
-        Add(command, "@limit", limit);
-        command.CommandText = sql.ToString();
-        var found = new List<IndexedAccess>();
+        command.CommandText = sql.Append(" ORDER BY at DESC, instance DESC, seq DESC LIMIT @limit").ToString();
+        var found = new List<IndexedAccess>(Math.Min(query.Limit, 512));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             found.Add(new IndexedAccess(
-                reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetString(11)));
+                reader.GetString(0),
+                reader.GetInt64(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                IndexedAccess.ProvidersOf(reader.GetString(8)),
+                reader.GetString(9) is { Length: > 0 } consent ? consent : null,
+                reader.GetString(10),
+                reader.GetString(11) is { Length: > 0 } reason ? reason : null));
         }
 
         return found;
     }
 
+    /// <summary>The rows of instance <paramref name="instance"/>'s journal, or of every journal (for tests and checks).</summary>
+    public async Task<long> CountAsync(string? instance = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var count = instance is null
+            ? await ScalarAsync(connection, null, "SELECT count(*) FROM access_history", [], cancellationToken).ConfigureAwait(false)
+            : await ScalarAsync(connection, null, "SELECT count(*) FROM access_history WHERE instance = @instance", [("instance", instance)], cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(count, CultureInfo.InvariantCulture);
+    }
+
     /// <inheritdoc />
-    public virtual ValueTask DisposeAsync()
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Runs a script of one or more statements without parameters.</summary>
+    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string script, CancellationToken cancellationToken)
     {
-        _schema.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
+        await using var command = Command(connection, transaction, script, []);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<DbConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Runs one statement with parameters; the rows it changed.</summary>
+    protected static async Task<int> NonQueryAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (_ready)
-        {
-            return connection;
-        }
-
-        await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_ready)
-            {
-                await using var create = connection.CreateCommand();
-                create.CommandText = SchemaScript;
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                _ready = true;
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            _schema.Release();
-        }
-
-        return connection;
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds a parameter.</summary>
-    protected static void Add(DbCommand command, string name, object value)
+    /// <summary>A command with parameters (a <c>null</c> value is SQL NULL).</summary>
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            Add(command, name, value);
+        }
+
+        return command;
+    }
+
+    /// <summary>Adds a parameter (a <c>null</c> value is SQL NULL).</summary>
+    protected static DbParameter Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
-        parameter.Value = value;
+        parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
     }
 }

@@ -1,14 +1,25 @@
 using System.Data.Common;
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace ProviderGateway.AccessHistory;
 
-/// <summary>The access history's index in a SQLite file of its own (0600), beside the journal by default.</summary>
+/// <summary>
+/// The access history's index in a SQLite file of its own (by default <c>&lt;journal&gt;.access-history.db</c> beside the
+/// journal), not in the submission store's file: SQLite has one writer at a time per file, and the index's batches must
+/// never hold up an acceptance, nor a rebuild (or a deleted index) touch a receipt. WAL (queries read while the feeder
+/// writes), <c>synchronous=NORMAL</c>: a power cut may lose the last batches, rows and position together, which the
+/// next start-up feeds again from the journal. The file and its WAL are 0600: they hold HMACs, clients, operators and
+/// purposes, nobody else's to read.
+/// </summary>
 public sealed class SqliteAccessHistoryIndex : AccessHistoryIndex
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _connectionString;
+    private readonly Lock _gate = new();
+    private bool _fileReady;
 
-    /// <summary>An index in the file <paramref name="path"/>, created (0600) if missing.</summary>
+    /// <summary>An index in the file <paramref name="path"/>, created (0600, with its folder) at its first use.</summary>
     public SqliteAccessHistoryIndex(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
@@ -19,7 +30,11 @@ public sealed class SqliteAccessHistoryIndex : AccessHistoryIndex
     public string Path { get; }
 
     /// <inheritdoc />
+    public override string Description => $"SQLite file {Path}";
+
+    /// <inheritdoc />
     protected override string SchemaScript => """
+        CREATE TABLE IF NOT EXISTS access_history_schema (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS access_history (
           instance TEXT NOT NULL,
           seq INTEGER NOT NULL,
@@ -33,23 +48,30 @@ public sealed class SqliteAccessHistoryIndex : AccessHistoryIndex
           consent_id TEXT NOT NULL,
           result TEXT NOT NULL,
           reason TEXT NOT NULL,
-          PRIMARY KEY (instance, seq)
-        ) WITHOUT ROWID;
+          PRIMARY KEY (instance, seq)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS access_history_by_subject ON access_history (subject, at DESC, instance DESC, seq DESC);
-        CREATE TABLE IF NOT EXISTS access_history_fed (instance TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS access_history_journals (
+          instance TEXT PRIMARY KEY,
+          seq INTEGER NOT NULL,
+          hash TEXT NOT NULL,
+          fed_at INTEGER NOT NULL) WITHOUT ROWID;
+        DROP TABLE IF EXISTS access_history_fed;
         """;
+
+    /// <inheritdoc />
+    protected override string TableExistsSql => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @table";
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path) && !OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            using (new FileStream(Path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            {
-            }
-        }
-
+        KeepOwnerOnly();
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var pragmas = connection.CreateCommand();
@@ -59,37 +81,92 @@ public sealed class SqliteAccessHistoryIndex : AccessHistoryIndex
     }
 
     /// <inheritdoc />
-    /// <remarks>SQLite runs in the process: one statement prepared once and run per row is its fastest way.</remarks>
+    /// <remarks>Takes the write lock at once (<c>BEGIN IMMEDIATE</c>): a migration's read then write never meets another writer's lock midway.</remarks>
+    protected override Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    /// <inheritdoc />
+    protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    /// <inheritdoc />
+    /// <remarks>SQLite runs in the process: one statement, prepared once and run per row, is its fastest way in.</remarks>
     protected override async Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken)
     {
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = SingleRowInsert;
-        var parameters = new DbParameter[12];
-        for (var c = 0; c < parameters.Length; c++)
+        await using var insert = (SqliteCommand)connection.CreateCommand();
+        insert.Transaction = (SqliteTransaction)transaction;
+        insert.CommandText = $"INSERT INTO access_history ({Columns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11) ON CONFLICT (instance, seq) DO NOTHING";
+        var p = new SqliteParameter[12];
+        for (var i = 0; i < p.Length; i++)
         {
-            parameters[c] = insert.CreateParameter();
-            parameters[c].ParameterName = $"@p{c}";
-            insert.Parameters.Add(parameters[c]);
+            p[i] = insert.Parameters.Add($"@p{i}", i is 1 or 2 ? SqliteType.Integer : SqliteType.Text);
         }
 
         insert.Prepare();
         foreach (var access in accesses)
         {
-            var values = ValuesOf(access);
-            for (var c = 0; c < values.Length; c++)
-            {
-                parameters[c].Value = values[c];
-            }
-
+            p[0].Value = access.Instance;
+            p[1].Value = access.Seq;
+            p[2].Value = access.Time.ToUnixTimeMilliseconds();
+            p[3].Value = access.Subject;
+            p[4].Value = access.ClientId;
+            p[5].Value = access.OperatorId;
+            p[6].Value = access.Purpose;
+            p[7].Value = access.Method;
+            p[8].Value = access.ProviderList;
+            p[9].Value = access.ConsentId ?? "";
+            p[10].Value = access.Result;
+            p[11].Value = access.Reason ?? "";
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc />
-    public override ValueTask DisposeAsync()
+    protected override string NotAmong(DbCommand command, IReadOnlyCollection<string> clients)
     {
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        return base.DisposeAsync();
+        var sql = new StringBuilder("client_id NOT IN (");
+        var i = 0;
+        foreach (var client in clients)
+        {
+            var name = $"w{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            sql.Append(i++ > 0 ? ", @" : "@").Append(name);
+            Add(command, name, client);
+        }
+
+        return sql.Append(')').ToString();
+    }
+
+    // Created 0600 before SQLite opens it (SQLite gives its WAL and shared memory the file's mode); an existing file, WAL or
+    // shared memory readable by others is tightened. Checked once per process, and again after the file was deleted.
+    private void KeepOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_fileReady && File.Exists(Path))
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            if (!File.Exists(Path))
+            {
+                using var created = new FileStream(Path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+            }
+
+            foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
+            {
+                if (File.Exists(file) && (File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+                {
+                    File.SetUnixFileMode(file, OwnerOnly);
+                }
+            }
+
+            _fileReady = true;
+        }
     }
 }

@@ -64,6 +64,8 @@ public sealed class AccessJournal : BackgroundService
     private long _fileBytes;
     private DateTime _fileDay;
     private List<JournaledLine>? _unsynced; // lines written since the last sync to disk, for the followers (null without any)
+    private bool _unsyncedBytes; // written to the file since its last sync to disk
+    private long _lastSync; // Environment.TickCount64 of the last sync to disk
 
     /// <summary>Creates the journal; the file is opened when the host starts.</summary>
     public AccessJournal(
@@ -184,7 +186,7 @@ public sealed class AccessJournal : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
-        var lastSync = Environment.TickCount64;
+        _lastSync = Environment.TickCount64;
         Task<bool>? waiting = null;
         while (true)
         {
@@ -241,11 +243,9 @@ public sealed class AccessJournal : BackgroundService
                 // Each batch reaches the operating system at once (a crash of the gateway loses nothing written);
                 // the disk is synced at most once a second (group commit). A power cut can lose the last second.
                 WriteBuffer();
-                if (Environment.TickCount64 - lastSync >= SyncIntervalMs)
+                if (Environment.TickCount64 - _lastSync >= SyncIntervalMs)
                 {
-                    _file!.Flush(flushToDisk: true);
-                    Synced();
-                    lastSync = Environment.TickCount64;
+                    SyncToDisk();
                 }
 
                 _written.Add(count);
@@ -259,14 +259,18 @@ public sealed class AccessJournal : BackgroundService
             {
                 Checkpoint();
             }
+            else if (_unsyncedBytes && Environment.TickCount64 - _lastSync >= SyncIntervalMs)
+            {
+                // Quiet after a burst: its last lines reach the disk within the second too, not only at the next checkpoint.
+                SyncToDisk();
+            }
 
             RotateIfDue();
         }
 
         // Shutdown: the last lines are signed and anchored.
         Checkpoint();
-        _file!.Flush(flushToDisk: true);
-        Synced();
+        SyncToDisk();
     }
 
     private bool TryReserve(long limit)
@@ -320,6 +324,12 @@ public sealed class AccessJournal : BackgroundService
             var now = _time.GetUtcNow().UtcDateTime;
             var midnight = now.Date.AddDays(1) - now;
             due = due is { } d && d < midnight ? d : midnight;
+        }
+
+        if (_unsyncedBytes)
+        {
+            var sync = TimeSpan.FromMilliseconds(SyncIntervalMs - (Environment.TickCount64 - _lastSync));
+            due = due is { } d && d < sync ? d : sync;
         }
 
         return due is { } value ? (value < TimeSpan.Zero ? TimeSpan.Zero : value) : null;
@@ -391,8 +401,7 @@ public sealed class AccessJournal : BackgroundService
 
             // Whatever a crash left unsigned is signed now, after verification.
             Checkpoint();
-            _file.Flush(flushToDisk: true);
-            Synced();
+            SyncToDisk();
             AuditLog.Opened(_logger, _path, _instance, _seq, _signer.KeyId, string.Join(", ", _anchors.Select(a => a is FileJournalAnchor f ? f.Path : a.Name)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -418,8 +427,8 @@ public sealed class AccessJournal : BackgroundService
 
         // The closed file ends with the checkpoint of its last line; the next file's first line links to that line.
         Checkpoint();
-        _file!.Flush(flushToDisk: true);
-        _file.Dispose();
+        SyncToDisk();
+        _file!.Dispose();
         var rotated = JournalFiles.RotatedName(_path, now, _seq);
         try
         {
@@ -439,6 +448,7 @@ public sealed class AccessJournal : BackgroundService
 
     private void WriteBuffer()
     {
+        _unsyncedBytes |= _buffer.WrittenCount > 0;
         _fileBytes += _buffer.WrittenCount;
         _file!.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
@@ -457,8 +467,7 @@ public sealed class AccessJournal : BackgroundService
         // be ahead of the journal.
         var checkpoint = _signer!.Sign(_buffer, _instance, _seq, _prev, _time.GetUtcNow());
         WriteBuffer();
-        _file!.Flush(flushToDisk: true);
-        Synced();
+        SyncToDisk();
         _linesSinceCheckpoint = 0;
         _checkpoints.Add(1);
         for (var i = 0; i < _anchors.Length; i++)
@@ -467,7 +476,16 @@ public sealed class AccessJournal : BackgroundService
         }
     }
 
-    // The lines written since the last sync are on disk now: each follower gets them (a list of its own).
+    // The file to disk; then the lines written since the last sync are durable, and each follower gets them.
+    private void SyncToDisk()
+    {
+        _file!.Flush(flushToDisk: true);
+        _unsyncedBytes = false;
+        _lastSync = Environment.TickCount64;
+        Synced();
+    }
+
+    // Each follower gets the lines synced (a list of its own).
     private void Synced()
     {
         if (_unsynced is not { Count: > 0 } lines)

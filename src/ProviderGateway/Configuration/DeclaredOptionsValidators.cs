@@ -35,3 +35,7 @@ public sealed partial class SubmissionOptionsDeclaredValidator : IValidateOption
 /// <summary>Checks what <see cref="ConsentOptions"/> declares (generated).</summary>
 [OptionsValidator]
 public sealed partial class ConsentOptionsDeclaredValidator : IValidateOptions<ConsentOptions>;
+
+/// <summary>Checks what <see cref="AccessHistoryOptions"/> declares (generated).</summary>
+[OptionsValidator]
+public sealed partial class AccessHistoryOptionsDeclaredValidator : IValidateOptions<AccessHistoryOptions>;

@@ -347,30 +347,39 @@ public static class GatewayBuilderExtensions
     }
 
     /// <summary>
-    /// Adds the access history: its index (PostgreSQL when the submissions are, shared by every instance; otherwise a
-    /// SQLite file beside the journal, <c>&lt;journal&gt;.access-history.db</c>), the journal's feeder, the desk's side.
+    /// Adds the access history (<c>Gateway:AccessHistory</c>): its index (by default in the submissions' database when that is
+    /// PostgreSQL, shared by every instance; otherwise a SQLite file of its own beside the journal,
+    /// <c>&lt;journal&gt;.access-history.db</c>), the feeder that follows the journal (and rebuilds the index from the journal
+    /// files at start-up), the desk's side.
     /// </summary>
     public static WebApplicationBuilder AddGatewayAccessHistory(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<IValidateOptions<AccessHistoryOptions>, AccessHistoryOptionsValidator>();
+        services.AddDeclaredOptions<AccessHistoryOptions, AccessHistoryOptionsDeclaredValidator>(AccessHistoryOptions.SectionName);
         services.AddSingleton<AccessHistoryIndex>(sp =>
         {
+            var options = sp.GetRequiredService<IOptions<AccessHistoryOptions>>().Value;
             var submissions = sp.GetRequiredService<IOptions<SubmissionOptions>>().Value;
-            if (submissions.Store == SubmissionStoreKind.Postgres)
-            {
-                return new PostgresAccessHistoryIndex(submissions.ConnectionString!);
-            }
-
-            var journal = sp.GetRequiredService<IOptions<SecurityOptions>>().Value.Journal;
-            var instance = Audit.JournalFiles.InstanceId(journal.InstanceId, Environment.MachineName);
-            var path = Path.GetFullPath(journal.Path!.Replace("{instance}", instance, StringComparison.Ordinal));
-            return new SqliteAccessHistoryIndex(Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + ".access-history.db"));
+            return AccessHistoryOptionsValidator.StoreOf(options, submissions) == AccessHistoryStoreKind.Postgres
+                ? new PostgresAccessHistoryIndex(AccessHistoryOptionsValidator.ConnectionStringOf(options, submissions)!)
+                : new SqliteAccessHistoryIndex(AccessHistorySqlitePathOf(options, sp.GetRequiredService<IOptions<SecurityOptions>>().Value));
         });
-        services.AddSingleton<JournalFeeder>();
-        services.AddHostedService(sp => sp.GetRequiredService<JournalFeeder>());
+        services.AddSingleton<AccessHistoryFeeder>();
+        services.AddSingleton<IJournalFollower>(sp => sp.GetRequiredService<AccessHistoryFeeder>());
+        services.AddHostedService(sp => sp.GetRequiredService<AccessHistoryFeeder>());
         services.AddSingleton<AccessHistoryDesk>();
         return builder;
     }
+
+    /// <summary>
+    /// The access history's SQLite file: as configured, or beside this instance's journal, named after it
+    /// (<c>access-journal.access-history.db</c> for <c>access-journal.jsonl</c>).
+    /// </summary>
+    public static string AccessHistorySqlitePathOf(AccessHistoryOptions options, SecurityOptions security) =>
+        !string.IsNullOrWhiteSpace(options.SqlitePath)
+            ? Path.GetFullPath(options.SqlitePath)
+            : Path.ChangeExtension(AccessHistoryFeeder.OwnJournal(security.Journal).Path, null) + ".access-history.db";
 
     /// <summary>Adds gRPC with the gateway's error handling and server reflection (grpc.health.v1: <see cref="GatewayOperationsExtensions"/>).</summary>
     public static WebApplicationBuilder AddGatewayGrpc(this WebApplicationBuilder builder)

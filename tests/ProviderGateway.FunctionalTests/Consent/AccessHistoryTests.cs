@@ -271,7 +271,7 @@ public sealed class SharedAccessHistoryTests
         {
             connection.ChangeDatabase(database);
             await using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP TABLE access_history; DROP TABLE access_history_fed;";
+            drop.CommandText = "DROP TABLE access_history, access_history_journals, access_history_schema";
             await drop.ExecuteNonQueryAsync();
         }
 

@@ -38,6 +38,27 @@ public sealed class AccessJournalFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_last_lines_of_a_burst_are_synced_and_handed_over_within_a_second_not_at_the_next_checkpoint()
+    {
+        var follower = new RecordingFollower();
+        var journal = Journal(TimeSpan.FromHours(1), follower);
+        await journal.StartAsync(CancellationToken.None);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 3; i++)
+        {
+            journal.Admit();
+            journal.Append(Record(i));
+        }
+
+        await follower.Received(3).WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = started.Elapsed;
+        await journal.StopAsync(CancellationToken.None);
+        journal.Dispose();
+
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"handed over after {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
     public async Task A_follower_that_throws_does_not_stop_the_journal()
     {
         var journal = Journal(new ThrowingFollower());
@@ -117,7 +138,9 @@ public sealed class AccessJournalFollowerTests : IDisposable
     private static List<ChainedLine> ChainedLines(string path) =>
         [.. File.ReadAllLines(path).Select(l => JournalChain.ParseLine(Encoding.UTF8.GetBytes(l))).OfType<ChainedLine>()];
 
-    private AccessJournal Journal(params IJournalFollower[] followers) => new(
+    private AccessJournal Journal(params IJournalFollower[] followers) => Journal(TimeSpan.FromSeconds(10), followers);
+
+    private AccessJournal Journal(TimeSpan checkpointInterval, params IJournalFollower[] followers) => new(
         Options.Create(new SecurityOptions
         {
             Journal = new JournalOptions
@@ -128,6 +151,7 @@ public sealed class AccessJournalFollowerTests : IDisposable
                 ChainKey = TestSecrets.ChainKey,
                 SigningKey = TestSecrets.SigningKeyPath,
                 CheckpointEveryLines = 1_000,
+                CheckpointInterval = checkpointInterval,
                 RotateDaily = false,
             },
         }),
@@ -139,14 +163,41 @@ public sealed class AccessJournalFollowerTests : IDisposable
 
     private sealed class RecordingFollower : IJournalFollower
     {
+        private readonly Lock _gate = new();
+        private readonly List<(int Count, TaskCompletionSource Done)> _waiting = [];
+
         public List<JournaledLine> Lines { get; } = [];
 
         public List<string> Instances { get; } = [];
 
+        /// <summary>Completes once <paramref name="count"/> lines were handed over.</summary>
+        public Task Received(int count)
+        {
+            lock (_gate)
+            {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((count, done));
+                Release();
+                return done.Task;
+            }
+        }
+
         public void Written(string instance, IReadOnlyList<JournaledLine> lines)
         {
-            Instances.Add(instance);
-            Lines.AddRange(lines);
+            lock (_gate)
+            {
+                Instances.Add(instance);
+                Lines.AddRange(lines);
+                Release();
+            }
+        }
+
+        private void Release()
+        {
+            foreach (var (count, done) in _waiting.Where(w => Lines.Count >= w.Count))
+            {
+                done.TrySetResult();
+            }
         }
     }
 
