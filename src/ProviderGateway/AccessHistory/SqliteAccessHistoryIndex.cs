@@ -12,7 +12,7 @@ namespace ProviderGateway.AccessHistory;
 /// next start-up feeds again from the journal. The file and its WAL are 0600: they hold HMACs, clients, operators and
 /// purposes, nobody else's to read.
 /// </summary>
-public sealed class SqliteAccessHistoryIndex : AccessHistoryIndex
+public class SqliteAccessHistoryIndex : AccessHistoryIndex
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _connectionString;

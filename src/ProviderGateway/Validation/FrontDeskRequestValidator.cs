@@ -243,7 +243,13 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
             }
         }
 
-        v.Paging(request.PageSize, request.PageToken, MaximumPageTokenLength);
+        // Its own bounds (50 by default, at most 500), not the providers' listings' 100.
+        if (request.PageSize < 0)
+        {
+            v.Add("page_size", "page_size must be zero (50 accesses) or positive; at most 500 accesses are returned.", "PAGE_SIZE_NEGATIVE");
+        }
+
+        v.Paging(0, request.PageToken, MaximumPageTokenLength);
     });
 
     private static DateTimeOffset? Instant(FieldViolations v, string field, Google.Protobuf.WellKnownTypes.Timestamp? value)

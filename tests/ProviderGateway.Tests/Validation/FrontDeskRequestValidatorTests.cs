@@ -131,6 +131,31 @@ public sealed class FrontDeskRequestValidatorTests
         Assert.Equal("provider_id", Assert.Single(Violations(() => Validator.Validate(request))).Field);
     }
 
+    [Fact]
+    public void An_access_history_request_needs_the_citizen_a_range_of_at_most_366_days_and_a_page_size_not_negative()
+    {
+        var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.FromHours(5));
+        ListDataAccessesRequest Request(DateTimeOffset? from, DateTimeOffset? to, int pageSize = 0, string iin = ValidIin) => new()
+        {
+            Iin = iin,
+            StartTime = from is { } f ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(f) : null,
+            EndTime = to is { } t ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(t) : null,
+            PageSize = pageSize,
+        };
+
+        Validator.Validate(Request(start, start.AddDays(366), pageSize: 10_000));
+        Assert.Equal(["start_time:TIME_MISSING", "end_time:TIME_MISSING"], Reasons(Request(null, null)));
+        Assert.Equal(["end_time:TIME_RANGE_EMPTY"], Reasons(Request(start, start)));
+        Assert.Equal(["end_time:TIME_RANGE_TOO_LONG"], Reasons(Request(start, start.AddDays(366).AddTicks(10))));
+        Assert.Equal(["iin:IIN_CHECK_DIGIT_MISMATCH", "page_size:PAGE_SIZE_NEGATIVE"], Reasons(Request(start, start.AddDays(1), pageSize: -1, iin: "791028302729")));
+        Assert.Contains("at most 500", Assert.Single(Violations(() => Validator.Validate(Request(start, start.AddDays(1), pageSize: -1)))).Description, StringComparison.Ordinal);
+        var badNanos = Request(start, start.AddDays(1));
+        badNanos.EndTime.Nanos = 1_000_000_000;
+        Assert.Equal(["end_time:TIME_INVALID"], Reasons(badNanos));
+
+        static List<string> Reasons(ListDataAccessesRequest request) => [.. Violations(() => Validator.Validate(request)).Select(v => $"{v.Field}:{v.Reason}")];
+    }
+
     private static List<BadRequest.Types.FieldViolation> Violations(Action validate)
     {
         try
