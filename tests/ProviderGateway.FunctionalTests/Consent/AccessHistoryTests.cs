@@ -4,6 +4,8 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using ProviderGateway.AccessHistory;
 using ProviderGateway.Audit;
 using ProviderGateway.Contracts.Consent.V1;
 using ProviderGateway.Contracts.FrontDesk.V1;
@@ -15,10 +17,10 @@ namespace ProviderGateway.FunctionalTests.Consent;
 
 /// <summary>
 /// A citizen's access history, end to end: a journal holding a day of generated traffic (100,000 lines, written with the
-/// journal's own writer and keys), a real gateway indexing it into its SQLite file at start-up, and the answers checked
-/// against the journal itself with the verifier's HMAC.
+/// journal's own writer and keys), a real gateway indexing it at start-up into its SQLite file or a real PostgreSQL, and the
+/// answers checked against the journal itself with the verifier's HMAC.
 /// </summary>
-public sealed class AccessHistoryTests(ITestOutputHelper output)
+public sealed class AccessHistoryTests(ITestOutputHelper output, AccessHistoryTests.Server server) : IClassFixture<AccessHistoryTests.Server>
 {
     private const string OfficerKey = "officer-key-0123456789abcdef";
     private const string DeskKey = "history-desk-key-0123456789";
@@ -26,24 +28,29 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
     private static readonly DateTimeOffset MonthStart = new(2026, 10, 1, 0, 0, 0, TimeSpan.FromHours(5));
     private static readonly string[] Clients = ["desk-a", "desk-b", "police", "old-police"];
 
-    [Fact]
-    public async Task After_a_day_of_traffic_one_citizens_month_answers_fast_exactly_and_hidden_clients_only_for_the_officer_and_survives_the_index_deleted()
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task After_a_day_of_traffic_one_citizens_month_answers_fast_exactly_and_hidden_clients_only_for_the_officer_and_survives_the_index_deleted(string store)
     {
         var journal = TestSecrets.NewJournalPath();
         // A seed citizen: the demo consent authority has a phone for them (the desk asks for consent below).
         var citizen = DemoData.Seed.Citizens[2].Iin;
-        WriteDayOfTraffic(journal, citizen, lines: 100_000);
+        var generated = WriteDayOfTraffic(journal, citizen, lines: 100_000);
         var index = Path.Combine(Path.GetDirectoryName(journal)!, Path.GetFileNameWithoutExtension(journal) + ".access-history.db");
+        var database = store == "Postgres" ? await server.NewDatabaseAsync() : null;
         var expected = Expected(journal, citizen);
         Assert.InRange(expected.Count, 30, 200);
+        Assert.Contains(expected, e => e.Key.Contains("CONSENT_REQUIRED:EXPIRED", StringComparison.Ordinal));
+        Assert.Contains(expected, e => e.Key.Contains("consent-", StringComparison.Ordinal));
 
         IReadOnlyList<DataAccess> officerView, deskView;
-        await using (var scenario = await StartAsync(journal))
+        await using (var scenario = await StartAsync(journal, database))
         {
             var officer = scenario.Office(key: OfficerKey);
             var started = Stopwatch.StartNew();
             officerView = await ListAllAsync(officer, citizen);
-            output.WriteLine($"first answer (index built from 100,000 journal lines): {started.ElapsedMilliseconds} ms");
+            output.WriteLine($"{store}: first answer (index built from 100,000 journal lines at start-up): {started.ElapsedMilliseconds} ms");
 
             // One citizen's month, again and again: p50 under 50 ms.
             var timings = new List<double>();
@@ -56,7 +63,7 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
             }
 
             timings.Sort();
-            output.WriteLine($"one citizen's month, {expected.Count} accesses: p50 {timings[10]:F2} ms, max {timings[^1]:F2} ms");
+            output.WriteLine($"{store}: one citizen's month, {expected.Count} accesses in one page: p50 {timings[10]:F2} ms, max {timings[^1]:F2} ms over 21 calls");
             Assert.True(timings[10] < 50, $"p50 {timings[10]:F2} ms");
 
             // The desk serving the citizen, with the citizen's consent: hidden clients left out.
@@ -64,6 +71,28 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
             deskView = await ListAllAsync(scenario.Office(consent.ConsentToken, DeskKey), citizen);
             var refused = await Assert.ThrowsAsync<RpcException>(() => scenario.Office(key: DeskKey).ListDataAccessesAsync(Month(citizen)).ResponseAsync);
             Assert.Equal("CONSENT_REQUIRED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+
+            // The listing itself is an access to the citizen's data: it shows in the history once the journal has it on disk.
+            var feeder = scenario.Gateway.Application.App.Services.GetRequiredService<AccessHistoryFeeder>();
+            var today = new ListDataAccessesRequest
+            {
+                Iin = citizen,
+                StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+                EndTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+            };
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var progress = feeder.NextProgress;
+                var own = await officer.ListDataAccessesAsync(today);
+                if (own.Accesses.Any(a => a is { Method: "ListDataAccesses", ClientId: "officer", Purpose: ConsentScenario.Purpose, Result: "OK" })
+                    && own.Accesses.Any(a => a is { Method: "ListDataAccesses", ClientId: "history-desk", Result: "PERMISSION_DENIED", Reason: "CONSENT_REQUIRED:MISSING_TOKEN" }))
+                {
+                    break;
+                }
+
+                await progress.WaitAsync(patience.Token); // the next batch the feeder writes, not a sleep
+            }
         }
 
         // Exactly the journal's lines about the citizen, newest first.
@@ -73,20 +102,29 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
         Assert.Contains(deskView, a => a.ClientId == "old-police" && !a.HiddenFromSubject); // its date has passed
         Assert.Equal("Police department", officerView.First(a => a.ClientId == "police").ClientDisplayName);
 
-        // No IIN in clear in the index: not the citizen's, not any other.
-        var bytes = string.Concat(new[] { index, index + "-wal" }.Where(File.Exists).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
-        Assert.DoesNotContain(citizen, bytes, StringComparison.Ordinal);
-        Assert.All(DemoData.Seed.Citizens, c => Assert.DoesNotContain(c.Iin, bytes, StringComparison.Ordinal));
-        Assert.DoesNotContain(NewIin(1000), bytes, StringComparison.Ordinal);
-        Assert.Contains(JournalFile.SubjectOf(citizen), bytes, StringComparison.Ordinal);
+        // No IIN in clear in the index: not the citizen's, not the seed's, not one of the generated ones.
+        var text = database is null
+            ? string.Concat(new[] { index, index + "-wal" }.Where(File.Exists).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))))
+            : await server.DumpAsync(database);
+        Assert.Contains(JournalFile.SubjectOf(citizen), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(citizen, text, StringComparison.Ordinal);
+        Assert.All(DemoData.Seed.Citizens, c => Assert.DoesNotContain(c.Iin, text, StringComparison.Ordinal));
+        Assert.All(generated, iin => Assert.DoesNotContain(iin, text, StringComparison.Ordinal));
 
         // The index deleted: rebuilt from the journal at start-up, the same answers.
-        foreach (var file in new[] { index, index + "-wal", index + "-shm" }.Where(File.Exists))
+        if (database is null)
         {
-            File.Delete(file);
+            foreach (var file in new[] { index, index + "-wal", index + "-shm" }.Where(File.Exists))
+            {
+                File.Delete(file);
+            }
+        }
+        else
+        {
+            await server.ExecuteAsync(database, "DROP TABLE access_history, access_history_journals, access_history_schema");
         }
 
-        await using (var again = await StartAsync(journal))
+        await using (var again = await StartAsync(journal, database))
         {
             var rebuilt = await ListAllAsync(again.Office(key: OfficerKey), citizen);
             Assert.Equal(officerView.Select(Key), rebuilt.Select(Key));
@@ -135,9 +173,14 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
     }
 
-    private static Task<ConsentScenario> StartAsync(string journal) => ConsentScenario.StartAsync(settings =>
+    private static Task<ConsentScenario> StartAsync(string journal, string? database = null) => ConsentScenario.StartAsync(settings =>
     {
         settings["Gateway:Security:Journal:Path"] = journal;
+        if (database is not null)
+        {
+            settings.WithSubmissions(s => s.Postgres(database));
+        }
+
         settings.WithClient(c => c.Id("officer").ApiKey(OfficerKey).Permissions("access_history").Districts("*").Unlimited().DataProtectionOfficer())
             .WithClient(c => c.Id("history-desk").ApiKey(DeskKey).Permissions("access_history", "consent").Districts("1952").Unlimited())
             .WithClient(c => c.Id("police").ApiKey("police-key-0123456789abcdef").Permissions("overview").Districts("*").DisplayName("Police department").HiddenFromSubject(new DateOnly(2099, 1, 1)))
@@ -171,7 +214,8 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
         return all;
     }
 
-    private static string Key(DataAccess access) => $"{access.AccessTime.ToDateTimeOffset().ToUnixTimeMilliseconds()} {access.ClientId} {access.Method} {string.Join(',', access.ProviderIds)} {access.Result}";
+    private static string Key(DataAccess access) =>
+        $"{access.AccessTime.ToDateTimeOffset().ToUnixTimeMilliseconds()} {access.ClientId} {access.OperatorId} {access.Purpose} {access.Method} {string.Join(',', access.ProviderIds)} {access.ConsentId} {access.Result} {access.Reason}";
 
     // The journal's own lines about the citizen, read as the verifier would (HMAC of the IIN), newest first.
     private static List<(string Key, string Client)> Expected(string journal, string iin)
@@ -182,12 +226,17 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
             .Select(e => (Time: DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture), Seq: e.GetProperty("seq").GetInt64(), Entry: e))
             .OrderByDescending(e => e.Time).ThenByDescending(e => e.Seq)
             .Select(e => (
-                $"{e.Time.ToUnixTimeMilliseconds()} {e.Entry.GetProperty("client").GetString()} {e.Entry.GetProperty("method").GetString()} {string.Join(',', e.Entry.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("id").GetString()))} {e.Entry.GetProperty("result").GetString()}",
-                e.Entry.GetProperty("client").GetString()!))];
+                $"{e.Time.ToUnixTimeMilliseconds()} {Text(e.Entry, "client")} {Text(e.Entry, "operator")} {Text(e.Entry, "purpose")} {Text(e.Entry, "method")} " +
+                $"{string.Join(',', e.Entry.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("id").GetString()).Distinct())} {Text(e.Entry, "consent")} {Text(e.Entry, "result")} {Text(e.Entry, "reason")}",
+                Text(e.Entry, "client")))];
+
+        static string Text(System.Text.Json.JsonElement entry, string name) => entry.TryGetProperty(name, out var value) ? value.GetString()! : "";
     }
 
-    // A day of traffic: many citizens, four clients, the overview and domain reads; one citizen's accesses among them.
-    private static void WriteDayOfTraffic(string journal, string citizen, int lines)
+    // A day of traffic: many citizens, four clients, the overview and domain reads (some under a consent, some refused with
+    // the gateway's reason), parcels asked by cadastral number (no citizen's); one citizen's accesses among them. Returns
+    // the IINs it wrote about.
+    private static IReadOnlyList<string> WriteDayOfTraffic(string journal, string citizen, int lines)
     {
         var random = new Random(7);
         var citizens = Enumerable.Range(0, 5_000).Select(i => Iin.Create(new DateOnly(1960, 1, 1).AddDays(i * 3), i % 2 == 0, 1000 + i)).OfType<string>().ToArray();
@@ -198,7 +247,7 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
         using var writer = new JournalLineWriter(Convert.FromBase64String(TestSecrets.ChainKey));
         var output = new ArrayBufferWriter<byte>(1 << 20);
         var prev = JournalChain.Genesis;
-        string[] methods = ["GetCitizenOverview", "ListUtilityAccounts", "ListParcels", "ListBenefits", "GetUtilityAccountBalance"];
+        string[] methods = ["GetCitizenOverview", "ListUtilityAccounts", "ListParcels", "ListBenefits", "GetUtilityAccountBalance", "GetParcel"];
         Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
         using var file = new FileStream(journal, FileMode.CreateNew, FileAccess.Write);
         for (var seq = 1; seq <= lines; seq++)
@@ -207,8 +256,20 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
             var client = Clients[random.Next(Clients.Length)];
             var method = methods[random.Next(methods.Length)];
             var time = Day.AddMilliseconds(seq * (86_400_000.0 / lines));
-            var record = new AccessRecord(time, client, $"operator-{random.Next(40)}", "citizen-enquiry", method, "iin", subjects.Hash(iin),
-                [new ProviderTouch(method == "ListParcels" ? "land-registry" : "alatau-power", "OK", "LIVE")], "OK");
+            var refused = random.Next(20) == 0;
+            var (kind, subject) = method == "GetParcel" ? ("cadastral_number", subjects.Hash($"03-047-{random.Next(1000):D3}-{random.Next(1000):D3}")) : ("iin", subjects.Hash(iin));
+            IReadOnlyList<ProviderTouch> touches = refused ? [] : method switch
+            {
+                "GetCitizenOverview" => [new("alatau-power", "OK", "LIVE"), new("land-registry", "OK", "CACHED"), new("enpf-benefits", "UNAVAILABLE", "")],
+                "ListParcels" or "GetParcel" => [new("land-registry", "OK", "LIVE")],
+                _ => [new("alatau-power", "OK", "LIVE")],
+            };
+            var record = new AccessRecord(time, client, $"operator-{random.Next(40)}", random.Next(3) == 0 ? "subject-request" : "citizen-enquiry", method, kind, subject,
+                touches, refused ? "PERMISSION_DENIED" : "OK")
+            {
+                Consent = !refused && random.Next(4) == 0 ? $"consent-{random.Next(100_000)}" : null,
+                Reason = refused ? "CONSENT_REQUIRED:EXPIRED" : null,
+            };
             prev = writer.Write(output, record, seq, prev);
             if (output.WrittenCount > (1 << 19))
             {
@@ -218,6 +279,58 @@ public sealed class AccessHistoryTests(ITestOutputHelper output)
         }
 
         file.Write(output.WrittenSpan);
+        return citizens;
+    }
+
+    /// <summary>One PostgreSQL server for the class, a database per test.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        private PostgresServer? _postgres;
+
+        private PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not started.");
+
+        public async Task InitializeAsync() => _postgres = await PostgresServer.StartAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (_postgres is not null)
+            {
+                await _postgres.DisposeAsync();
+            }
+        }
+
+        /// <summary>A new database; its connection string.</summary>
+        public async Task<string> NewDatabaseAsync()
+        {
+            var database = $"history_{Guid.NewGuid():N}";
+            await using (var connection = await Postgres.OpenAsync())
+            {
+                await using var create = connection.CreateCommand();
+                create.CommandText = $"CREATE DATABASE {database}";
+                await create.ExecuteNonQueryAsync();
+            }
+
+            return new Npgsql.NpgsqlConnectionStringBuilder(Postgres.ConnectionString) { Database = database, Pooling = true }.ConnectionString;
+        }
+
+        public async Task ExecuteAsync(string connectionString, string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        /// <summary>The whole database as pg_dump writes it.</summary>
+        public async Task<string> DumpAsync(string connectionString)
+        {
+            var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
+            var dump = await ScriptRunner.RunProgramAsync(Path.Combine(PostgresServer.BinFolder, "pg_dump"), "-h", "127.0.0.1", "-p",
+                Postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database);
+            Assert.True(dump.ExitCode == 0, dump.Error);
+            Assert.Contains("COPY public.access_history ", dump.Output, StringComparison.Ordinal);
+            return dump.Output;
+        }
     }
 }
 
@@ -260,8 +373,8 @@ public sealed class SharedAccessHistoryTests
             await b.FrontDesk.ListUtilityAccountsAsync(new ListUtilityAccountsRequest { Iin = citizen });
             await b.FrontDesk.ListBenefitsAsync(new ListBenefitsRequest { Iin = citizen });
 
-            // Asked at instance A, the history holds B's accesses as soon as B has fed them (it follows its journal every second).
-            before = await WaitForAsync(a.ClientWith(OfficerKey, "dpo-1", "subject-request"), citizen, list => list.Count(x => x.EndsWith("test-desk", StringComparison.Ordinal)) == 3);
+            // Asked at instance A, the history holds B's accesses as soon as B has fed them (once its journal has them on disk).
+            before = await WaitForAsync(a, b, citizen, list => list.Count(x => x.EndsWith("test-desk", StringComparison.Ordinal)) == 3);
             Assert.Contains(before, x => x.StartsWith("GetCitizenOverview", StringComparison.Ordinal));
             Assert.Contains(before, x => x.StartsWith("ListBenefits", StringComparison.Ordinal));
         }
@@ -278,7 +391,7 @@ public sealed class SharedAccessHistoryTests
         await using (var a = await TestGateway.StartAsync(providers, Instance("gw-a", journalA)))
         await using (var b = await TestGateway.StartAsync(providers, Instance("gw-b", journalB)))
         {
-            var rebuilt = await WaitForAsync(a.ClientWith(OfficerKey, "dpo-1", "subject-request"), citizen, list => before.All(list.Contains));
+            var rebuilt = await WaitForAsync(a, b, citizen, list => before.All(list.Contains));
             Assert.Equal(before, rebuilt.Where(before.Contains));
         }
 
@@ -289,12 +402,16 @@ public sealed class SharedAccessHistoryTests
         Assert.All(DemoData.Seed.Citizens, c => Assert.DoesNotContain(c.Iin, dump.Output, StringComparison.Ordinal));
     }
 
-    // The citizen's history of today as "method client" lines, asked until it satisfies done (at most 15 s).
-    private static async Task<IReadOnlyList<string>> WaitForAsync(FrontDeskService.FrontDeskServiceClient officer, string iin, Func<IReadOnlyList<string>, bool> done)
+    // The citizen's history of today at instance A as "method time client" lines, asked again each time either instance's
+    // feeder writes to the index (no sleeping), until it satisfies done (at most 30 s).
+    private static async Task<IReadOnlyList<string>> WaitForAsync(TestGateway a, TestGateway b, string iin, Func<IReadOnlyList<string>, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var officer = a.ClientWith(OfficerKey, "dpo-1", "subject-request");
+        var feeders = new[] { a, b }.Select(g => g.Application.App.Services.GetRequiredService<AccessHistoryFeeder>()).ToList();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
+            var progress = Task.WhenAny(feeders.Select(f => f.NextProgress));
             var page = await officer.ListDataAccessesAsync(new ListDataAccessesRequest
             {
                 Iin = iin,
@@ -303,13 +420,19 @@ public sealed class SharedAccessHistoryTests
                 PageSize = 500,
             });
             var list = page.Accesses.Where(x => x.Method != "ListDataAccesses").Select(x => $"{x.Method} {x.AccessTime} {x.ClientId}").ToList();
-            if (done(list) || DateTime.UtcNow > deadline)
+            if (done(list))
             {
-                Assert.True(done(list), string.Join('\n', list));
                 return list;
             }
 
-            await Task.Delay(100);
+            try
+            {
+                await progress.WaitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("Not in the history after 30 s:\n" + string.Join('\n', list));
+            }
         }
     }
 }
