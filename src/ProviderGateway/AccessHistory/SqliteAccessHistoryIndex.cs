@@ -75,7 +75,9 @@ public class SqliteAccessHistoryIndex : AccessHistoryIndex
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+        // 16 MiB of page cache per connection (SQLite's default is 2 MiB): the subject index takes its rows in random order,
+        // and with its pages in memory a batch costs about half the CPU (measured: AccessHistoryCostTests).
+        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384;";
         await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
