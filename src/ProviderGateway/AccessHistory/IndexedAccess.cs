@@ -35,6 +35,36 @@ public sealed record IndexedAccess(
     /// <summary>The subject kind of the lines indexed: a citizen's IIN (a cadastral number is a parcel's, not a citizen's).</summary>
     public const string CitizenSubjectKind = "iin";
 
+    /// <summary>What an operator id or a purpose holding an IIN is indexed as.</summary>
+    public const string Withheld = "(withheld: an IIN)";
+
+    /// <summary>
+    /// An operator id or purpose as the index keeps it: as the desk sent it, unless it holds an IIN (twelve digits standing
+    /// alone with a valid check digit: a desk may use staff members' IINs as their ids), which the index never holds in
+    /// clear and a citizen's history never shows; the journal keeps the line as it was.
+    /// </summary>
+    public static string WithoutIin(string text)
+    {
+        var run = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                run++;
+                continue;
+            }
+
+            if (run == 12 && Contracts.Identifiers.Iin.IsValid(text[(i - 12)..i]))
+            {
+                return Withheld;
+            }
+
+            run = 0;
+        }
+
+        return text;
+    }
+
     /// <summary>Whether <paramref name="subject"/> has the form of the journal's HMAC: 64 lowercase hex digits.</summary>
     public static bool IsSubjectHash(string subject) =>
         subject.Length == 64 && subject.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));

@@ -270,7 +270,7 @@ public static class JournalReplay
         }
 
         return new JournalItem(s, hash, new IndexedAccess(
-            instance, s, at, subject, client, op ?? "", purpose ?? "", method, IndexedAccess.Distinct(providers ?? []), consent, result, reason), null);
+            instance, s, at, subject, client, IndexedAccess.WithoutIin(op ?? ""), IndexedAccess.WithoutIin(purpose ?? ""), method, IndexedAccess.Distinct(providers ?? []), consent, result, reason), null);
     }
 
     private static List<string> ReadProviderIds(ref Utf8JsonReader reader)

@@ -46,9 +46,11 @@ public sealed class AccessHistoryOptions
     public IList<string> JournalFiles { get; init; } = [];
 
     /// <summary>
-    /// Journal lines held in memory for the index while its database is slow or down. Beyond them lines are not held: the
-    /// index reads them back from the journal files once the database answers. Defaults to 100,000.
+    /// Journal lines held in memory for the index while its database is slow or down, or while it falls behind a load
+    /// heavier than its share of the CPU lets it follow. Beyond them lines are not held (each held line keeps its access
+    /// record alive): the index reads them back from the journal files later. Defaults to 10,000 (minutes of an office's
+    /// traffic; a quarter of a second of the benchmark's).
     /// </summary>
     [Range(1_000, 10_000_000)]
-    public int QueueCapacity { get; init; } = 100_000;
+    public int QueueCapacity { get; init; } = 10_000;
 }

@@ -198,6 +198,31 @@ public sealed class AccessHistoryFeederTests : IAsyncLifetime
         Assert.Equal(new JournalPosition("gw-other", 5, other.Lines[4].Hash), await _index.PositionAsync("gw-other"));
     }
 
+    [Fact]
+    public async Task An_operator_id_or_purpose_holding_an_IIN_is_withheld_live_and_in_a_rebuild_other_digits_are_kept()
+    {
+        using var journal = new TestJournal(JournalPath);
+        var feeder = await StartAsync();
+        var lines = new[]
+        {
+            journal.Append(TestJournal.Access(Citizen, "desk", At(0)) with { OperatorId = "061211600012" }),
+            journal.Append(TestJournal.Access(Citizen, "desk", At(1)) with { OperatorId = "op-061211600012" }),
+            journal.Append(TestJournal.Access(Citizen, "desk", At(2)) with { Purpose = "request-791028302728" }),
+            journal.Append(TestJournal.Access(Citizen, "desk", At(3)) with { OperatorId = "0612116000123", Purpose = "case-791028302729" }),
+        };
+        feeder.Written("gw-test", lines);
+        await feeder.WaitUntilIndexedAsync(4, Timeout());
+        var live = await ListAsync(CitizenSubject);
+        await using var rebuilt = new SqliteAccessHistoryIndex(Path.Combine(_folder, "rebuilt.db"));
+        await rebuilt.MigrateAsync();
+        await StartAsync(rebuilt);
+        var fromFiles = await rebuilt.ListAsync(new AccessQuery(CitizenSubject, 0, long.MaxValue, null, [], 100));
+
+        string[] expected = ["0612116000123 case-791028302729", "operator-1 (withheld: an IIN)", "(withheld: an IIN) citizen-enquiry", "(withheld: an IIN) citizen-enquiry"];
+        Assert.Equal(expected, live.Select(a => $"{a.OperatorId} {a.Purpose}"));
+        Assert.Equal(expected, fromFiles.Select(a => $"{a.OperatorId} {a.Purpose}"));
+    }
+
     private static DateTimeOffset At(int i) => TestJournal.Day.AddMinutes(i);
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
