@@ -60,5 +60,20 @@ done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # a failure outside the test counters (build, lint): never report green
 fi
+# Name every failed test and the start of its message last, where a CI log's tail shows it.
+if [ "$failed" -gt 0 ]; then
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in glob.glob(sys.argv[1] + "/*.trx"):
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") != "Failed":
+            continue
+        message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+        text = (message.text or "") if message is not None else ""
+        print("FAILED " + r.get("testName") + " [" + r.get("duration", "") + "]")
+        print("  " + text.strip().replace("\n", "\n  ")[:1500])
+PY
+fi
 echo "$passed passed, $failed failed"
 exit "$status"
