@@ -159,6 +159,7 @@ public sealed class AccessControlMatrixTests
         return new Dictionary<string, IMessage>
         {
             ["GetCitizenOverview"] = new GetCitizenOverviewRequest { Iin = iin, KatoCode = KarasaiKato },
+            ["StreamCitizenOverview"] = new StreamCitizenOverviewRequest { Iin = iin, KatoCode = KarasaiKato },
             ["ListUtilityAccounts"] = new ListUtilityAccountsRequest { Iin = iin, KatoCode = KarasaiKato, PageSize = 5 },
             ["GetUtilityAccountBalance"] = new GetUtilityAccountBalanceRequest { ProviderId = account.ProviderId, KatoCode = KarasaiKato, Iin = iin, AccountNumber = account.AccountNumber },
             ["ListUtilityInvoices"] = new ListUtilityInvoicesRequest { ProviderId = account.ProviderId, KatoCode = KarasaiKato, Iin = iin, AccountNumber = account.AccountNumber, PageSize = 5 },

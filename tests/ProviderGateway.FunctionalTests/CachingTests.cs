@@ -71,7 +71,7 @@ public sealed class CachingTests
         Assert.Equal(live.Source.FetchTime, stale.Source.FetchTime);
         Assert.Equal(live.Balance, stale.Balance);
         Assert.Equal((int)StatusCode.OK, stale.Source.Status.Code);
-        Assert.Equal("SERVED_STALE_AFTER_PROVIDER_FAILURE", stale.Source.Status.Details.Single().Unpack<ErrorInfo>().Reason);
+        Assert.Equal("SERVED_STALE_AFTER_PROVIDER_FAILURE", stale.Source.Status.GetDetail<ErrorInfo>()!.Reason);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Equal(account.ProviderId, error.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["provider_id"]);
     }

@@ -34,7 +34,7 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
     // Every script has at least one test below; Every_script_is_tested checks this list against the folder.
     private static readonly string[] TestedScripts =
     [
-        "overview.sh", "accounts.sh", "account-balance.sh", "invoices.sh", "payments.sh", "meter-reading.sh",
+        "overview.sh", "stream-overview.sh", "accounts.sh", "account-balance.sh", "invoices.sh", "payments.sh", "meter-reading.sh",
         "parcels.sh", "parcel.sh", "certificate-order.sh", "certificate-status.sh", "benefits.sh",
         "benefit-payments.sh", "eligibility.sh", "application.sh", "application-status.sh", "providers.sh",
         "health.sh", "list-services.sh", "submission.sh", "submissions.sh", "cancel-submission.sh",
@@ -60,6 +60,20 @@ public sealed class GrpcurlScriptTests(GatewayProcessFixture fixture) : IClassFi
         Assert.Equal(DemoData.Seed.Providers.Count, results.Count);
         Assert.All(results, r => Assert.Equal("FRESHNESS_LIVE", r.GetProperty("source").GetProperty("freshness").GetString()));
         Assert.True(result.Json.GetProperty("complete").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Stream_overview_script_prints_the_providers_then_each_result_then_completeness()
+    {
+        var result = await Run("stream-overview.sh");
+
+        var messages = result.JsonMessages;
+        var count = DemoData.Seed.Providers.Count;
+        Assert.Equal(count + 2, messages.Count);
+        Assert.Equal(count, messages[0].GetProperty("started").GetProperty("providers").GetArrayLength());
+        // Live, or cached by the overview script's call before: never an error.
+        Assert.All(messages.Skip(1).Take(count), m => Assert.False(m.GetProperty("result").GetProperty("source").GetProperty("status").TryGetProperty("code", out _)));
+        Assert.True(messages[^1].GetProperty("finished").GetProperty("complete").GetBoolean());
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(clock.Elapsed < deadline + TimeSpan.FromMilliseconds(300), $"the overview took {clock.Elapsed.TotalMilliseconds:F0} ms");
         var slow = overview.Results.Single(r => r.Source.ProviderId == "regional-water");
         Assert.Equal((int)StatusCode.DeadlineExceeded, slow.Source.Status.Code);
-        Assert.Equal("PROVIDER_DEADLINE_EXCEEDED", slow.Source.Status.Details.Single().Unpack<ErrorInfo>().Reason);
+        Assert.Equal("PROVIDER_DEADLINE_EXCEEDED", slow.Source.Status.GetDetail<ErrorInfo>()!.Reason);
         Assert.All(overview.Results.Where(r => r.Source.ProviderId != "regional-water"), r => Assert.Equal((int)StatusCode.OK, r.Source.Status.Code));
         Assert.NotEmpty(overview.Results.Single(r => r.Source.ProviderId == "land-registry").LandRegistry.Parcels);
     }

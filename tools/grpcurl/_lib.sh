@@ -51,7 +51,7 @@ pg_buf() {
   fi
 }
 
-# pg_call <full method> <json request>: one unary call, JSON response on stdout. Exit code: 0 on OK;
+# pg_call <full method> <json request>: one call, its JSON response on stdout (a streamed one: each message). Exit code: 0 on OK;
 # otherwise grpcurl's or buf curl's (buf curl: the gRPC code shifted left by 3).
 pg_call() {
   local method="$1" data="$2" headers=()

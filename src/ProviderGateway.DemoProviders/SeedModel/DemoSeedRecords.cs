@@ -30,6 +30,9 @@ public sealed record DemoSeedProvider
     /// <summary>The name shown to desks, ending with " (demo)".</summary>
     public required string DisplayName { get; init; }
 
+    /// <summary>The name shown to desks in Kazakh (<c>kk</c>) and Russian (<c>ru</c>); English is <see cref="DisplayName"/>.</summary>
+    public IReadOnlyDictionary<string, string> DisplayNames { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The contract the provider implements: "utilities", "land_registry" or "social_services".</summary>
     public required DemoDomain Domain { get; init; }
 

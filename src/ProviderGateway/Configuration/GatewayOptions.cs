@@ -29,6 +29,13 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), OptionBounds.Zero, "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan DefaultProviderDeadline { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The language of the gateway's error messages for people (<c>google.rpc.LocalizedMessage</c>) and of provider names
+    /// when a call's <c>accept-language</c> names none of <c>kk</c>, <c>ru</c>, <c>en</c>. Defaults to <c>ru</c>.
+    /// </summary>
+    [RegularExpression("^(kk|ru|en)$", ErrorMessage = "{0} must be kk, ru or en.")]
+    public string DefaultLanguage { get; init; } = "ru";
+
     /// <summary>How many items of each provider a citizen overview shows. Defaults to 20; at most 100.</summary>
     [Range(1, 100)]
     public int OverviewPageSize { get; init; } = 20;

@@ -80,6 +80,18 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
                 $"use https://, or set {key}:AllowInsecureTransport to true to accept personal data crossing the network unencrypted.");
         }
 
+        foreach (var (language, name) in provider.DisplayNames)
+        {
+            if (!Contracts.Localization.ErrorMessages.IsLanguage(language))
+            {
+                failures.Add($"{key}:DisplayNames:{language} names a language the desks do not speak: use kk, ru or en.");
+            }
+            else if (string.IsNullOrWhiteSpace(name) || name.Length > 120 || name.Any(char.IsControl))
+            {
+                failures.Add($"{key}:DisplayNames:{language} must be 1 to 120 characters without control characters.");
+            }
+        }
+
         for (var k = 0; k < provider.KatoCodes.Count; k++)
         {
             if (KatoCode.Validate(provider.KatoCodes[k]) is { } problem)

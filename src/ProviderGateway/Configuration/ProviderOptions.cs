@@ -18,6 +18,12 @@ public sealed class ProviderOptions
     public string? DisplayName { get; init; }
 
     /// <summary>
+    /// The name shown to desks in each of their languages (<c>kk</c>, <c>ru</c>, <c>en</c>), chosen by the call's
+    /// <c>accept-language</c>; a language not listed shows <see cref="DisplayName"/>. Optional.
+    /// </summary>
+    public IDictionary<string, string> DisplayNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// The contract the provider implements: <c>utilities</c>, <c>land_registry</c> or
     /// <c>social_services</c>. Required.
     /// </summary>

@@ -53,7 +53,7 @@ public static class FrontDeskMethods
     {
         var name = method.Name;
         var group =
-            name == nameof(FrontDeskService.FrontDeskServiceBase.GetCitizenOverview) ? "overview"
+            name is nameof(FrontDeskService.FrontDeskServiceBase.GetCitizenOverview) or nameof(FrontDeskService.FrontDeskServiceBase.StreamCitizenOverview) ? "overview"
             : name == nameof(FrontDeskService.FrontDeskServiceBase.ListProviders) ? "directory"
             : name is nameof(FrontDeskService.FrontDeskServiceBase.RequestConsent) or nameof(FrontDeskService.FrontDeskServiceBase.ConfirmConsent) ? "consent"
             : name == nameof(FrontDeskService.FrontDeskServiceBase.ListDataAccesses) ? "access_history"

@@ -92,7 +92,7 @@ public sealed class SubmissionDesk(
 
         if (outcome.Response is { } taken)
         {
-            return new WriteAnswer<TResponse>(taken, outcome.ToSourceStatus(), null);
+            return new WriteAnswer<TResponse>(taken, outcome.ToSourceStatus(desk.Language), null);
         }
 
         var attempt = SubmittableWrite<TRequest, TResponse>.Attempt(outcome);
@@ -151,7 +151,7 @@ public sealed class SubmissionDesk(
             relay.Wake(provider.Id);
         }
 
-        return new WriteAnswer<TResponse>(null, outcome.ToSourceStatus(), ToContract(accepted.Receipt!, attempt.Status));
+        return new WriteAnswer<TResponse>(null, outcome.ToSourceStatus(desk.Language), ToContract(accepted.Receipt!, attempt.Status));
     }
 
     // The request as stored, with its request_id in lower case: request_ids compare without case (the store keys them in

@@ -35,8 +35,9 @@ public static class FrameworkStatusMiddleware
     public static IApplicationBuilder UseFrameworkStatusDetails(this IApplicationBuilder app, long maxRequestBytes)
     {
         var refusals = app.ApplicationServices.GetRequiredService<IFrameworkRefusals>();
+        var languages = app.ApplicationServices.GetRequiredService<ICallLanguages>();
         // Made once: every gRPC call registers it, with the call's HttpContext as its state (nothing allocated per call).
-        Func<object, Task> rewrite = state => Rewrite((HttpContext)state, refusals);
+        Func<object, Task> rewrite = state => Rewrite((HttpContext)state, refusals, languages);
         return app.Use(async (context, next) =>
         {
             var call = refusals.Classify(context);
@@ -47,7 +48,7 @@ public static class FrameworkStatusMiddleware
             }
             else if (call is { IsJson: true })
             {
-                await WithJsonDetailsAsync(context, call.Value.Method, maxRequestBytes, refusals, next).ConfigureAwait(false);
+                await WithJsonDetailsAsync(context, call.Value.Method, maxRequestBytes, refusals, languages, next).ConfigureAwait(false);
             }
             else
             {
@@ -56,7 +57,7 @@ public static class FrameworkStatusMiddleware
         });
     }
 
-    private static Task Rewrite(HttpContext context, IFrameworkRefusals refusals)
+    private static Task Rewrite(HttpContext context, IFrameworkRefusals refusals, ICallLanguages languages)
     {
         // Trailers-only: no message was written, the status is in the headers. An answer of the service carries details
         // and was journaled and counted by its interceptors; what grpc-dotnet refused before the service was neither.
@@ -91,6 +92,9 @@ public static class FrameworkStatusMiddleware
             return Task.CompletedTask;
         }
 
+        // Every error, the service's and the framework's: its message for people in the call's language.
+        Localize(context.Response.Headers, languages.TargetOf(context));
+
         // Refused by grpc-dotnet before the service: journaled and counted here, once the call is over, with one status for
         // both. A request stream cut off (the desk reset the call or dropped its connection) fails the same way as a
         // malformed message, and the abort may only be signalled after this: nobody read the answer, so it is CANCELLED.
@@ -106,7 +110,40 @@ public static class FrameworkStatusMiddleware
         return Task.CompletedTask;
     }
 
-    private static async Task WithJsonDetailsAsync(HttpContext context, string method, long maxRequestBytes, IFrameworkRefusals refusals, RequestDelegate next)
+    // The trailers-only status's details gain their messages for people (StatusLocalization); a status without details,
+    // or one that does not decode, is left as it is.
+    private static void Localize(IHeaderDictionary headers, StatusLocalization.Target target)
+    {
+        var encoded = headers["grpc-status-details-bin"].ToString();
+        if (encoded.Length == 0)
+        {
+            return;
+        }
+
+        Google.Rpc.Status status;
+        try
+        {
+            // Binary metadata may come without its base64 padding.
+            status = Google.Rpc.Status.Parser.ParseFrom(Convert.FromBase64String(encoded.PadRight(encoded.Length + ((4 - (encoded.Length % 4)) % 4), '=')));
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return;
+        }
+
+        var localized = StatusLocalization.Localized(status, target);
+        if (!ReferenceEquals(localized, status))
+        {
+            headers["grpc-status-details-bin"] = Convert.ToBase64String(localized.ToByteArray());
+        }
+    }
+
+    private static async Task WithJsonDetailsAsync(
+        HttpContext context, string method, long maxRequestBytes, IFrameworkRefusals refusals, ICallLanguages languages, RequestDelegate next)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -133,10 +170,17 @@ public static class FrameworkStatusMiddleware
         }
 
         var status = TryParse(heldBack);
-        if (status is null || status.Details.Count > 0)
+        if (status is null)
         {
             heldBack.Position = 0;
             await heldBack.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (status.Details.Count > 0)
+        {
+            // The gateway's own status: its messages for people added, in the call's language.
+            await JsonStatus.WriteAsync(response, StatusLocalization.Localized(status, languages.TargetOf(context))).ConfigureAwait(false);
             return;
         }
 
@@ -154,7 +198,7 @@ public static class FrameworkStatusMiddleware
             refusals.Refused(context)((StatusCode)detailed.Code);
         }
 
-        await JsonStatus.WriteAsync(response, detailed).ConfigureAwait(false);
+        await JsonStatus.WriteAsync(response, StatusLocalization.Localized(detailed, languages.TargetOf(context))).ConfigureAwait(false);
     }
 
     private static Google.Rpc.Status? TryParse(MemoryStream body)

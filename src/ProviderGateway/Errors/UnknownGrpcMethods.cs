@@ -23,7 +23,8 @@ public static class UnknownGrpcMethods
                 return next(context);
             }
 
-            TrailersOnly.Set(context.Response, NotFound);
+            var languages = context.RequestServices.GetService<ICallLanguages>();
+            TrailersOnly.Set(context.Response, languages is null ? NotFound : StatusLocalization.Localized(NotFound, languages.TargetOf(context)));
             return Task.CompletedTask;
         });
 

@@ -32,7 +32,7 @@ public sealed partial class FrontDeskGrpcService
         var response = new ListParcelsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
         {
-            response.Sources.Add(outcome.ToSourceStatus());
+            response.Sources.Add(outcome.ToSourceStatus(desk.Language));
             response.Parcels.AddRange(districts.Visible(desk, outcome.Response?.Parcels ?? []).Select(p => new RegisteredParcel { ProviderId = outcome.Provider.Id, Parcel = p }));
         }
 

@@ -17,6 +17,7 @@ public sealed partial class FrontDeskGrpcService
     private async Task<ListBenefitsResponse> ListBenefitsCore(ListBenefitsRequest request, ServerCallContext context)
     {
         validator.Validate(request);
+        var desk = deskContexts.For(context);
         var page = await lister.ListAsync(
             ProviderOperations.SocialServices.ListBenefits,
             request.Iin,
@@ -25,12 +26,12 @@ public sealed partial class FrontDeskGrpcService
             request.PageToken,
             (size, token) => new Social.ListBenefitsRequest { Iin = request.Iin, PageSize = size, PageToken = token },
             answer => answer.NextPageToken,
-            deskContexts.For(context));
+            desk);
 
         var response = new ListBenefitsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
         {
-            response.Sources.Add(outcome.ToSourceStatus());
+            response.Sources.Add(outcome.ToSourceStatus(desk.Language));
             response.Benefits.AddRange(outcome.Response?.Benefits.Select(b => new ProvidedBenefit { ProviderId = outcome.Provider.Id, Benefit = b }) ?? []);
         }
 

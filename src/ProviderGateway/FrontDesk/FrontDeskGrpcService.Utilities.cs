@@ -31,7 +31,7 @@ public sealed partial class FrontDeskGrpcService
         var response = new ListUtilityAccountsResponse { NextPageToken = page.NextPageToken };
         foreach (var outcome in page.Outcomes)
         {
-            response.Sources.Add(outcome.ToSourceStatus());
+            response.Sources.Add(outcome.ToSourceStatus(desk.Language));
             response.Accounts.AddRange(districts.Visible(desk, outcome.Response?.Accounts ?? []).Select(a => new UtilityAccount { ProviderId = outcome.Provider.Id, Account = a }));
         }
 

@@ -41,12 +41,26 @@ public sealed partial class FrontDeskGrpcService(
     }
 
     /// <inheritdoc />
+    public override Task StreamCitizenOverview(StreamCitizenOverviewRequest request, IServerStreamWriter<StreamCitizenOverviewResponse> responseStream, ServerCallContext context) =>
+        guard.Run(this, request, context, (service, r, c) => service.StreamCitizenOverviewCore(r, responseStream, c));
+
+    // The streamed overview's messages go out as they come; what it returns (the whole overview) is what the journal's
+    // line names, as for GetCitizenOverview.
+    private Task<GetCitizenOverviewResponse> StreamCitizenOverviewCore(
+        StreamCitizenOverviewRequest request, IServerStreamWriter<StreamCitizenOverviewResponse> responseStream, ServerCallContext context)
+    {
+        validator.Validate(request);
+        return overview.StreamAsync(request.Iin, request.KatoCode, deskContexts.For(context), responseStream);
+    }
+
+    /// <inheritdoc />
     public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context) =>
         guard.Run(this, request, context, static (service, r, c) => service.ListProvidersCore(r, c));
 
     private Task<ListProvidersResponse> ListProvidersCore(ListProvidersRequest request, ServerCallContext context)
     {
         validator.Validate(request);
-        return Task.FromResult(directory.List(request, deskContexts.For(context).Caller?.ClientId ?? ""));
+        var desk = deskContexts.For(context);
+        return Task.FromResult(directory.List(request, desk.Caller?.ClientId ?? "", desk.Language));
     }
 }

@@ -57,6 +57,10 @@ public static class EmbeddedDemoProviders
             var key = $"{GatewayOptions.SectionName}:Providers:{index++.ToString(CultureInfo.InvariantCulture)}";
             settings[$"{key}:Id"] = server.Provider.Id;
             settings[$"{key}:DisplayName"] = server.Provider.DisplayName;
+            foreach (var (language, name) in server.Provider.DisplayNames)
+            {
+                settings[$"{key}:DisplayNames:{language}"] = name;
+            }
             settings[$"{key}:Domain"] = server.Provider.Domain;
             settings[$"{key}:Endpoint"] = server.Address.ToString();
             for (var k = 0; k < server.Provider.KatoCodes.Count; k++)

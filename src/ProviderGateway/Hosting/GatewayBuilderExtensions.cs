@@ -19,6 +19,7 @@ using ProviderGateway.Districts;
 using ProviderGateway.Errors;
 using ProviderGateway.FrontDesk;
 using ProviderGateway.HealthChecks;
+using ProviderGateway.Localization;
 using ProviderGateway.Overview;
 using ProviderGateway.Paging;
 using ProviderGateway.Pipeline;
@@ -309,6 +310,8 @@ public static class GatewayBuilderExtensions
     {
         builder.Services.AddSingleton<FrontDeskRequestValidator>();
         builder.Services.AddSingleton<DeskContextFactory>();
+        builder.Services.AddSingleton<CallLanguages>();
+        builder.Services.AddSingleton<ICallLanguages>(services => services.GetRequiredService<CallLanguages>());
         builder.Services.AddSingleton<ProviderRouter>();
         builder.Services.AddSingleton<PageTokens>();
         builder.Services.AddSingleton<ProviderChannels>();

@@ -111,6 +111,14 @@ internal sealed class GatewayServiceMethodProvider<TService>(IServiceProvider se
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
+            if (frontDesk)
+            {
+                // As a unary front-desk method: inside FrontDeskCallGuard, its request read with the strict marshaller.
+                var strict = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, GrpcServiceBinding.Strict(method.RequestMarshaller, method.Name), method.ResponseMarshaller);
+                context.AddServerStreamingMethod(strict, metadata, invoker);
+                return;
+            }
+
             context.AddServerStreamingMethod(method, metadata, (service, request, writer, call) => failures.Streaming(() => invoker(service, request, writer, call), call));
         }
 

@@ -18,7 +18,8 @@ namespace ProviderGateway.Overview;
 /// <summary>
 /// The citizen overview: asks every relevant provider, in parallel, for the first page of what it
 /// holds about the citizen, and merges the answers into one result per provider. A provider that
-/// fails or runs out of time is reported in its own result; the others are unaffected.
+/// fails or runs out of time is reported in its own result; the others are unaffected. Whole
+/// (<see cref="GetAsync"/>) or streamed as each provider answers (<see cref="StreamAsync"/>).
 /// </summary>
 public sealed class CitizenOverviewService(
     ProviderRouter router,
@@ -41,21 +42,64 @@ public sealed class CitizenOverviewService(
         var response = new GetCitizenOverviewResponse
         {
             GenerateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            Complete = results.All(r => r.Source.Status.Code == (int)StatusCode.OK && r.Source.Freshness != Freshness.Stale),
+            Complete = results.All(IsComplete),
         };
         response.Results.AddRange(results);
         return response;
     }
 
+    /// <summary>
+    /// Streams the overview of a citizen (<paramref name="iin"/> already validated) to <paramref name="stream"/>: who will
+    /// be asked, each provider's result as it completes, then completeness. Returns the whole overview (results in
+    /// directory order), which is what the journal's line names.
+    /// </summary>
+    public async Task<GetCitizenOverviewResponse> StreamAsync(string iin, string katoCode, DeskContext desk, IAsyncStreamWriter<StreamCitizenOverviewResponse> stream)
+    {
+        // FAN OUT first, then announce: writing the first message does not delay any provider.
+        var providers = router.FanOut(Domain.Unspecified, katoCode);
+        using var bound = new DeskDeadlineScope(desk, time);
+        var pending = new Task<ProviderResult>[providers.Length];
+        var started = new OverviewStarted();
+        for (var i = 0; i < providers.Length; i++)
+        {
+            pending[i] = FetchAsync(providers[i], iin, bound.Desk);
+            started.Providers.Add(new ProviderRef { ProviderId = providers[i].Id, ProviderName = providers[i].NameIn(desk.Language), Domain = providers[i].Domain });
+        }
+
+        await stream.WriteAsync(new StreamCitizenOverviewResponse { Started = started }).ConfigureAwait(false);
+
+        // EACH AS IT COMPLETES, one write at a time (a stream takes no concurrent writes).
+        await foreach (var done in Task.WhenEach(pending).ConfigureAwait(false))
+        {
+            await stream.WriteAsync(new StreamCitizenOverviewResponse { Result = await done.ConfigureAwait(false) }).ConfigureAwait(false);
+        }
+
+        // FINISH: the same completeness rule as the overview's; the journal's overview in directory order.
+        var response = new GetCitizenOverviewResponse
+        {
+            GenerateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            Complete = pending.All(p => IsComplete(p.Result)),
+        };
+        response.Results.AddRange(pending.Select(p => p.Result));
+        await stream.WriteAsync(new StreamCitizenOverviewResponse
+        {
+            Finished = new OverviewFinished { Complete = response.Complete, GenerateTime = response.GenerateTime },
+        }).ConfigureAwait(false);
+        return response;
+    }
+
+    private static bool IsComplete(ProviderResult result) =>
+        result.Source.Status.Code == (int)StatusCode.OK && result.Source.Freshness != Freshness.Stale;
+
     private Task<ProviderResult> FetchAsync(ProviderDescriptor provider, string iin, DeskContext desk) =>
         desk.Caller?.Consent is { } consent && !consent.Covers(provider.Domain)
-            ? Task.FromResult(NotCovered(provider))
+            ? Task.FromResult(NotCovered(provider, desk.Language))
             : FetchCoveredAsync(provider, iin, desk);
 
     // A provider whose domain the citizen's consent does not cover is not asked: its result says so.
-    private static ProviderResult NotCovered(ProviderDescriptor provider) => new()
+    private static ProviderResult NotCovered(ProviderDescriptor provider, string language) => new()
     {
-        Source = ProviderOutcome<Util.ListAccountsResponse>.Failed(provider, ConsentErrors.NotCovered(provider.Id, ConsentScopes.Of(provider.Domain)), TimeSpan.Zero).ToSourceStatus(),
+        Source = ProviderOutcome<Util.ListAccountsResponse>.Failed(provider, ConsentErrors.NotCovered(provider.Id, ConsentScopes.Of(provider.Domain)), TimeSpan.Zero).ToSourceStatus(language),
     };
 
     private Task<ProviderResult> FetchCoveredAsync(ProviderDescriptor provider, string iin, DeskContext desk) => provider.Domain switch
@@ -91,7 +135,7 @@ public sealed class CitizenOverviewService(
         where TResponse : class, Google.Protobuf.IMessage<TResponse>
     {
         var outcome = await pipeline.CallAsync(provider, operation, request, desk).ConfigureAwait(false);
-        var result = new ProviderResult { Source = outcome.ToSourceStatus() };
+        var result = new ProviderResult { Source = outcome.ToSourceStatus(desk.Language) };
         if (outcome.Response is { } answer)
         {
             setData(result, answer);

@@ -26,7 +26,7 @@ public sealed class ProviderDirectory(
     ProviderResilience resilience)
 {
     /// <summary>Lists one page of the directory (<paramref name="request"/> already validated) for the client <paramref name="clientId"/>.</summary>
-    public ListProvidersResponse List(ListProvidersRequest request, string clientId)
+    public ListProvidersResponse List(ListProvidersRequest request, string clientId, string language = "")
     {
         var matching = router.FanOut(request.Domain, request.KatoCode);
         var binding = new PageTokenBinding(clientId, "ListProviders", ((int)request.Domain).ToString(CultureInfo.InvariantCulture), request.KatoCode);
@@ -34,7 +34,7 @@ public sealed class ProviderDirectory(
         var page = matching.Skip(offset).Take(PageSize.Resolve(request.PageSize));
 
         var response = new ListProvidersResponse();
-        response.Providers.AddRange(page.Select(Describe));
+        response.Providers.AddRange(page.Select(p => Describe(p, language)));
         var nextOffset = offset + response.Providers.Count;
         response.NextPageToken = nextOffset < matching.Length
             ? tokens.Issue(binding, [new ProviderCursor("", nextOffset.ToString(CultureInfo.InvariantCulture))])
@@ -42,12 +42,12 @@ public sealed class ProviderDirectory(
         return response;
     }
 
-    private ProviderInfo Describe(ProviderDescriptor provider)
+    private ProviderInfo Describe(ProviderDescriptor provider, string language)
     {
         var info = new ProviderInfo
         {
             ProviderId = provider.Id,
-            DisplayName = provider.DisplayName,
+            DisplayName = provider.NameIn(language),
             Domain = provider.Domain,
             KatoCodes = { provider.KatoCodes },
             Deadline = Duration.FromTimeSpan(provider.Deadline),

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ProviderGateway.Configuration;
+using ProviderGateway.Localization;
 using ProviderGateway.Security;
 
 namespace ProviderGateway.Pipeline;
@@ -20,10 +21,15 @@ namespace ProviderGateway.Pipeline;
 /// Who is asking (client, operator, purpose), passed on to providers as metadata; <c>null</c> when unknown.
 /// </param>
 /// <param name="Aborted">Cancelled only when the desk itself cancelled its call or dropped its connection.</param>
-public readonly record struct DeskContext(DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null, CancellationToken Aborted = default);
+/// <param name="Language">
+/// The call's language (<c>Localization/CallLanguages</c>): of the provider names and error messages for people in its
+/// answer; empty for none (names as configured, no localized messages).
+/// </param>
+public readonly record struct DeskContext(
+    DateTime Deadline, CancellationToken Cancellation, bool BypassCache = false, CallerIdentity? Caller = null, CancellationToken Aborted = default, string Language = "");
 
 /// <summary>Makes the <see cref="DeskContext"/> of each front-desk call.</summary>
-public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, TimeProvider time)
+public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, CallLanguages languages, TimeProvider time)
 {
     private readonly TimeSpan _defaultDeadline = options.Value.DefaultCallDeadline;
     private readonly TimeSpan _margin = options.Value.DeadlineMargin;
@@ -44,7 +50,14 @@ public sealed class DeskContextFactory(IOptions<ResilienceOptions> options, Time
             deadline = new DateTime(Math.Min(deadline.Ticks, (arrival + timeout).Ticks), DateTimeKind.Utc);
         }
 
-        return new DeskContext(deadline - MarginOf(deadline - arrival), context.CancellationToken, AsksForFreshAnswer(http.Request.Headers.CacheControl), http.Features.Get<CallerIdentity>(), http.RequestAborted);
+        var headers = http.Request.Headers;
+        return new DeskContext(
+            deadline - MarginOf(deadline - arrival),
+            context.CancellationToken,
+            AsksForFreshAnswer(headers.CacheControl),
+            http.Features.Get<CallerIdentity>(),
+            http.RequestAborted,
+            languages.Of(headers.AcceptLanguage));
     }
 
     /// <summary>The time kept to send the answer of a call with <paramref name="time"/> to its deadline.</summary>

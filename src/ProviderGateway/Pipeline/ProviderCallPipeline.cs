@@ -110,12 +110,12 @@ public sealed class ProviderCallPipeline(
         // FROM MEMORY: nothing to wait for, so no deadline to bound it.
         if (FromMemory(provider, operation, request, desk, out var missedKey) is { } hit)
         {
-            return (hit.ResponseOrThrow(), hit.ToSourceStatus());
+            return (hit.ResponseOrThrow(), hit.ToSourceStatus(desk.Language));
         }
 
         using var bound = new DeskDeadlineScope(desk, time);
         var outcome = await CallAsync(provider, operation, request, bound.Desk, missedKey).ConfigureAwait(false);
-        return (outcome.ResponseOrThrow(), outcome.ToSourceStatus());
+        return (outcome.ResponseOrThrow(), outcome.ToSourceStatus(desk.Language));
     }
 
     // FROM MEMORY: a current answer in memory is all most reads need (ProviderAnswerCache.TryFromMemory), counted like

@@ -59,15 +59,24 @@ public sealed record ProviderOutcome<TResponse>
     /// <exception cref="RpcException">The mapped failure when there is no answer.</exception>
     public TResponse ResponseOrThrow() => Response ?? throw Status.ToRpcException();
 
-    /// <summary>The <see cref="SourceStatus"/> reported to the desk.</summary>
-    public SourceStatus ToSourceStatus() => new()
+    /// <summary>
+    /// The <see cref="SourceStatus"/> reported to the desk, in <paramref name="language"/> (the provider's name, and a
+    /// failure's message for people: <see cref="Errors.StatusLocalization"/>); empty for the configured name only.
+    /// </summary>
+    public SourceStatus ToSourceStatus(string language = "") => new()
     {
         ProviderId = Provider.Id,
-        ProviderName = Provider.DisplayName,
+        ProviderName = Provider.NameIn(language),
         Domain = Provider.Domain,
-        Status = Status,
+        Status = Status.Details.Count == 0 || language.Length == 0 ? Status : LocalizedStatus(language),
         Freshness = Freshness,
         FetchTime = FetchTime is { } fetched ? Timestamp.FromDateTimeOffset(fetched) : null,
         Latency = Duration.FromTimeSpan(Latency),
     };
+
+    private Status LocalizedStatus(string language)
+    {
+        var provider = Provider;
+        return Errors.StatusLocalization.Localized(Status, new(language, id => id == provider.Id ? provider.NameIn(language) : null));
+    }
 }

@@ -13,6 +13,12 @@ public sealed record ProviderDescriptor
     /// <summary>Name shown to desks.</summary>
     public required string DisplayName { get; init; }
 
+    /// <summary>The name shown to desks per language (<c>kk</c>, <c>ru</c>, <c>en</c>), where configured.</summary>
+    public System.Collections.Frozen.FrozenDictionary<string, string> DisplayNames { get; init; } = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+
+    /// <summary>The name shown to desks in <paramref name="language"/>: its own there, else <see cref="DisplayName"/>.</summary>
+    public string NameIn(string language) => DisplayNames.GetValueOrDefault(language) ?? DisplayName;
+
     /// <summary>The contract it implements.</summary>
     public required Domain Domain { get; init; }
 

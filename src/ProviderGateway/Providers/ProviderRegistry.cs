@@ -21,6 +21,7 @@ public sealed class ProviderRegistry
         {
             Id = p.Id,
             DisplayName = string.IsNullOrWhiteSpace(p.DisplayName) ? p.Id : p.DisplayName.Trim(),
+            DisplayNames = p.DisplayNames.Where(n => !string.IsNullOrWhiteSpace(n.Value)).ToFrozenDictionary(n => n.Key, n => n.Value.Trim(), StringComparer.Ordinal),
             Domain = ProviderDomains.Parse(p.Domain)!.Value,
             Endpoint = new Uri(p.Endpoint, UriKind.Absolute),
             KatoCodes = [.. p.KatoCodes],

@@ -21,6 +21,12 @@ public static class EarlyStatus
             context.RequestServices.GetService<GatewayMetrics>()?.DeskCall(call?.Method.Name ?? "unknown", (StatusCode)status.Code);
         }
 
+        // Its message for people in the call's language (as every status the gateway writes).
+        if (context.RequestServices.GetService<ICallLanguages>() is { } languages)
+        {
+            status = StatusLocalization.Localized(status, languages.TargetOf(context));
+        }
+
         if (call?.IsJson ?? JsonStatus.IsJsonCall(context))
         {
             return JsonStatus.WriteAsync(context.Response, status);

@@ -27,6 +27,10 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
     public void Validate(GetCitizenOverviewRequest request) =>
         Check(v => Citizen(v, request.Iin, request.KatoCode));
 
+    /// <summary>Validates a streamed citizen overview request (the same rules as the overview's).</summary>
+    public void Validate(StreamCitizenOverviewRequest request) =>
+        Check(v => Citizen(v, request.Iin, request.KatoCode));
+
     /// <summary>Validates a request for a citizen's accounts.</summary>
     public void Validate(ListUtilityAccountsRequest request) =>
         Check(v => CitizenPage(v, request.Iin, request.KatoCode, request.PageSize, request.PageToken));
@@ -280,6 +284,7 @@ public sealed partial class FrontDeskRequestValidator(IOptions<GatewayOptions> o
         switch (request)
         {
             case GetCitizenOverviewRequest r: Validate(r); break;
+            case StreamCitizenOverviewRequest r: Validate(r); break;
             case ListUtilityAccountsRequest r: Validate(r); break;
             case GetUtilityAccountBalanceRequest r: Validate(r); break;
             case ListUtilityInvoicesRequest r: Validate(r); break;

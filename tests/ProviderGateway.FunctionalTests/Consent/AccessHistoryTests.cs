@@ -49,7 +49,7 @@ public sealed class AccessHistoryTests(ITestOutputHelper output, AccessHistoryTe
         {
             var officer = scenario.Office(key: OfficerKey);
             var started = Stopwatch.StartNew();
-            officerView = await ListAllAsync(officer, citizen);
+            officerView = await ListOnceRebuiltAsync(officer, citizen);
             output.WriteLine($"{store}: first answer (index built from 100,000 journal lines at start-up): {started.ElapsedMilliseconds} ms");
 
             // One citizen's month, again and again: p50 under 50 ms.
@@ -126,7 +126,7 @@ public sealed class AccessHistoryTests(ITestOutputHelper output, AccessHistoryTe
 
         await using (var again = await StartAsync(journal, database))
         {
-            var rebuilt = await ListAllAsync(again.Office(key: OfficerKey), citizen);
+            var rebuilt = await ListOnceRebuiltAsync(again.Office(key: OfficerKey), citizen);
             Assert.Equal(officerView.Select(Key), rebuilt.Select(Key));
             var history = await again.Office(key: OfficerKey).ListDataAccessesAsync(new ListDataAccessesRequest
             {
@@ -199,6 +199,22 @@ public sealed class AccessHistoryTests(ITestOutputHelper output, AccessHistoryTe
         PageSize = pageSize,
         PageToken = pageToken,
     };
+
+    // The first listing after a start-up waits for the index's rebuild (5 s at most, then UNAVAILABLE with RetryInfo):
+    // on a busy 2-core machine a rebuild of 100,000 lines can take longer, and a desk retries as told.
+    private static async Task<IReadOnlyList<DataAccess>> ListOnceRebuiltAsync(FrontDeskService.FrontDeskServiceClient desk, string iin)
+    {
+        for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(90); ; await Task.Delay(TimeSpan.FromSeconds(1)))
+        {
+            try
+            {
+                return await ListAllAsync(desk, iin);
+            }
+            catch (RpcException e) when (e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason == "ACCESS_HISTORY_UNAVAILABLE" && DateTime.UtcNow < until)
+            {
+            }
+        }
+    }
 
     private static async Task<IReadOnlyList<DataAccess>> ListAllAsync(FrontDeskService.FrontDeskServiceClient desk, string iin)
     {

@@ -8,6 +8,22 @@ public sealed record ScriptResult(int ExitCode, string Output, string Error)
 {
     /// <summary>The output parsed as JSON.</summary>
     public JsonElement Json => JsonDocument.Parse(Output).RootElement;
+
+    /// <summary>The messages of a streamed call, one JSON object each, in the order printed.</summary>
+    public IReadOnlyList<JsonElement> JsonMessages
+    {
+        get
+        {
+            var messages = new List<JsonElement>();
+            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(Output), new JsonReaderOptions { AllowMultipleValues = true });
+            while (reader.Read())
+            {
+                messages.Add(JsonDocument.ParseValue(ref reader).RootElement);
+            }
+
+            return messages;
+        }
+    }
 }
 
 /// <summary>Runs a script of tools/grpcurl/ through buf curl (no grpcurl in CI) against a gateway, or any program.</summary>

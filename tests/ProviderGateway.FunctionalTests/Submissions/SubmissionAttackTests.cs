@@ -74,7 +74,7 @@ public sealed class SubmissionAttackTests() : SubmissionTestBase("pg-attack-")
         }
 
         var applied = Power.Writes.Applied(write.Request.RequestId);
-        var busyReason = answer.Source.Status.Details.Select(d => d.Unpack<Google.Rpc.ErrorInfo>()).Single().Reason;
+        var busyReason = answer.Source.Status.GetDetail<Google.Rpc.ErrorInfo>()!.Reason;
         Assert.Equal(1, applied);
         Assert.True(
             answer.Submission.State == SubmissionState.OnDelivery && answer.Submission.Attempts >= 1,

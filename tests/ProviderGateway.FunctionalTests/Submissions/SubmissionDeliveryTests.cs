@@ -85,7 +85,7 @@ public sealed class SubmissionDeliveryTests() : SubmissionTestBase("pg-delivery-
         // Not sent at once: stored behind the first (ACCEPTED, no attempt), and delivered after it.
         Assert.Equal(SubmissionState.Accepted, later.Submission.State);
         Assert.Equal(0, later.Submission.Attempts);
-        Assert.Equal("SUBMISSION_QUEUED_BEHIND", later.Source.Status.Details.Select(d => d.Unpack<Google.Rpc.ErrorInfo>()).Single().Reason);
+        Assert.Equal("SUBMISSION_QUEUED_BEHIND", later.Source.Status.GetDetail<Google.Rpc.ErrorInfo>()!.Reason);
         Assert.True(earlierDone.Submission.FinishTime.ToDateTimeOffset() <= laterDone.Submission.FinishTime.ToDateTimeOffset());
         Assert.Equal(second.ValueMilliUnits, laterDone.Reading.ValueMilliUnits);
         Assert.Equal(1, Power.Writes.Applied(second.RequestId));

@@ -75,7 +75,13 @@ public sealed class SubmissionDurabilityTests() : SubmissionTestBase("pg-durabil
 
         // The survivor takes over what the killed one held once its leases end.
         await WaitUntilAsync(() => Power.Writes.TotalApplied >= Writes, $"{Writes} applications (at the kill: {appliedAtKill})");
+        // The provider applies a write before its answer comes back and the row is marked delivered: polled, not raced.
         var delivered = await ListAsync(survivor, SubmissionState.Delivered);
+        for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(30); delivered.Count < Writes && DateTime.UtcNow < until;)
+        {
+            await Task.Delay(50);
+            delivered = await ListAsync(survivor, SubmissionState.Delivered);
+        }
 
         Assert.True(appliedAtKill < Writes, $"every submission was applied before the kill ({appliedAtKill})");
         Assert.Equal(Writes, delivered.Count);

@@ -40,6 +40,48 @@ public sealed class FrameworkStatusMiddlewareTests
     }
 
     [Fact]
+    public async Task A_services_error_gains_its_message_in_the_calls_language_naming_the_provider_and_keeps_the_rest()
+    {
+        var call = Call();
+        var error = RpcErrors.Build(
+            StatusCode.Unavailable,
+            "Provider alatau-power is unavailable.",
+            RpcErrors.ErrorInfo(ErrorReasons.ProviderUnavailable, new() { ["provider_id"] = "alatau-power" })).GetRpcStatus()!;
+
+        await RunAsync(call, context =>
+        {
+            TrailersOnly.Set(context.Response, error);
+            return Task.CompletedTask;
+        });
+
+        var status = DetailsOf(call.Context);
+        Assert.Equal(error.Message, status.Message);
+        Assert.Equal(error.Details[0], status.Details[0]);
+        var localized = status.GetDetail<LocalizedMessage>()!;
+        Assert.Equal("kk", localized.Locale);
+        Assert.Equal("Алатау Пауэр қазір қолжетімсіз. Бір минуттан кейін қайталаңыз.", localized.Message);
+    }
+
+    [Fact]
+    public async Task A_malformed_message_and_a_JSON_bad_request_gain_localized_field_violations()
+    {
+        var grpc = Call();
+        var json = Call(json: true);
+        var invalid = RpcErrors.InvalidArgument("iin", Contracts.Identifiers.Iin.Validate("791028302729")!).GetRpcStatus()!;
+
+        await RunGrpcAsync(grpc, StatusCode.Unknown, "Exception was thrown by handler.");
+        await RunJsonAsync(json, invalid);
+
+        Assert.Equal("Сұранысты оқу мүмкін болмады.", DetailsOf(grpc.Context).GetDetail<LocalizedMessage>()!.Message);
+        var body = JsonBodyOf(json);
+        Assert.Equal("Сұраныста қателер бар: әр өрісті қараңыз.", body.GetDetail<LocalizedMessage>()!.Message);
+        var violation = Assert.Single(body.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal("IIN_CHECK_DIGIT_MISMATCH", violation.Reason);
+        Assert.Equal("kk", violation.LocalizedMessage.Locale);
+        Assert.StartsWith("ЖСН-нің бақылау (соңғы) цифры", violation.LocalizedMessage.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_broken_grpc_frame_becomes_invalid_argument_naming_the_framing()
     {
         var call = Call();
@@ -77,7 +119,7 @@ public sealed class FrameworkStatusMiddlewareTests
     }
 
     [Fact]
-    public async Task A_status_that_already_carries_details_is_left_as_it_is()
+    public async Task A_status_that_already_carries_details_keeps_them_and_only_gains_its_message_for_people()
     {
         var call = Call();
         var own = new Google.Rpc.Status
@@ -93,7 +135,10 @@ public sealed class FrameworkStatusMiddlewareTests
             return Task.CompletedTask;
         });
 
-        Assert.Equal(own, DetailsOf(call.Context));
+        var written = DetailsOf(call.Context);
+        Assert.Equal(own.Message, written.Message);
+        Assert.Equal(own.Details, written.Details.Take(own.Details.Count));
+        Assert.Equal("Бұл кеңсеге осы қызметті пайдалануға рұқсат етілмеген.", Assert.Single(written.Details.Skip(own.Details.Count)).Unpack<LocalizedMessage>().Message);
         Assert.Equal([StatusCode.PermissionDenied], _refusals.Reported);
     }
 
@@ -159,7 +204,7 @@ public sealed class FrameworkStatusMiddlewareTests
     }
 
     [Fact]
-    public async Task A_json_error_with_details_passes_through_unchanged_and_unreported()
+    public async Task A_json_error_with_details_passes_through_unreported_gaining_only_its_message_for_people()
     {
         var call = Call(json: true);
         var own = new Google.Rpc.Status
@@ -171,7 +216,9 @@ public sealed class FrameworkStatusMiddlewareTests
 
         await RunJsonAsync(call, own);
 
-        Assert.Equal(JsonStatus.Format(own), Encoding.UTF8.GetString(call.Body.ToArray()));
+        var localized = own.Clone();
+        localized.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(new LocalizedMessage { Locale = "kk", Message = "Сұраныста қателер бар: әр өрісті қараңыз." }));
+        Assert.Equal(JsonStatus.Format(localized), Encoding.UTF8.GetString(call.Body.ToArray()));
         Assert.Empty(_refusals.Reported);
     }
 
@@ -193,7 +240,10 @@ public sealed class FrameworkStatusMiddlewareTests
 
     private async Task RunAsync(TestCall call, RequestDelegate framework, bool abortBeforeCompletion = false)
     {
-        var services = new ServiceCollection().AddSingleton<IFrameworkRefusals>(_refusals).BuildServiceProvider();
+        var services = new ServiceCollection()
+            .AddSingleton<IFrameworkRefusals>(_refusals)
+            .AddSingleton<ICallLanguages>(new KazakhCalls())
+            .BuildServiceProvider();
         var app = new ApplicationBuilder(services);
         app.UseFrameworkStatusDetails(MaxRequestBytes);
         app.Run(framework);
@@ -284,6 +334,12 @@ public sealed class FrameworkStatusMiddlewareTests
         public bool IsReadOnly => false;
 
         public long? MaxRequestBodySize { get; set; }
+    }
+
+    /// <summary>Every call asks for Kazakh; one provider has a Kazakh name.</summary>
+    private sealed class KazakhCalls : ICallLanguages
+    {
+        public StatusLocalization.Target TargetOf(HttpContext context) => new("kk", id => id == "alatau-power" ? "Алатау Пауэр" : null);
     }
 
     /// <summary>The gateway's side, faked: a request is a front-desk call when marked so; each report is kept.</summary>

@@ -26,7 +26,10 @@ public sealed class FrontDeskCallGuardTests : IAsyncDisposable
         var request = Activator.CreateInstance(method.GetParameters()[0].ParameterType);
 
         // A call no route classified as a front-desk call (FrontDeskCalls): refused, whatever the method.
-        var call = (Task)method.Invoke(service, [request, new DeskServerCall(new DefaultHttpContext(), CancellationToken.None)])!;
+        var context = new DeskServerCall(new DefaultHttpContext(), CancellationToken.None);
+        // A server-streaming method also takes its response stream: nothing may be written to it (null would fail).
+        object?[] arguments = method.GetParameters().Length == 3 ? [request, null, context] : [request, context];
+        var call = (Task)method.Invoke(service, arguments)!;
         var refusal = await Assert.ThrowsAsync<RpcException>(() => call);
 
         Assert.Equal(StatusCode.PermissionDenied, refusal.StatusCode);

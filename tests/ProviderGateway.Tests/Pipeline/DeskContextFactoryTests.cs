@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using ProviderGateway.Configuration;
+using ProviderGateway.Localization;
 using ProviderGateway.Pipeline;
+using ProviderGateway.Providers;
 using ProviderGateway.Tests.Security;
 using ProviderGateway.Tests.Resilience;
 
@@ -108,8 +110,30 @@ public sealed class DeskContextFactoryTests
         Assert.Equal(arrival + TimeSpan.FromMilliseconds(250), desk.Deadline);
     }
 
-    private DeskContextFactory Factory(TimeSpan margin, double share) =>
-        new(Options.Create(new ResilienceOptions { DeadlineMargin = margin, DeadlineMarginShare = share }), _clock);
+    [Theory]
+    [InlineData(null, "ru")]
+    [InlineData("kk-KZ,kk;q=0.9,ru;q=0.8", "kk")]
+    [InlineData("en-US,en;q=0.9", "en")]
+    [InlineData("de-DE", "ru")]
+    public void The_desks_language_is_the_one_its_accept_language_prefers_else_the_gateways_default(string? acceptLanguage, string expected)
+    {
+        var factory = Factory(margin: TimeSpan.FromMilliseconds(50), share: 0.08);
+        var arrival = _clock.GetUtcNow().UtcDateTime;
+        var http = Request(arrival, null);
+        if (acceptLanguage is not null)
+        {
+            http.Request.Headers.AcceptLanguage = acceptLanguage;
+        }
+
+        Assert.Equal(expected, factory.For(CallOf(http, DateTime.MaxValue)).Language);
+    }
+
+    private DeskContextFactory Factory(TimeSpan margin, double share)
+    {
+        var gateway = Options.Create(new GatewayOptions { DefaultLanguage = "ru" });
+        var resilience = Options.Create(new ResilienceOptions { DeadlineMargin = margin, DeadlineMarginShare = share });
+        return new(resilience, new CallLanguages(gateway, new ProviderRegistry(gateway, resilience)), _clock);
+    }
 
     private static DefaultHttpContext Request(DateTime arrival, string? grpcTimeout)
     {
