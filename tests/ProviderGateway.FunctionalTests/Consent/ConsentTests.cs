@@ -146,6 +146,38 @@ public sealed class ConsentTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_streamed_overview_needs_the_same_consent_and_asks_only_the_consented_domains()
+    {
+        await using var scenario = await ConsentScenario.StartAsync();
+        var utilities = await scenario.ConsentAsync(Citizen, ConsentScope.Utilities);
+        scenario.ResetProviderCalls();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => ReadStreamAsync(scenario.Office(), Citizen));
+        Assert.Equal(0, scenario.ProviderCalls);
+        var messages = await ReadStreamAsync(scenario.Office(utilities.ConsentToken), Citizen);
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("MISSING_TOKEN", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Metadata["refusal"]);
+        var results = messages.Where(m => m.EventCase == StreamCitizenOverviewResponse.EventOneofCase.Result).Select(m => m.Result).ToList();
+        Assert.All(results.Where(r => r.Source.Domain == Domain.Utilities), r => Assert.Equal(0, r.Source.Status.Code));
+        Assert.All(results.Where(r => r.Source.Domain != Domain.Utilities), r => Assert.Equal((int)StatusCode.PermissionDenied, r.Source.Status.Code));
+        Assert.False(messages[^1].Finished.Complete);
+        Assert.All(scenario.Providers.Servers.Where(s => s.Provider.Domain != "utilities"), s => Assert.Equal(0, s.Calls.Total));
+    }
+
+    private static async Task<List<StreamCitizenOverviewResponse>> ReadStreamAsync(FrontDeskService.FrontDeskServiceClient desk, string iin)
+    {
+        using var call = desk.StreamCitizenOverview(new StreamCitizenOverviewRequest { Iin = iin });
+        var messages = new List<StreamCitizenOverviewResponse>();
+        await foreach (var message in call.ResponseStream.ReadAllAsync())
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    [Fact]
     public async Task An_answer_cached_for_a_client_that_needs_no_consent_is_not_served_to_one_that_does()
     {
         await using var scenario = await ConsentScenario.StartAsync();
