@@ -48,8 +48,12 @@ public abstract class AccessHistoryIndex : IAsyncDisposable
     protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Inserts <paramref name="accesses"/>, leaving those already there (same journal and seq) as they are.</summary>
-    protected abstract Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts <paramref name="accesses"/>, leaving those already there (same journal and seq) as they are. They may be
+    /// enumerated as they are inserted (read from the journal files meanwhile): a store that takes them one by one holds
+    /// none of them once inserted.
+    /// </summary>
+    protected abstract Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IndexedAccess> accesses, CancellationToken cancellationToken);
 
     /// <summary>The condition leaving out the rows of <paramref name="clients"/> (added to <paramref name="command"/>'s parameters), or empty for none.</summary>
     protected abstract string NotAmong(DbCommand command, IReadOnlyCollection<string> clients);
@@ -98,15 +102,30 @@ public abstract class AccessHistoryIndex : IAsyncDisposable
     /// Adds <paramref name="accesses"/> of the journal of instance <paramref name="instance"/> and records it fed up to line
     /// <paramref name="seq"/> (hash <paramref name="hash"/>), in one transaction; a position never moves back.
     /// </summary>
-    public async Task AddAsync(string instance, IReadOnlyList<IndexedAccess> accesses, long seq, string hash, CancellationToken cancellationToken = default)
+    public async Task AddAsync(string instance, IReadOnlyList<IndexedAccess> accesses, long seq, string hash, CancellationToken cancellationToken = default) =>
+        await AddAsync(instance, accesses.Count > 0 ? accesses : null, () => (seq, hash), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Adds the accesses <paramref name="accesses"/> yields, enumerated inside the transaction as they are inserted (the
+    /// rebuild reads them from the journal files into a large transaction without holding them all in memory), then records
+    /// the journal fed up to the line <paramref name="position"/> names once they are read; nothing is written when it
+    /// names none (the position did not move, or the journal is not the index's: a new chain).
+    /// </summary>
+    public async Task AddAsync(string instance, IEnumerable<IndexedAccess>? accesses, Func<(long Seq, string Hash)?> position, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (accesses.Count > 0)
+        if (accesses is not null)
         {
             await InsertAsync(connection, transaction, accesses, cancellationToken).ConfigureAwait(false);
         }
 
+        if (position() is not { } at)
+        {
+            return; // rolled back
+        }
+
+        var (seq, hash) = at;
         await NonQueryAsync(connection, transaction, """
             INSERT INTO access_history_journals (instance, seq, hash, fed_at) VALUES (@instance, @seq, @hash, @now)
             ON CONFLICT (instance) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, fed_at = excluded.fed_at

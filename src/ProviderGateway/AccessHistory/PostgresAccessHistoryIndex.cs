@@ -106,9 +106,16 @@ public sealed class PostgresAccessHistoryIndex : AccessHistoryIndex
     }
 
     /// <inheritdoc />
-    protected override async Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken)
+    protected override async Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IndexedAccess> rows, CancellationToken cancellationToken)
     {
+        // One statement of arrays: the rows are gathered first (before it, so no lock is taken while they are read).
+        IReadOnlyList<IndexedAccess> accesses = rows as IReadOnlyList<IndexedAccess> ?? [.. rows];
         var n = accesses.Count;
+        if (n == 0)
+        {
+            return;
+        }
+
         var instance = new string[n];
         var seq = new long[n];
         var at = new long[n];

@@ -92,8 +92,11 @@ public class SqliteAccessHistoryIndex : AccessHistoryIndex
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     /// <inheritdoc />
-    /// <remarks>SQLite runs in the process: one statement, prepared once and run per row, is its fastest way in.</remarks>
-    protected override async Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedAccess> accesses, CancellationToken cancellationToken)
+    /// <remarks>
+    /// SQLite runs in the process: one statement, prepared once and run per row, is its fastest way in; each row is let go
+    /// once inserted (a rebuild's rows are read from the files as they go in, never a whole transaction's in memory).
+    /// </remarks>
+    protected override async Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IndexedAccess> accesses, CancellationToken cancellationToken)
     {
         await using var insert = (SqliteCommand)connection.CreateCommand();
         insert.Transaction = (SqliteTransaction)transaction;

@@ -103,6 +103,53 @@ public sealed class AccessHistoryFeederTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lines_not_held_at_the_end_of_a_burst_are_read_back_without_waiting_for_a_line_after_them()
+    {
+        using var journal = new TestJournal(JournalPath);
+        var feeder = await StartAsync(capacity: 3);
+
+        var lines = Enumerable.Range(0, 5).Select(i => journal.Append(TestJournal.Access(Citizen, "desk", At(i)))).ToList();
+        feeder.Written("gw-test", lines);
+        await feeder.WaitUntilIndexedAsync(5, Timeout());
+
+        Assert.Equal(5, feeder.LinesNotHeld);
+        Assert.Equal(5, await _index.CountAsync("gw-test"));
+    }
+
+    [Fact]
+    public async Task A_journal_rotating_twice_while_a_catch_up_reads_it_is_read_through_every_file_set_aside_none_skipped()
+    {
+        using var journal = new TestJournal(JournalPath);
+        for (var i = 0; i < 12; i++)
+        {
+            journal.Append(TestJournal.Access(Citizen, "desk", At(i)));
+            if (i == 9)
+            {
+                journal.Rotate(); // 1-10 set aside; 11-12 in the current file when the catch-up lists the files
+            }
+        }
+
+        // While the catch-up reads the first file: 13-20 written, the file set aside, 21-30, set aside again, 31-35 current.
+        await using var index = new RotatingIndex(Path.Combine(_folder, "rotating.access-history.db"), () =>
+        {
+            for (var i = 12; i < 35; i++)
+            {
+                journal.Append(TestJournal.Access(Citizen, "desk", At(i)));
+                if (i is 19 or 29)
+                {
+                    journal.Rotate();
+                }
+            }
+        });
+        var feeder = await StartAsync(index);
+        await StopAsync(feeder);
+
+        Assert.Equal(35, feeder.IndexedSeq);
+        Assert.Equal(35, await index.CountAsync("gw-test"));
+        Assert.Equal(Enumerable.Range(1, 35).Select(i => (long)i).Reverse(), (await index.ListAsync(new AccessQuery(CitizenSubject, 0, long.MaxValue, null, [], 1000))).Select(a => a.Seq));
+    }
+
+    [Fact]
     public async Task While_the_index_cannot_be_written_nothing_is_lost_and_it_catches_up_from_the_files_once_it_can()
     {
         using var journal = new TestJournal(JournalPath);
@@ -247,6 +294,24 @@ public sealed class AccessHistoryFeederTests : IAsyncLifetime
         _feeders.Remove(feeder);
         await feeder.StopAsync(CancellationToken.None);
         feeder.Dispose();
+    }
+
+    /// <summary>The SQLite index, running <paramref name="meanwhile"/> once, as the first row a catch-up reads goes in.</summary>
+    private sealed class RotatingIndex(string path, Action meanwhile) : SqliteAccessHistoryIndex(path)
+    {
+        private Action? _meanwhile = meanwhile;
+
+        protected override Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IndexedAccess> accesses, CancellationToken cancellationToken) =>
+            base.InsertAsync(connection, transaction, Hooked(accesses), cancellationToken);
+
+        private IEnumerable<IndexedAccess> Hooked(IEnumerable<IndexedAccess> accesses)
+        {
+            foreach (var access in accesses)
+            {
+                yield return access;
+                Interlocked.Exchange(ref _meanwhile, null)?.Invoke();
+            }
+        }
     }
 
     /// <summary>The SQLite index, made to fail at will where it connects (a database gone, as the feeder sees it).</summary>
