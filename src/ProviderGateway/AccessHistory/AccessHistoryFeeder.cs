@@ -188,7 +188,7 @@ public sealed class AccessHistoryFeeder : BackgroundService, IJournalFollower
                 var started = _time.GetTimestamp();
                 catchUp = await FeedAsync(stoppingToken).ConfigureAwait(false);
                 // Lines not held since the last catch-up, and none queued after them to show the gap: read them back now.
-                catchUp |= _lines.Reader.Count == 0 && Interlocked.Read(ref _dropped) != _droppedBeforeCatchUp;
+                catchUp |= Interlocked.Read(ref _queued) == 0 && Interlocked.Read(ref _dropped) != _droppedBeforeCatchUp;
                 await PauseAsync(_time.GetElapsedTime(started), stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
