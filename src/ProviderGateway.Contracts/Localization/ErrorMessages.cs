@@ -20,10 +20,25 @@ public static class ErrorMessages
 
     private static readonly ResourceManager Resources = new("ProviderGateway.Contracts.Localization.ErrorMessages", typeof(ErrorMessages).Assembly);
 
-    private static readonly Dictionary<string, CultureInfo> Cultures = Languages.ToDictionary(l => l, l => CultureInfo.GetCultureInfo(l), StringComparer.Ordinal);
+    // Made on first use, not in a static initializer: a process with InvariantGlobalization and PredefinedCulturesOnly
+    // (the default there) cannot name kk, and gets a clear error where it asks for a message, not a TypeInitializationException.
+    private static readonly Lazy<Dictionary<string, CultureInfo>> LazyCultures = new(() =>
+    {
+        try
+        {
+            return Languages.ToDictionary(l => l, l => CultureInfo.GetCultureInfo(l), StringComparer.Ordinal);
+        }
+        catch (CultureNotFoundException e)
+        {
+            throw new InvalidOperationException(
+                "The error messages' languages (kk, ru, en) need culture names: with <InvariantGlobalization>true</InvariantGlobalization>, set <PredefinedCulturesOnly>false</PredefinedCulturesOnly>.", e);
+        }
+    });
+
+    private static Dictionary<string, CultureInfo> Cultures => LazyCultures.Value;
 
     /// <summary>Whether <paramref name="language"/> is one of <see cref="Languages"/>.</summary>
-    public static bool IsLanguage(string? language) => language is not null && Cultures.ContainsKey(language);
+    public static bool IsLanguage(string? language) => language is not null && Languages.Contains(language, StringComparer.Ordinal);
 
     /// <summary>
     /// The message of <paramref name="reason"/> (or of <c>reason.detail</c> when that exists) in
@@ -67,7 +82,7 @@ public static class ErrorMessages
                 }
             }
 
-            if (weight > bestWeight && Cultures.ContainsKey(primary))
+            if (weight > bestWeight && IsLanguage(primary))
             {
                 (best, bestWeight) = (primary, weight);
             }

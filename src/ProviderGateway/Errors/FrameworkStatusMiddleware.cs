@@ -170,7 +170,10 @@ public static class FrameworkStatusMiddleware
         }
 
         var status = TryParse(heldBack);
-        if (status is null)
+        // The gateway's own status (with details): its messages for people added, in the call's language; written as it
+        // came when there is nothing to add (or it is not a status this reads).
+        var localized = status is { Details.Count: > 0 } ? StatusLocalization.Localized(status, languages.TargetOf(context)) : status;
+        if (status is null || (status.Details.Count > 0 && ReferenceEquals(localized, status)))
         {
             heldBack.Position = 0;
             await heldBack.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
@@ -179,8 +182,7 @@ public static class FrameworkStatusMiddleware
 
         if (status.Details.Count > 0)
         {
-            // The gateway's own status: its messages for people added, in the call's language.
-            await JsonStatus.WriteAsync(response, StatusLocalization.Localized(status, languages.TargetOf(context))).ConfigureAwait(false);
+            await JsonStatus.WriteAsync(response, localized!).ConfigureAwait(false);
             return;
         }
 
