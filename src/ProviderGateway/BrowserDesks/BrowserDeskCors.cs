@@ -22,6 +22,8 @@ public static class BrowserDeskCors
         ClientAuthentication.ApiKeyHeader,
         CallerIdentity.OperatorHeader,
         CallerIdentity.PurposeHeader,
+        Consent.ConsentGate.TokenHeader,
+        "accept-language",
         "cache-control",
         "x-grpc-web",
         "x-user-agent",

@@ -10,7 +10,7 @@ namespace ProviderGateway.BrowserDesks;
 /// Browser desks: the front-desk service as JSON (gRPC JSON transcoding of its <c>google.api.http</c> routes) and as
 /// gRPC-Web, over the HTTP/1.1 endpoint, with CORS for the configured origins and an OpenAPI document. Both reach the
 /// same gRPC methods, interceptors and middleware as native gRPC: authentication, rate limit, access control and the
-/// journal apply unchanged.
+/// journal apply unchanged. And the front-desk console, a browser desk of our own, at <c>/desk/</c> (<see cref="DeskConsole"/>).
 /// </summary>
 public static class BrowserDeskHosting
 {
@@ -26,7 +26,7 @@ public static class BrowserDeskHosting
         services.AddOptions<CorsOptions>().Configure<IOptions<BrowserDesksOptions>>((cors, desks) => BrowserDeskCors.AddPolicy(cors, desks.Value));
         services.AddGrpcSwagger();
         services.AddSwaggerGen(OpenApiDocument.Configure);
-        return builder;
+        return builder.AddDeskConsole();
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ public static class BrowserDeskHosting
         // Every gRPC service answers gRPC-Web (application/grpc-web and application/grpc-web-text) over HTTP/1.1.
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapSwagger(OpenApiDocument.Path.Replace(OpenApiDocument.Name, "{documentName}", StringComparison.Ordinal));
-        return app;
+        return app.MapDeskConsole();
     }
 
     /// <summary>

@@ -15,4 +15,11 @@ public sealed class BrowserDesksOptions
     /// the API key header. Not <c>*</c>: the gateway hands out personal data.
     /// </summary>
     public IList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>
+    /// Whether the gateway serves the front-desk console (src/ProviderGateway.Desk) at <c>/desk/</c> on its desk-facing
+    /// endpoints. Defaults to true; false when the console is deployed as static files elsewhere (its origin then goes in
+    /// <see cref="AllowedOrigins"/>) or not used.
+    /// </summary>
+    public bool Console { get; init; } = true;
 }

@@ -1,7 +1,7 @@
-using System.Text.RegularExpressions;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using ProviderGateway.Contracts.Errors;
+using ProviderGateway.Contracts.Validation;
 
 namespace ProviderGateway.Security;
 
@@ -12,7 +12,7 @@ namespace ProviderGateway.Security;
 /// <param name="ClientId">The authenticated client.</param>
 /// <param name="OperatorId">The operator's id (metadata <c>x-operator-id</c>); empty for calls that need none.</param>
 /// <param name="Purpose">The purpose of access (metadata <c>x-access-purpose</c>); empty for calls that need none.</param>
-public sealed partial record CallerIdentity(string ClientId, string OperatorId, string Purpose)
+public sealed record CallerIdentity(string ClientId, string OperatorId, string Purpose)
 {
     /// <summary>The districts the client may see: what comes back from providers is filtered by them.</summary>
     public DistrictScope Districts { get; init; } = DistrictScope.Everywhere;
@@ -24,10 +24,10 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
     public ConsentGrant? Consent { get; init; }
 
     /// <summary>The metadata key of the operator's id.</summary>
-    public const string OperatorHeader = "x-operator-id";
+    public const string OperatorHeader = CallerMetadata.OperatorHeader;
 
     /// <summary>The metadata key of the purpose of access.</summary>
-    public const string PurposeHeader = "x-access-purpose";
+    public const string PurposeHeader = CallerMetadata.PurposeHeader;
 
     /// <summary>The metadata key naming the client, as passed on to providers.</summary>
     public const string ClientHeader = "x-client-id";
@@ -60,8 +60,8 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
     {
         var (operatorId, purpose) = Read(headers);
         return (
-            operatorId.Length == 0 || OperatorPattern().IsMatch(operatorId) ? operatorId : InvalidMarker,
-            purpose.Length == 0 || PurposePattern().IsMatch(purpose) ? purpose : InvalidMarker);
+            operatorId.Length == 0 || CallerMetadata.OperatorIdProblem(operatorId) is null ? operatorId : InvalidMarker,
+            purpose.Length == 0 || CallerMetadata.PurposeProblem(purpose) is null ? purpose : InvalidMarker);
     }
 
     /// <summary>
@@ -71,34 +71,28 @@ public sealed partial record CallerIdentity(string ClientId, string OperatorId, 
     public static RpcException? Problems(string operatorId, string purpose)
     {
         var violations = new List<RpcErrors.Violation>();
-        if (!OperatorPattern().IsMatch(operatorId))
+        if (CallerMetadata.OperatorIdProblem(operatorId) is { } operatorProblem)
         {
             violations.Add(new(
                 OperatorHeader,
                 operatorId.Length == 0
                     ? "Personal-data calls must name the operator at the desk in metadata x-operator-id."
                     : "An operator id is 1 to 64 of letters, digits and '.', '_', '@', '-'.",
-                operatorId.Length == 0 ? "OPERATOR_ID_REQUIRED" : "OPERATOR_ID_INVALID"));
+                operatorProblem));
         }
 
-        if (!PurposePattern().IsMatch(purpose))
+        if (CallerMetadata.PurposeProblem(purpose) is { } purposeProblem)
         {
             violations.Add(new(
                 PurposeHeader,
                 purpose.Length == 0
                     ? "Personal-data calls must state the purpose of access in metadata x-access-purpose (a code such as citizen-enquiry)."
                     : "A purpose is a code of 3 to 64 of a-z, 0-9, '-' and '_', such as citizen-enquiry.",
-                purpose.Length == 0 ? "ACCESS_PURPOSE_REQUIRED" : "ACCESS_PURPOSE_INVALID"));
+                purposeProblem));
         }
 
         return violations.Count == 0 ? null : RpcErrors.InvalidArgument(violations);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
-    private static partial Regex OperatorPattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{2,63}$")]
-    private static partial Regex PurposePattern();
 }
 
 /// <summary>A consent verified for one call: which consent, until when, and which domains' data it covers.</summary>
