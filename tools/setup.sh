@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
-#   - buf (lint, format, breaking, curl) and the Node.js gRPC packages of the tests' Node provider,
-#     from npm at the versions pinned in package-lock.json;
+#   - buf (lint, format, breaking, curl), the Node.js gRPC packages of the tests' Node provider and axe-core (the
+#     console's accessibility check), from npm at the versions pinned in package-lock.json;
+#   - chromium, from Debian (the front-desk console's browser tests drive it with Playwright, which never downloads one);
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
 #   - nginx, from Debian (the benchmark's grpc_pass peer);
@@ -21,6 +22,7 @@ need npm "install npm"
 
 # npm packages: reinstall when one is missing or package-lock.json is newer than the installed tree.
 if [ ! -x node_modules/.bin/buf ] || [ ! -d node_modules/@grpc/grpc-js ] || [ ! -d node_modules/grpc-health-check ] \
+  || [ ! -f node_modules/axe-core/axe.min.js ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing buf and the Node.js gRPC packages from npm (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
@@ -92,6 +94,14 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
   apt_install "${missing_packages[@]}"
 fi
 /usr/bin/python3 -c 'import grpc, google.protobuf'
+
+# chromium from Debian: the console's browser tests (tests/ProviderGateway.FunctionalTests/DeskConsole) launch it through
+# Playwright with ExecutablePath=/usr/bin/chromium; Playwright's own browser download is never used.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium from Debian's packages (the console's browser tests)"
+  apt_install chromium fonts-dejavu-core
+fi
+/usr/bin/chromium --version >/dev/null
 
 # PostgreSQL from Debian: the tests make their own clusters (initdb into a temporary folder, run as the postgres user on
 # a free loopback port). The package's own cluster is not needed: stopped, so that it holds no port or memory.

@@ -67,12 +67,28 @@ public sealed class DeskPage(IPage page, Uri gateway)
     public async Task SwitchLanguageAsync(string language)
     {
         await Page.Locator($".language-switch button[data-language='{language}']").ClickAsync();
-        await Page.WaitForFunctionAsync($"document.documentElement.lang === '{language}'");
+        // A selector, not a script: the console's content security policy forbids evaluating strings (Playwright's too).
+        await Page.Locator($"html[lang='{language}']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await Page.Locator("h1").First.WaitForAsync();
     }
 
     /// <summary>The page's visible text.</summary>
     public Task<string> TextAsync() => Page.Locator("body").InnerTextAsync();
+
+    /// <summary>
+    /// The page's visible text without the data it shows (addresses, provider and people's names, in whatever language
+    /// their source wrote them): the console marks those translate="no", as HTML says of content not to be translated.
+    /// </summary>
+    public async Task<string> LabelTextAsync()
+    {
+        var text = await TextAsync();
+        foreach (var data in (await Page.Locator("[translate='no']").AllInnerTextsAsync()).Where(d => d.Length > 0).OrderByDescending(d => d.Length))
+        {
+            text = text.Replace(data, " ", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 
     /// <summary>Saves a screenshot into TestResults/desk/.</summary>
     public Task ScreenshotAsync(string name) =>

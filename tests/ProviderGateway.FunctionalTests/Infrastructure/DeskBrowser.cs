@@ -54,12 +54,20 @@ public sealed class DeskBrowser : IAsyncDisposable
     }
 
     /// <summary>A new context (its own storage), the page size given, the console's language preferred by the browser.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, string locale = "ru-RU")
+    /// <param name="width">The viewport's width.</param>
+    /// <param name="height">The viewport's height.</param>
+    /// <param name="locale">The browser's language.</param>
+    /// <param name="injectsScripts">
+    /// True for pages a test injects a script into (axe-core): the console's content security policy forbids inline and
+    /// evaluated scripts, Playwright's included, so such a context bypasses it. Every other test runs under it.
+    /// </param>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, string locale = "ru-RU", bool injectsScripts = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = locale,
+            BypassCSP = injectsScripts,
         });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
