@@ -7,12 +7,12 @@ namespace ProviderGateway.BrowserDesks;
 /// <summary>
 /// The front-desk console (src/ProviderGateway.Desk, Blazor WebAssembly) served at <c>/desk/</c>: its files are the
 /// gateway's static web assets, mapped from the manifest the build writes beside the gateway
-/// (<c>ProviderGateway.staticwebassets.endpoints.json</c>): fingerprinted files cached for a year, every file also served
-/// gzip- or Brotli-compressed when the browser accepts it (the published build has both), <c>index.html</c> revalidated.
+/// (<c>ProviderGateway.staticwebassets.endpoints.json</c>): fingerprinted files cached for a year, the others revalidated
+/// by their ETag, every file also served gzip-compressed (and Brotli in a published gateway) when the browser accepts it.
 /// The console is a desk like any other: it calls the front-desk service over gRPC-Web with the office's API key, so
 /// serving its files needs no key and opens nothing (they hold no data). Off with <c>Gateway:BrowserDesks:Console=false</c>.
 /// </summary>
-public static partial class DeskConsole
+public static class DeskConsole
 {
     /// <summary>The console's address under the gateway's HTTP endpoint.</summary>
     public const string Path = "/desk/";
@@ -23,10 +23,10 @@ public static partial class DeskConsole
     private const string RuntimeManifest = "ProviderGateway.staticwebassets.runtime.json";
 
     // The console's pages run the .NET runtime as WebAssembly ('wasm-unsafe-eval') and call only their own origin; no
-    // inline script but the page's import map (allowed by its hash), no other site's script, style or frame. The API key
-    // in the page's session storage is the prize of any script injected into it: this is what keeps one out.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{0}; style-src 'self'; img-src 'self' data:; " +
+    // inline or evaluated script, no other site's script, style or frame. The API key in the page's session storage is
+    // the prize of any script injected into it: this is what keeps one out.
+    internal const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>
@@ -46,6 +46,12 @@ public static partial class DeskConsole
         return builder;
     }
 
+    /// <summary>Whether this gateway serves the console (it is on, and its files are in this build).</summary>
+    public static bool IsServed(WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<BrowserDesksOptions>>().Value.Console
+        && File.Exists(System.IO.Path.Combine(AppContext.BaseDirectory, EndpointsManifest))
+        && app.Environment.WebRootFileProvider.GetFileInfo("desk/index.html").Exists;
+
     /// <summary>
     /// Maps the console's files and <c>/desk/</c> (its page; <c>/desk</c> is redirected there), each answer
     /// with the console's security headers. Nothing when the console is off or its files are not in this build.
@@ -59,10 +65,9 @@ public static partial class DeskConsole
         }
 
         var index = app.Environment.WebRootFileProvider.GetFileInfo("desk/index.html");
-        var policy = PolicyFor(index);
-        app.MapStaticAssets(manifest).Add(endpoint => WithSecurityHeaders(endpoint, policy));
+        app.MapStaticAssets(manifest).Add(WithSecurityHeaders);
         // Routing matches /desk and /desk/ alike; the page's base address is /desk/, so /desk is sent there.
-        app.MapGet(Path, (HttpContext context) => ServeIndex(context, index)).Add(endpoint => WithSecurityHeaders(endpoint, policy));
+        app.MapGet(Path, (HttpContext context) => ServeIndex(context, index)).Add(WithSecurityHeaders);
         return app;
     }
 
@@ -87,27 +92,7 @@ public static partial class DeskConsole
         await context.Response.SendFileAsync(index, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>The content security policy, with the hash of the page's inline import map (the build writes it).</summary>
-    internal static string PolicyFor(Microsoft.Extensions.FileProviders.IFileInfo index)
-    {
-        var hashes = "";
-        if (index.Exists)
-        {
-            using var reader = new StreamReader(index.CreateReadStream());
-            foreach (System.Text.RegularExpressions.Match script in InlineScript().Matches(reader.ReadToEnd()))
-            {
-                var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(script.Groups["body"].Value));
-                hashes += $" 'sha256-{Convert.ToBase64String(hash)}'";
-            }
-        }
-
-        return string.Format(System.Globalization.CultureInfo.InvariantCulture, ContentSecurityPolicy, hashes);
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex("<script type=\"importmap\">(?<body>.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline)]
-    private static partial System.Text.RegularExpressions.Regex InlineScript();
-
-    private static void WithSecurityHeaders(EndpointBuilder endpoint, string policy)
+    private static void WithSecurityHeaders(EndpointBuilder endpoint)
     {
         var serve = endpoint.RequestDelegate;
         if (serve is null)
@@ -118,7 +103,7 @@ public static partial class DeskConsole
         endpoint.RequestDelegate = context =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = policy;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

@@ -174,6 +174,11 @@ public sealed class GatewayApplication : IAsyncDisposable
         app.Services.GetRequiredService<Security.ClientCertificateRevocation>().ReportAtStart();
         HostingLog.Journal(logger, Path.GetFullPath(security.Journal.Path!));
         HostingLog.Serving(logger, listeners.GrpcAddress, listeners.HttpAddress, listeners.ManagementAddress);
+        if (BrowserDesks.DeskConsole.IsServed(app))
+        {
+            HostingLog.DeskConsole(logger, new Uri(listeners.HttpAddress, BrowserDesks.DeskConsole.Path));
+        }
+
         var authority = listeners.GrpcAddress.Authority;
         // No IIN in the log, not even a demo one: the script picks the first demo citizen itself.
         var key = security.DevelopmentClient ? EmbeddedDemoProviders.DevelopmentApiKey : "<API key>";

@@ -27,6 +27,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "SECURITY WARNING: provider {ProviderId}'s OAuth2 token endpoint {TokenEndpoint} is called over cleartext HTTP on a host that is not loopback (AllowInsecureTransport is set): the client secret or assertion and the tokens cross the network unencrypted")]
     public static partial void InsecureTokenEndpoint(ILogger logger, string providerId, Uri tokenEndpoint);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Front-desk console: open {ConsoleAddress} in a browser")]
+    public static partial void DeskConsole(ILogger logger, Uri consoleAddress);
+
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Demo consent authority at {Authority}: client akimat-office (API key {ApiKey}) needs the citizen's consent; the codes it \"sends\" are at GET {Authority}demo/consent/outbox?request_id=… (HTTP/2 cleartext, e.g. PG_CONSENT_AUTHORITY={Authority} tools/grpcurl/consent-code.sh REQUEST_ID)")]
     public static partial void DemoConsentAuthority(ILogger logger, Uri authority, string apiKey);
 }

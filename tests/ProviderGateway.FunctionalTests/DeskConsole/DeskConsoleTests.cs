@@ -33,6 +33,7 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
         Assert.Equal(DemoData.Seed.Providers.Count, await desk.Cards.CountAsync());
         Assert.Equal(DemoData.Seed.Providers.Count, await desk.Page.Locator("article.card[data-state='ok']").CountAsync());
         Assert.Equal("complete", await desk.Page.Locator(".overview-state").GetAttributeAsync("data-state"));
+        await desk.ScreenshotAsync("demo-overview-1280x800");
         // A debt is highlighted: the demo's Karasai citizen owes on an electricity account.
         Assert.True(await desk.Page.Locator("article.card li.debt .amount.due").CountAsync() > 0);
         // The IIN is never in the address bar.
@@ -113,6 +114,7 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
 
         var confirmed = form.Locator(".confirmed");
         await confirmed.WaitForAsync();
+        await desk.ScreenshotAsync("demo-meter-reading-1280x800");
         Assert.Contains(99999.125m.ToString("N3", System.Globalization.CultureInfo.GetCultureInfo("ru-KZ")), await confirmed.InnerTextAsync(), StringComparison.Ordinal);
         // Delivered at once (the utility is up): the reading itself, no receipt to follow.
         Assert.Equal(0, await form.Locator(".receipt").CountAsync());
