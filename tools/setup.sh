@@ -101,7 +101,7 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing chromium from Debian's packages (the console's browser tests)"
   apt_install chromium fonts-dejavu-core
 fi
-/usr/bin/chromium --version >/dev/null
+/usr/bin/chromium --version >/dev/null 2>&1 || { echo "setup: /usr/bin/chromium does not start" >&2; exit 1; }
 
 # PostgreSQL from Debian: the tests make their own clusters (initdb into a temporary folder, run as the postgres user on
 # a free loopback port). The package's own cluster is not needed: stopped, so that it holds no port or memory.

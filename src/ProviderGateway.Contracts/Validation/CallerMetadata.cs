@@ -31,9 +31,9 @@ public static partial class CallerMetadata
     public static string? PurposeProblem(string? purpose) =>
         string.IsNullOrEmpty(purpose) ? "ACCESS_PURPOSE_REQUIRED" : PurposePattern().IsMatch(purpose) ? null : "ACCESS_PURPOSE_INVALID";
 
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}\z")]
     private static partial Regex OperatorPattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{2,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{2,63}\z")]
     private static partial Regex PurposePattern();
 }

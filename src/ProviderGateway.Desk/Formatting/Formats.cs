@@ -9,6 +9,10 @@ namespace ProviderGateway.Desk.Formatting;
 /// <summary>How the console writes money, dates, readings and ages, in the current language's conventions.</summary>
 public static class Formats
 {
+    // What a google.protobuf.Timestamp may hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    private const long MinSeconds = -62_135_596_800;
+    private const long MaxSeconds = 253_402_300_799;
+
     /// <summary>Tenge from tiyn (100 tiyn to the tenge), grouped the way the language writes numbers: 12 345,67 ₸ in kk and ru.</summary>
     public static string Money(Money? money)
     {
@@ -26,22 +30,36 @@ public static class Formats
     public static string Reading(long milliUnits) => (milliUnits / 1000m).ToString("N3", CultureInfo.CurrentCulture);
 
     /// <summary>A calendar date in the language's short form; a dash when unset.</summary>
-    public static string Date(DateMessage? date) =>
-        date is null || date.Year == 0 ? "—" : new DateOnly(date.Year, date.Month, date.Day).ToString("d", CultureInfo.CurrentCulture);
-
-    /// <summary>A moment in the browser's time zone, in the language's short date and time; a dash when unset.</summary>
-    public static string Moment(Timestamp? time) =>
-        time is null ? "—" : time.ToDateTimeOffset().ToLocalTime().ToString("g", CultureInfo.CurrentCulture);
-
-    /// <summary>How long ago <paramref name="time"/> was, in whole seconds, minutes, hours or days.</summary>
-    public static string Age(Timestamp? time, DateTimeOffset now, DeskText text)
+    public static string Date(DateMessage? date)
     {
-        if (time is null)
+        // A provider's partial or impossible date (month or day 0) shows as a dash, not as a broken card.
+        if (date is null || date.Year is < 1 or > 9999 || date.Month is < 1 or > 12 || date.Day < 1 || date.Day > DateTime.DaysInMonth(date.Year, date.Month))
         {
             return "—";
         }
 
-        var age = now - time.ToDateTimeOffset();
+        return new DateOnly(date.Year, date.Month, date.Day).ToString("d", CultureInfo.CurrentCulture);
+    }
+
+    /// <summary>A moment in the browser's time zone, in the language's short date and time; a dash when unset.</summary>
+    public static string Moment(Timestamp? time) =>
+        ToMoment(time) is { } moment ? moment.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) : "—";
+
+    /// <summary>A timestamp as a moment; <c>null</c> when unset or out of range (a provider's bad field).</summary>
+    public static DateTimeOffset? ToMoment(Timestamp? time) =>
+        time is null || time.Seconds is < MinSeconds or > MaxSeconds || time.Nanos is < 0 or > 999_999_999
+            ? null
+            : time.ToDateTimeOffset();
+
+    /// <summary>How long ago <paramref name="time"/> was, in whole seconds, minutes, hours or days.</summary>
+    public static string Age(Timestamp? time, DateTimeOffset now, DeskText text)
+    {
+        if (ToMoment(time) is not { } moment)
+        {
+            return "—";
+        }
+
+        var age = now - moment;
         if (age < TimeSpan.Zero)
         {
             age = TimeSpan.Zero;

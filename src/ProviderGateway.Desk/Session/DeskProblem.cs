@@ -67,7 +67,7 @@ public sealed record DeskProblem(
             }
             else if (any.TryUnpack<PreconditionFailure>(out var precondition))
             {
-                foreach (var violation in precondition.Violations)
+                foreach (var violation in precondition.Violations.Where(v => v.Type == "CONSENT"))
                 {
                     if (Enum.TryParse<ConsentScope>(violation.Subject.Replace("CONSENT_SCOPE_", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var scope))
                     {

@@ -40,6 +40,9 @@ public sealed partial class GatewayListeners
     /// <summary>The bound port of the management endpoint (no other endpoint has it); -1 before start.</summary>
     internal int ManagementPort => _management?.Listen.IPEndPoint?.Port ?? -1;
 
+    /// <summary>The bound port of the HTTP/1.1 endpoint; -1 before start.</summary>
+    internal int HttpPort => _http?.Listen.IPEndPoint?.Port ?? -1;
+
     /// <summary>
     /// Records the named endpoints as Kestrel's configuration loader creates them. With
     /// <c>Gateway:Security:ClientCaCertificate</c> set, a TLS gRPC endpoint asks clients for a certificate

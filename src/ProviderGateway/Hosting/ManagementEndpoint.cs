@@ -3,7 +3,8 @@ namespace ProviderGateway.Hosting;
 /// <summary>
 /// Keeps the management endpoint (<c>Kestrel:Endpoints:Management</c>) and the desks' endpoints apart: the endpoints
 /// marked <see cref="OnManagementEndpoint{TBuilder}"/> (health, readiness, metrics) are served only on the management
-/// port, everything else (the desk API over gRPC, gRPC-Web and JSON, reflection, OpenAPI) only off it; the rest is 404.
+/// port, everything else (the desk API over gRPC, gRPC-Web and JSON, reflection, OpenAPI) only off it, the front-desk
+/// console's files only on the HTTP/1.1 endpoint; the rest is 404.
 /// </summary>
 /// <remarks>
 /// Decided from the port the connection arrived on and from the endpoint routing selected, never from the Host header
@@ -24,8 +25,12 @@ public static class ManagementEndpoint
         return app.Use((context, next) =>
         {
             var onManagementPort = context.Connection.LocalPort == listeners.ManagementPort;
-            var managementEndpoint = context.GetEndpoint()?.Metadata.GetMetadata<ManagementOnly>() is not null;
-            if (onManagementPort == managementEndpoint)
+            var endpoint = context.GetEndpoint();
+            var managementEndpoint = endpoint?.Metadata.GetMetadata<ManagementOnly>() is not null;
+            // The front-desk console's files: on the HTTP/1.1 endpoint only (browsers do not speak h2c to the gRPC one).
+            var consoleElsewhere = endpoint is not null && endpoint.Metadata.Contains(BrowserDesks.DeskConsole.EndpointMetadata)
+                && context.Connection.LocalPort != listeners.HttpPort;
+            if (onManagementPort == managementEndpoint && !consoleElsewhere)
             {
                 return next(context);
             }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ProviderGateway.FunctionalTests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -24,26 +23,41 @@ public sealed class DeskConsoleFaultTests(ITestOutputHelper output) : IAsyncLife
     public async Task With_one_provider_at_1_5_s_the_other_cards_are_on_screen_long_before_it()
     {
         await using var gateway = await TestGateway.StartAsync();
-        var desk = new DeskPage(await _browser.NewPageAsync(), gateway.Application.Listeners.HttpAddress);
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
+        // A page the test may add a script to (the content security policy bypassed): the time is taken in the browser.
+        var desk = new DeskPage(await _browser.NewPageAsync(injectsScripts: true), gateway.Application.Listeners.HttpAddress);
+        await desk.OpenSignedInAsync();
         // Warm up (the page's runtime, the connection, the gateway's code) with another citizen, so that the measured
         // search is the first for its citizen: nothing cached, every provider asked.
-        await desk.SearchAsync(DeskConsoleTests.WithBenefits);
-        await desk.WaitForOverviewAsync();
+        await desk.ShowCitizenAsync(DeskConsoleTests.WithBenefits);
         gateway.EmbeddedProviders[SlowProvider].Faults.Latency = TimeSpan.FromMilliseconds(1500);
 
         var others = DemoData.Seed.Providers.Count - 1;
         await desk.Page.Locator("#iin").FillAsync(DeskConsoleTests.Karasai);
-        var clock = Stopwatch.StartNew();
+        // In the page: from the Search click to the DOM holding every card but the slow one answered, and then all.
+        await desk.Page.EvaluateAsync(@"others => {
+            window.cardTimes = {};
+            document.querySelector('form.search button[type=submit]').addEventListener('click', () => {
+                const start = performance.now();
+                new MutationObserver(() => {
+                    const answered = document.querySelectorAll(""article.card:not([data-state='waiting'])"").length;
+                    if (document.querySelectorAll('article.card').length > 0 && window.cardTimes.started === undefined) { window.cardTimes.started = performance.now() - start; }
+                    if (answered >= 1 && window.cardTimes.first === undefined) { window.cardTimes.first = performance.now() - start; }
+                    if (answered >= others && window.cardTimes.fast === undefined) { window.cardTimes.fast = performance.now() - start; }
+                    if (answered >= others + 1 && window.cardTimes.all === undefined) { window.cardTimes.all = performance.now() - start; }
+                }).observe(document.body, { subtree: true, childList: true, attributes: true });
+            }, { once: true, capture: true });
+        }", others);
         await desk.Page.Locator("form.search button[type=submit]").ClickAsync();
-        // Every card but the slow one answered (a selector count, polled by Playwright on each animation frame).
         await Expect(desk.Page.Locator("article.card:not([data-state='waiting'])")).ToHaveCountAsync(others, new() { Timeout = 10_000 });
-        var fast = clock.Elapsed;
         Assert.Equal("waiting", await desk.Card(SlowProvider).GetAttributeAsync("data-state"));
         await desk.Card(SlowProvider).And(desk.Page.Locator("[data-state='ok']")).WaitForAsync();
-        var slow = clock.Elapsed;
-        output.WriteLine($"the other {others} cards on screen {fast.TotalMilliseconds:F0} ms after the search; the slow one at {slow.TotalMilliseconds:F0} ms");
+        var fast = TimeSpan.FromMilliseconds(await desk.Page.EvaluateAsync<double>("() => window.cardTimes.fast"));
+        var slow = TimeSpan.FromMilliseconds(await desk.Page.EvaluateAsync<double>("() => window.cardTimes.all"));
+        var started = await desk.Page.EvaluateAsync<double>("() => window.cardTimes.started");
+        var first = await desk.Page.EvaluateAsync<double>("() => window.cardTimes.first");
+        output.WriteLine($"the other {others} cards on screen {fast.TotalMilliseconds:F0} ms after the search (the cards, waiting, at {started:F0} ms; " +
+            $"the first answer at {first:F0} ms); the slow one at {slow.TotalMilliseconds:F0} ms; the gateway's time per provider: " +
+            string.Join(", ", await desk.Page.Locator("article.card .latency").AllInnerTextsAsync()));
 
         // The issue's bound is 300 ms on an idle machine (README gives the measured figure); CI's shared cores get a
         // generous one that still proves the point: well before the slow provider's 1.5 s.
@@ -57,10 +71,8 @@ public sealed class DeskConsoleFaultTests(ITestOutputHelper output) : IAsyncLife
         await using var gateway = await TestGateway.StartAsync();
         gateway.EmbeddedProviders["teplo-service"].Faults.Down = true;
         var desk = new DeskPage(await _browser.NewPageAsync(), gateway.Application.Listeners.HttpAddress);
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
-        await desk.SearchAsync(DeskConsoleTests.Karasai);
-        await desk.WaitForOverviewAsync();
+        await desk.OpenSignedInAsync();
+        await desk.ShowCitizenAsync(DeskConsoleTests.Karasai);
 
         var down = desk.Card("teplo-service");
         Assert.Equal("failed", await down.GetAttributeAsync("data-state"));
@@ -83,10 +95,8 @@ public sealed class DeskConsoleFaultTests(ITestOutputHelper output) : IAsyncLife
     {
         await using var gateway = await TestGateway.StartAsync();
         var desk = new DeskPage(await _browser.NewPageAsync(), gateway.Application.Listeners.HttpAddress);
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
-        await desk.SearchAsync(DeskConsoleTests.Karasai);
-        await desk.WaitForOverviewAsync();
+        await desk.OpenSignedInAsync();
+        await desk.ShowCitizenAsync(DeskConsoleTests.Karasai);
         await desk.Card("teplo-service").Locator("li[data-account] button").First.ClickAsync();
         gateway.EmbeddedProviders["teplo-service"].Faults.Down = true;
 

@@ -27,8 +27,7 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
         Assert.True(load < TimeSpan.FromSeconds(15), $"first load took {load.TotalMilliseconds:F0} ms");
 
         await desk.SignInAndWaitAsync();
-        await desk.SearchAsync(Karasai);
-        await desk.WaitForOverviewAsync();
+        await desk.ShowCitizenAsync(Karasai);
 
         Assert.Equal(DemoData.Seed.Providers.Count, await desk.Cards.CountAsync());
         Assert.Equal(DemoData.Seed.Providers.Count, await desk.Page.Locator("article.card[data-state='ok']").CountAsync());
@@ -99,10 +98,8 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
     public async Task A_meter_reading_is_confirmed_and_then_shown_as_the_meters_last_reading()
     {
         var desk = await fixture.NewDeskAsync();
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
-        await desk.SearchAsync(Karasai);
-        await desk.WaitForOverviewAsync();
+        await desk.OpenSignedInAsync();
+        await desk.ShowCitizenAsync(Karasai);
 
         // The first meter of the first account of the first utility with accounts.
         var account = desk.Page.Locator("article.card li[data-account]").First;
@@ -131,10 +128,8 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
     public async Task Details_show_balance_invoices_payments_parcels_benefits_and_page_through()
     {
         var desk = await fixture.NewDeskAsync();
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
-        await desk.SearchAsync(WithBenefits);
-        await desk.WaitForOverviewAsync();
+        await desk.OpenSignedInAsync();
+        await desk.ShowCitizenAsync(WithBenefits);
 
         // An account: balance facts, invoices and payments tables, paging where there is more.
         var providerName = await desk.Page.Locator("article.card:has(li[data-account]) h3").First.InnerTextAsync();
@@ -165,8 +160,7 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
 
         // A parcel (the Karasai citizen's): rights holders and encumbrances.
         await desk.Page.Locator("section.details button.link").ClickAsync();
-        await desk.SearchAsync(Karasai);
-        await desk.WaitForOverviewAsync();
+        await desk.ShowCitizenAsync(Karasai);
         await desk.Page.Locator("article.card li.encumbered[data-parcel] button").First.ClickAsync();
         await desk.Page.Locator("section.details tr.encumbered").First.WaitForAsync();
         Assert.True(await desk.Page.Locator("section.details table").First.Locator("tbody tr").CountAsync() > 0);
@@ -176,8 +170,7 @@ public sealed class DeskConsoleTests(DeskConsoleFixture fixture, ITestOutputHelp
     public async Task The_provider_board_lists_every_provider_with_health_and_circuit_and_refreshes()
     {
         var desk = await fixture.NewDeskAsync();
-        await desk.OpenAsync();
-        await desk.SignInAndWaitAsync();
+        await desk.OpenSignedInAsync();
         await desk.Page.Locator("nav.places button").Last.ClickAsync();
 
         var rows = desk.Page.Locator("table.board tbody tr");

@@ -46,6 +46,20 @@ public sealed class DeskPage(IPage page, Uri gateway)
         await Page.Locator("#iin").WaitForAsync();
     }
 
+    /// <summary>Opens the console and signs in as the tests' desk.</summary>
+    public async Task OpenSignedInAsync()
+    {
+        await OpenAsync();
+        await SignInAndWaitAsync();
+    }
+
+    /// <summary>Searches a citizen and waits for the whole overview.</summary>
+    public async Task ShowCitizenAsync(string iin)
+    {
+        await SearchAsync(iin);
+        await WaitForOverviewAsync();
+    }
+
     /// <summary>Types an IIN and presses Search.</summary>
     public async Task SearchAsync(string iin)
     {

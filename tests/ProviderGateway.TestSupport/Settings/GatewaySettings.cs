@@ -172,6 +172,13 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
         return this;
     }
 
+    /// <summary><c>Gateway:BrowserDesks:Console</c>: whether the gateway serves the front-desk console at /desk/.</summary>
+    public GatewaySettings WithDeskConsole(bool served)
+    {
+        _gateway.Set("BrowserDesks:Console", served);
+        return this;
+    }
+
     /// <summary>
     /// Adds <paramref name="more"/> to these settings: its clients and providers after these ones (numbered on), its
     /// other values over these.
