@@ -2,6 +2,7 @@
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
 #   - buf (lint, format, breaking, curl), the Node.js gRPC packages of the tests' Node provider and axe-core (the
 #     console's accessibility check), from npm at the versions pinned in package-lock.json;
+#   - promtool, from Debian's prometheus package (the alerting rules' unit tests, deploy/prometheus/);
 #   - chromium, from Debian (the front-desk console's browser tests drive it with Playwright, which never downloads one);
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
@@ -94,6 +95,15 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
   apt_install "${missing_packages[@]}"
 fi
 /usr/bin/python3 -c 'import grpc, google.protobuf'
+
+# promtool from Debian's prometheus package: the tests run `promtool check rules` and `promtool test rules` on
+# deploy/prometheus/. The package's own Prometheus server is not needed, so it is stopped if the package started it.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "setup: installing promtool (Debian's prometheus package)"
+  apt_install prometheus
+  service prometheus stop >/dev/null 2>&1 || true
+fi
+promtool --version >/dev/null 2>&1
 
 # chromium from Debian: the console's browser tests (tests/ProviderGateway.FunctionalTests/DeskConsole) launch it through
 # Playwright with ExecutablePath=/usr/bin/chromium; Playwright's own browser download is never used.
