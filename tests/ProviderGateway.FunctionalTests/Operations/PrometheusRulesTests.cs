@@ -44,16 +44,12 @@ public sealed partial class PrometheusRulesTests
     [Fact]
     public async Task Every_gateway_metric_the_rules_read_is_one_the_gateway_creates()
     {
-        // The instruments the gateway creates, as OpenTelemetry's Prometheus exporter names them (dots to underscores).
-        var created = Directory.EnumerateFiles(Path.Combine(Repository.Root, "src", "ProviderGateway"), "*.cs", SearchOption.AllDirectories)
-            .SelectMany(file => InstrumentName().Matches(File.ReadAllText(file)).Select(m => m.Groups["name"].Value.Replace('.', '_')))
-            .ToHashSet(StringComparer.Ordinal);
         var read = GatewayMetric().Matches(File.ReadAllText(Rules)).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
 
         Assert.NotEmpty(read);
         foreach (var name in read)
         {
-            Assert.True(created.Contains(Instrument(name)), $"alerts.yml reads {name}, which no instrument of the gateway creates");
+            Assert.True(GatewayInstruments.Creates(name), $"alerts.yml reads {name}, which no instrument of the gateway creates");
         }
 
         // Those every gateway exports from its first calls, seen in a real scrape.
@@ -67,38 +63,11 @@ public sealed partial class PrometheusRulesTests
         }
     }
 
-    // A Prometheus name back to its instrument's: without the exporter's suffixes (histogram series, unit, counter).
-    private static string Instrument(string name)
-    {
-        foreach (var suffix in new[] { "_bucket", "_count", "_sum" })
-        {
-            if (name.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                name = name[..^suffix.Length];
-                break;
-            }
-        }
-
-        foreach (var suffix in new[] { "_total", "_seconds" })
-        {
-            if (name.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                name = name[..^suffix.Length];
-            }
-        }
-
-        return name;
-    }
-
     [GeneratedRegex(@"^\s*-\s*alert:\s*(?<name>\S+)", RegexOptions.Multiline)]
     private static partial Regex AlertName();
 
     [GeneratedRegex(@"alertname:\s*(?<name>\S+)\s*\n\s*exp_alerts:(?<none>\s*\[\])?")]
     private static partial Regex TestCase();
 
-    [GeneratedRegex(@"""(?<name>providergateway\.[a-z0-9._]+[a-z0-9])""")]
-    private static partial Regex InstrumentName();
-
-    [GeneratedRegex(@"\bprovidergateway_[a-z0-9_]+\b")]
-    private static partial Regex GatewayMetric();
+    private static Regex GatewayMetric() => GatewayInstruments.MetricName();
 }
