@@ -54,9 +54,14 @@ public static class DeskConsole
 
     /// <summary>Whether this gateway serves the console (it is on, and its files are in this build).</summary>
     public static bool IsServed(WebApplication app) =>
-        app.Services.GetRequiredService<IOptions<BrowserDesksOptions>>().Value.Console
-        && File.Exists(System.IO.Path.Combine(AppContext.BaseDirectory, EndpointsManifest))
-        && app.Environment.WebRootFileProvider.GetFileInfo("desk/index.html").Exists;
+        ServedManifest(app) is not null && app.Environment.WebRootFileProvider.GetFileInfo("desk/index.html").Exists;
+
+    // The endpoints manifest of the console's files, or null when the console is off or its files are not in this build.
+    private static string? ServedManifest(WebApplication app)
+    {
+        var manifest = System.IO.Path.Combine(AppContext.BaseDirectory, EndpointsManifest);
+        return app.Services.GetRequiredService<IOptions<BrowserDesksOptions>>().Value.Console && File.Exists(manifest) ? manifest : null;
+    }
 
     /// <summary>
     /// Maps the console's files and <c>/desk/</c> (its page; <c>/desk</c> is redirected there), each answer
@@ -64,8 +69,7 @@ public static class DeskConsole
     /// </summary>
     public static WebApplication MapDeskConsole(this WebApplication app)
     {
-        var manifest = System.IO.Path.Combine(AppContext.BaseDirectory, EndpointsManifest);
-        if (!app.Services.GetRequiredService<IOptions<BrowserDesksOptions>>().Value.Console || !File.Exists(manifest))
+        if (ServedManifest(app) is not { } manifest)
         {
             return app;
         }
