@@ -155,7 +155,10 @@ public sealed class AccessJournal : BackgroundService
     {
         // Everything queued is written and checkpointed before the host stops; the writer ends when the queue is drained.
         _queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Not bounded by the host's shutdown timeout: that is the calls' drain (Gateway:Shutdown:DrainTimeout), spent
+        // before the journal stops, and the records of the calls it let finish are in this queue. The writer does not
+        // observe the token; it ends once the queue is written.
+        await base.StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (ExecuteTask is { IsCanceled: true })
         {
             // Stopped before the writer's first turn: BackgroundService starts ExecuteAsync on the thread pool, and a stop

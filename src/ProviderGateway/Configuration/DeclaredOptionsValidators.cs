@@ -39,3 +39,7 @@ public sealed partial class ConsentOptionsDeclaredValidator : IValidateOptions<C
 /// <summary>Checks what <see cref="AccessHistoryOptions"/> declares (generated).</summary>
 [OptionsValidator]
 public sealed partial class AccessHistoryOptionsDeclaredValidator : IValidateOptions<AccessHistoryOptions>;
+
+/// <summary>Checks what <see cref="ShutdownOptions"/> declares (generated).</summary>
+[OptionsValidator]
+public sealed partial class ShutdownOptionsDeclaredValidator : IValidateOptions<ShutdownOptions>;

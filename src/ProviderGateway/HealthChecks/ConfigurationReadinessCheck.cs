@@ -27,6 +27,7 @@ public sealed class ConfigurationReadinessCheck(IServiceProvider services) : IHe
         Validate<SecurityOptions>(SecurityOptions.SectionName, problems);
         Validate<GatewayTelemetryOptions>(GatewayTelemetryOptions.SectionName, problems);
         Validate<BrowserDesksOptions>(BrowserDesksOptions.SectionName, problems);
+        Validate<ShutdownOptions>(ShutdownOptions.SectionName, problems);
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy("The configuration is valid.")
             : HealthCheckResult.Unhealthy("The configuration is invalid (the gateway runs with the one it started with; a restart would fail): " + string.Join(" ", problems)));

@@ -57,12 +57,14 @@ public sealed class GatewayApplication : IAsyncDisposable
                 .AddGatewayAccessHistory()
                 .AddGatewayGrpc()
                 .AddGatewayHealth()
+                .AddGatewayShutdown()
                 .AddGatewayTelemetry();
 
             var app = builder.Build();
             ValidateEverySection(app.Services);
             app.MapProviderGateway();
             app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, listeners, embedded));
+            app.Lifetime.ApplicationStopped.Register(() => HostingLog.Stopped(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProviderGateway")));
             return new GatewayApplication(app, listeners, embedded);
         }
         catch

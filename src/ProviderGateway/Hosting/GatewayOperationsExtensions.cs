@@ -39,7 +39,9 @@ public static class GatewayOperationsExtensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck<ConfigurationReadinessCheck>(ConfigurationReadinessCheck.Name, tags: [ReadyTag])
-            .AddCheck<DomainReadinessCheck>(DomainReadinessCheck.Name, tags: [ReadyTag]);
+            .AddCheck<DomainReadinessCheck>(DomainReadinessCheck.Name, tags: [ReadyTag])
+            .AddCheck<ShutdownReadinessCheck>(ShutdownReadinessCheck.Name, tags: [ReadyTag]);
+        builder.Services.AddSingleton<InstanceShutdown>();
         builder.Services.AddGrpcHealthChecks(health =>
         {
             health.Services.Map("", r => r.Tags.Contains(ReadyTag));
@@ -67,6 +69,20 @@ public static class GatewayOperationsExtensions
                 health.Services.Map(ProviderHealthCheck.GrpcServiceOf(provider.Id), r => r.Name == name);
             }
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Replaces the console lifetime with <see cref="GracefulShutdown"/> (<c>Gateway:Shutdown</c>): SIGTERM makes the
+    /// instance not ready, then stops it after the delay, draining the calls in flight for up to the drain timeout, which
+    /// is the host's shutdown timeout.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayShutdown(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddDeclaredOptions<ShutdownOptions, ShutdownOptionsDeclaredValidator>(ShutdownOptions.SectionName);
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.DrainTimeout);
+        services.AddSingleton<IHostLifetime, GracefulShutdown>();
         return builder;
     }
 

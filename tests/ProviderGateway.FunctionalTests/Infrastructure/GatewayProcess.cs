@@ -6,7 +6,7 @@ namespace ProviderGateway.FunctionalTests.Infrastructure;
 /// The gateway as a user runs it: its own process from its build output (Program.cs), here on free
 /// loopback ports instead of 5080/5081/5082. Its address is read from the start-up log line.
 /// </summary>
-public sealed class GatewayProcess : IAsyncDisposable
+public sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
@@ -16,7 +16,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         GrpcAuthority = ReadyLines.GatewayGrpcEndpoint.Match(process.Output) is { Success: true } serving
             ? serving.Groups["authority"].Value
             : throw new InvalidOperationException($"The gateway named no gRPC endpoint:\n{process.Output}");
+        var endpoints = ServingLine().Match(process.Output);
+        HttpAddress = new Uri(endpoints.Groups["http"].Value);
+        ManagementAddress = new Uri(endpoints.Groups["management"].Value);
     }
+
+    /// <summary>The HTTP/1.1 endpoint (JSON, gRPC-Web, the console).</summary>
+    public Uri HttpAddress { get; }
+
+    /// <summary>The management endpoint (<c>/readyz</c>, <c>/healthz</c>, <c>/metrics</c>).</summary>
+    public Uri ManagementAddress { get; }
 
     /// <summary>host:port of the gRPC endpoint, as the grpcurl scripts take it in GATEWAY_ADDR.</summary>
     public string GrpcAuthority { get; }
@@ -71,6 +80,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         return new GatewayProcess(await ChildProcess.StartAsync("gateway", command, ReadyLines.Gateway));
     }
 
+    /// <summary>SIGTERM (or another <paramref name="signal"/>), as an orchestrator stops an instance; returns at once.</summary>
+    public void Signal(int signal = 15) => _process.Signal(signal);
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan within) => _process.WaitForExitAsync(within);
+
     /// <summary>SIGKILL: the process ends at once, nothing flushed or drained.</summary>
     public Task KillAsync() => _process.KillAsync();
 
@@ -81,4 +96,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         CapturedLogs.Append(Log);
         await _process.DisposeAsync();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"HTTP/1\.1 on (?<http>http://[^\s]+/) and management \(health, metrics\) on (?<management>http://[^\s]+/)")]
+    private static partial System.Text.RegularExpressions.Regex ServingLine();
 }

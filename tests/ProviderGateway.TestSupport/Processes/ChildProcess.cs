@@ -176,6 +176,23 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> (15 SIGTERM, 2 SIGINT …) and returns at once.</summary>
+    public void Signal(int signal)
+    {
+        if (_process is { HasExited: false } process && !OperatingSystem.IsWindows())
+        {
+            _ = Kill(process.Id, signal);
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself; its exit code, or a <see cref="TimeoutException"/> after <paramref name="within"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        await process.WaitForExitAsync().WaitAsync(within);
+        return process.ExitCode;
+    }
+
     /// <summary>Runs <paramref name="command"/> to its end and returns what it printed; kills it and throws when <paramref name="deadline"/> passes first.</summary>
     public static async Task<ProcessResult> RunAsync(ProcessCommand command, TimeSpan deadline)
     {

@@ -179,6 +179,14 @@ public sealed class GatewaySettings : IEnumerable<KeyValuePair<string, string?>>
         return this;
     }
 
+    /// <summary><c>Gateway:Shutdown:NotReadyDelay</c> and <c>DrainTimeout</c>: how the instance stops on SIGTERM.</summary>
+    public GatewaySettings WithShutdown(TimeSpan notReadyDelay, TimeSpan drainTimeout)
+    {
+        _gateway.Set("Shutdown:NotReadyDelay", notReadyDelay);
+        _gateway.Set("Shutdown:DrainTimeout", drainTimeout);
+        return this;
+    }
+
     /// <summary>
     /// Adds <paramref name="more"/> to these settings: its clients and providers after these ones (numbered on), its
     /// other values over these.
