@@ -41,6 +41,10 @@ public sealed class SecurityOptions
     [ValidateObjectMembers]
     public RateLimitOptions DefaultRateLimit { get; init; } = new();
 
+    /// <summary>How the instances behind one load balancer share each client's rate limit (through Redis).</summary>
+    [ValidateObjectMembers]
+    public SharedRateLimitOptions SharedRateLimits { get; init; } = new();
+
     /// <summary>Largest request message accepted, in bytes (larger ones fail RESOURCE_EXHAUSTED unread). Defaults to 64 KiB.</summary>
     [Range(1024, 4 * 1024 * 1024)]
     public int MaxRequestBytes { get; init; } = 64 * 1024;
@@ -133,6 +137,32 @@ public sealed class RateLimitOptions
     /// <summary>Calls that may come at once after a quiet spell (the bucket's size). Defaults to 100.</summary>
     [Range(1, 10_000_000)]
     public int Burst { get; init; } = 100;
+}
+
+/// <summary>
+/// Rate limits shared by every instance (<c>Gateway:Security:SharedRateLimits</c>): with <c>Gateway:Caching:Redis</c>
+/// set, each client's bucket is kept in Redis and each instance borrows calls from it in batches, so a client's limit
+/// holds across all instances rather than growing with each one added.
+/// </summary>
+public sealed class SharedRateLimitOptions
+{
+    /// <summary>Whether limits are shared through Redis when <c>Gateway:Caching:Redis</c> is set. Defaults to true.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// How many instances serve the clients: while Redis cannot be reached, each instance limits a client to its
+    /// bucket divided by this (at least one call a second and a burst of one), so the limit still holds roughly across
+    /// all of them. Defaults to 1 (each instance then allows a client the whole limit while Redis is down).
+    /// </summary>
+    [Range(1, 1_000)]
+    public int Instances { get; init; } = 1;
+
+    /// <summary>
+    /// The calls an instance borrows from Redis at a time, as time at the client's rate: 100 ms borrows 5 calls of a
+    /// 50-a-second limit. Longer means fewer Redis round trips and a coarser limit across instances. Defaults to 100 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan BorrowWindow { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>How client certificates (mutual TLS) are checked for revocation. Every mode but NoCheck fails closed.</summary>

@@ -246,7 +246,24 @@ public static class GatewayBuilderExtensions
                     },
                 };
             });
-        services.AddSingleton<ClientRateLimits>();
+        // Rate limits: shared by every instance through Redis when there is one (SharedRateLimits), else this instance's.
+        var sharedLimits = !string.IsNullOrWhiteSpace(builder.Configuration[$"{CachingOptions.SectionName}:Redis"])
+            && builder.Configuration.GetValue($"{SecurityOptions.SectionName}:SharedRateLimits:Enabled", true);
+        if (sharedLimits)
+        {
+            services.AddSingleton<ISharedRateLimitBuckets, RedisRateLimitBuckets>();
+            services.AddSingleton(sp => new ClientRateLimits(
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ISharedRateLimitBuckets>(),
+                sp.GetRequiredService<IOptions<SecurityOptions>>().Value.SharedRateLimits,
+                sp.GetRequiredService<IOptions<CachingOptions>>().Value.RedisRetryAfter,
+                sp.GetRequiredService<GatewayMetrics>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientRateLimits).FullName!)));
+        }
+        else
+        {
+            services.AddSingleton(sp => new ClientRateLimits(sp.GetRequiredService<TimeProvider>()));
+        }
         return builder;
     }
 

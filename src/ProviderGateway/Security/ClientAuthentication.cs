@@ -66,9 +66,27 @@ public static class ClientAuthentication
     private static Task Admit(HttpContext context, FrontDeskCall call, GatewayClient client, ClientRateLimits limits, RequestDelegate next)
     {
         call.Client = client;
-        return limits.TryAdmit(client, out var retryAfter)
-            ? next(context)
-            : ClientRateLimits.RefuseAsync(context, call, client, retryAfter);
+        var admission = limits.AdmitAsync(client);
+        if (!admission.IsCompletedSuccessfully)
+        {
+            return AdmitLaterAsync(context, call, client, admission, next);
+        }
+
+        return admission.Result is { } retryAfter
+            ? ClientRateLimits.RefuseAsync(context, call, client, retryAfter)
+            : next(context);
+    }
+
+    // A shared limit whose calls this instance must borrow first (one Redis request, shared by the calls waiting on it).
+    private static async Task AdmitLaterAsync(HttpContext context, FrontDeskCall call, GatewayClient client, ValueTask<TimeSpan?> admission, RequestDelegate next)
+    {
+        if (await admission.ConfigureAwait(false) is { } retryAfter)
+        {
+            await ClientRateLimits.RefuseAsync(context, call, client, retryAfter).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
     }
 
     private static async Task WithCertificateAsync(HttpContext context, FrontDeskCall call, GatewayClients clients, ClientRateLimits limits, RequestDelegate next)

@@ -1,5 +1,6 @@
 using ProviderGateway.Configuration;
 using ProviderGateway.Errors;
+using ProviderGateway.Telemetry;
 
 namespace ProviderGateway.Security;
 
@@ -59,17 +60,43 @@ public sealed class ClientRateLimiter
 }
 
 /// <summary>
-/// The per-client rate limit of front-desk calls (<see cref="ClientRateLimiter"/>, one per configured client). A call over
-/// the limit is answered at once, unread, with gRPC RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo
-/// saying when a call will pass, and journaled.
+/// The per-client rate limit of front-desk calls. Without Redis each instance keeps each client's bucket
+/// (<see cref="ClientRateLimiter"/>); with Redis (<c>Gateway:Caching:Redis</c>, <c>Gateway:Security:SharedRateLimits</c>)
+/// the bucket is every instance's, borrowed in batches (<see cref="SharedClientRateLimiter"/>). A call over the limit is
+/// answered at once, unread, with gRPC RESOURCE_EXHAUSTED, an ErrorInfo (CLIENT_RATE_LIMITED) and a RetryInfo saying when
+/// a call will pass, and journaled.
 /// </summary>
-public sealed class ClientRateLimits(TimeProvider time)
+public sealed class ClientRateLimits
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayClient, ClientRateLimiter> _limiters = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayClient, ClientRateLimiter> _local = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayClient, SharedClientRateLimiter> _shared = new();
+    private readonly Func<GatewayClient, SharedClientRateLimiter>? _share;
+    private readonly TimeProvider _time;
 
-    /// <summary>Takes one call from <paramref name="client"/>'s bucket; false, with when to retry, when it is empty.</summary>
-    public bool TryAdmit(GatewayClient client, out TimeSpan retryAfter) =>
-        _limiters.GetOrAdd(client, static (c, t) => new ClientRateLimiter(c.RateLimit, t), time).TryTake(out retryAfter);
+    /// <summary>Limits kept by this instance alone.</summary>
+    public ClientRateLimits(TimeProvider time) => _time = time;
+
+    /// <summary>Limits shared by every instance through <paramref name="buckets"/>.</summary>
+    public ClientRateLimits(
+        TimeProvider time, ISharedRateLimitBuckets buckets, SharedRateLimitOptions sharing, TimeSpan retryRedisAfter, GatewayMetrics? metrics, ILogger logger)
+    {
+        _time = time;
+        _share = client => new SharedClientRateLimiter(client, buckets, sharing, retryRedisAfter, time, metrics, logger);
+    }
+
+    /// <summary>
+    /// Takes one call from <paramref name="client"/>'s bucket: <c>null</c> when it passes, else how long until one would.
+    /// Completes at once unless the instance must first borrow calls of a shared bucket.
+    /// </summary>
+    public ValueTask<TimeSpan?> AdmitAsync(GatewayClient client)
+    {
+        if (_share is null)
+        {
+            return new(_local.GetOrAdd(client, static (c, t) => new ClientRateLimiter(c.RateLimit, t), _time).TryTake(out var retryAfter) ? null : retryAfter);
+        }
+
+        return _shared.GetOrAdd(client, _share).AdmitAsync();
+    }
 
     /// <summary>Refuses a call over its client's limit (RESOURCE_EXHAUSTED with RetryInfo), journaled.</summary>
     public static Task RefuseAsync(HttpContext context, FrontDeskCall call, GatewayClient client, TimeSpan retryAfter)

@@ -30,6 +30,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Histogram<double> _providerCallDuration;
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _deskCalls;
+    private readonly Counter<long> _rateLimitBorrows;
 
     /// <summary>Creates the instruments.</summary>
     public GatewayMetrics(IMeterFactory meters)
@@ -52,7 +53,14 @@ public sealed class GatewayMetrics : IDisposable
             "providergateway.desk.calls",
             unit: "{call}",
             description: "Front-desk calls answered, by method and the gRPC status code the desk received (refusals before the service included).");
+        _rateLimitBorrows = _meter.CreateCounter<long>(
+            "providergateway.rate_limit.borrows",
+            unit: "{request}",
+            description: "Requests to Redis for calls of a client's shared rate limit, by outcome: granted, empty (the client's limit is spent), failed (Redis unreachable: the instance's local bucket decides).");
     }
+
+    /// <summary>Records one request to Redis for a batch of a client's calls: <c>granted</c>, <c>empty</c> or <c>failed</c>.</summary>
+    public void RateLimitBorrow(string outcome) => _rateLimitBorrows.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Records one call to a provider: its outcome's status code and its duration.</summary>
     public void ProviderCall(string providerId, string method, StatusCode code, TimeSpan duration)

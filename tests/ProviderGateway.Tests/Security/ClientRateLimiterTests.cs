@@ -80,14 +80,14 @@ public sealed class ClientRateLimiterTests
     }
 
     [Fact]
-    public void Each_client_has_its_own_bucket()
+    public async Task Each_client_has_its_own_bucket()
     {
         var limits = new ClientRateLimits(_clock);
         var busy = new GatewayClient(new ClientOptions { Id = "busy", RateLimit = new RateLimitOptions { CallsPerSecond = 1, Burst = 1 } }, new RateLimitOptions());
         var quiet = new GatewayClient(new ClientOptions { Id = "quiet", RateLimit = new RateLimitOptions { CallsPerSecond = 1, Burst = 1 } }, new RateLimitOptions());
 
-        Assert.True(limits.TryAdmit(busy, out _));
-        Assert.False(limits.TryAdmit(busy, out _));
-        Assert.True(limits.TryAdmit(quiet, out _));
+        Assert.Null(await limits.AdmitAsync(busy));
+        Assert.NotNull(await limits.AdmitAsync(busy));
+        Assert.Null(await limits.AdmitAsync(quiet));
     }
 }
