@@ -6,7 +6,7 @@
 #   - chromium, from Debian (the front-desk console's browser tests drive it with Playwright, which never downloads one);
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
 #   - h2load, from Debian's nghttp2-client (the benchmark's load generator; tools/bench/run.sh);
-#   - nginx, from Debian (the benchmark's grpc_pass peer);
+#   - nginx, from Debian (the benchmark's grpc_pass peer; the load balancer of tools/cluster/cluster.py and its tests);
 #   - python3 and python3-cryptography, from Debian (tools/journal/verify-journal.py and tools/security/scan-logs.py,
 #     run by the tests);
 #   - openssl's command line, from Debian (tools/provision/new-production-config.sh, run by the tests);

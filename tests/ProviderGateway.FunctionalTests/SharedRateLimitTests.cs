@@ -65,6 +65,30 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Many_first_calls_at_once_wait_for_one_borrow_and_all_pass()
+    {
+        await using var providers = await DemoProviderSet.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(providers, TestGateway.WithRedis(redis.Server)
+            .WithClient(c => c.Id("rush-office").ApiKey(BusyOfficeKey).Permissions("*").Districts("*").RateLimit(callsPerSecond: 1_000_000, burst: 1_000_000)));
+        var desk = gateway.ClientWith(BusyOfficeKey, TestSecrets.OperatorId, TestSecrets.Purpose);
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+        {
+            try
+            {
+                await desk.ListProvidersAsync(new ListProvidersRequest());
+                return "OK";
+            }
+            catch (RpcException e)
+            {
+                return $"{e.StatusCode} {e.Status.Detail}";
+            }
+        }));
+
+        Assert.All(calls, c => Assert.Equal("OK", c));
+    }
+
+    [Fact]
     public async Task With_Redis_gone_each_instance_limits_a_client_to_its_share_and_shares_again_once_Redis_is_back()
     {
         await using var own = await RedisServer.StartAsync();

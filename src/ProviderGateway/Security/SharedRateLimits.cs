@@ -48,7 +48,7 @@ public sealed class RedisRateLimitBuckets(RedisConnection redis, IOptions<Cachin
         end
         local granted = math.max(0, math.min(want, math.floor(tokens)))
         tokens = tokens - granted
-        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+        redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'at', string.format('%.0f', now))
         redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
         local wait = 0
         if granted == 0 then
@@ -228,8 +228,10 @@ public sealed class SharedClientRateLimiter
                 SecurityLog.SharedRateLimitRestored(_logger, _client.Id);
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // Whatever failed (Redis unreachable or timed out, the multiplexer disposed, an answer not as expected), the
+            // calls must not fail with it: this instance's local bucket decides until Redis is asked again.
             _metrics?.RateLimitBorrow("failed");
             if (Interlocked.Exchange(ref _unreachableUntil, _time.GetTimestamp() + _retryAfter) == 0)
             {

@@ -12,6 +12,7 @@ namespace ProviderGateway.FunctionalTests.Operations;
 /// An instance stopped as an orchestrator stops it (SIGTERM to the gateway's own process): not ready at once, still
 /// serving for the delay, then GOAWAY and no new connections, the calls in flight drained, the journal checkpointed, exit 0.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class GracefulShutdownTests
 {
     private const int SigTerm = 15;
