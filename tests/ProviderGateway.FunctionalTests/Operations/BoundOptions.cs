@@ -19,12 +19,7 @@ public static class BoundOptions
         .ToDictionary(section => (string)section.Field!.GetRawConstantValue()!, section => section.Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Null when <paramref name="key"/> (<c>Gateway:Providers:0:Id</c>) names a value the gateway binds; otherwise why not.</summary>
-    public static string? Problem(string key) => Walk(key, expectValue: true);
-
-    /// <summary>Whether <paramref name="path"/> (<c>Gateway:Shutdown</c>) names a section of options the gateway binds.</summary>
-    public static bool IsSection(string path) => Walk(path, expectValue: false) is null;
-
-    private static string? Walk(string key, bool expectValue)
+    public static string? Problem(string key)
     {
         var segments = key.Split(':');
         var start = Enumerable.Range(1, segments.Length).Reverse().FirstOrDefault(n => Sections.ContainsKey(string.Join(':', segments[..n])));
@@ -68,7 +63,7 @@ public static class BoundOptions
         }
 
         type = Nullable.GetUnderlyingType(type) ?? type;
-        return IsValue(type) == expectValue ? null : expectValue ? $"names a section ({type.Name}), not a value" : $"names a value ({type.Name}), not a section";
+        return IsValue(type) ? null : $"names a section ({type.Name}), not a value";
     }
 
     private static bool IsValue(Type type) =>
