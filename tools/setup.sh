@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the grpcurl scripts need, on a fresh Debian machine or a developer's:
-#   - buf (lint, format, breaking, curl), the Node.js gRPC packages of the tests' Node provider and axe-core (the
-#     console's accessibility check), from npm at the versions pinned in package-lock.json;
+#   - buf (lint, format, breaking, curl), the Node.js gRPC packages of the tests' Node provider, axe-core (the
+#     console's accessibility check) and kubernetes-models with yaml (deploy/kubernetes/validate.mjs, the manifests'
+#     schema check), from npm at the versions pinned in package-lock.json;
 #   - promtool, from Debian's prometheus package (the alerting rules' unit tests, deploy/prometheus/);
 #   - chromium, from Debian (the front-desk console's browser tests drive it with Playwright, which never downloads one);
 #   - redis-server, from Debian's packages (the tests start their own on free loopback ports);
@@ -23,9 +24,9 @@ need npm "install npm"
 
 # npm packages: reinstall when one is missing or package-lock.json is newer than the installed tree.
 if [ ! -x node_modules/.bin/buf ] || [ ! -d node_modules/@grpc/grpc-js ] || [ ! -d node_modules/grpc-health-check ] \
-  || [ ! -f node_modules/axe-core/axe.min.js ] \
+  || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/kubernetes-models ] || [ ! -d node_modules/yaml ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing buf and the Node.js gRPC packages from npm (npm ci)"
+  echo "setup: installing buf, the Node.js gRPC packages and the manifests' schema check from npm (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node_modules/.bin/buf --version >/dev/null
