@@ -26,8 +26,9 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
 
         var passed = await AlternateAsync([a, b], calls: 40);
 
-        // A burst of 10 at one call a second: 10, plus at most one call held by each instance and the refill meanwhile.
-        Assert.InRange(passed, 10, 13);
+        // A burst of 10 at one call a second: 10, plus the refill while the 40 calls last (a few seconds at most on a busy
+        // machine); two buckets would pass 20.
+        Assert.InRange(passed, 10, 15);
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
 
         var passed = await AlternateAsync([a, b], calls: 40);
 
-        Assert.InRange(passed, 20, 22);
+        Assert.InRange(passed, 20, 30);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
         var passedWithoutRedis = await AlternateAsync([a, b], calls: 40);
 
         // Half the burst on each: 5 + 5, and no call failed for want of Redis (the others were refused RESOURCE_EXHAUSTED).
-        Assert.InRange(passedWithoutRedis, 10, 12);
+        Assert.InRange(passedWithoutRedis, 10, 15);
 
         // Redis back: after Caching:RedisRetryAfter (1 s here) a call of instance A borrows from Redis again.
         await own.StartAgainAsync();

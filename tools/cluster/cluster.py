@@ -30,6 +30,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -87,14 +88,19 @@ def cmd_up(args):
     for program in ("nginx", "redis-server", "openssl", "dotnet"):
         if shutil.which(program) is None and not Path("/usr/sbin", program).exists():
             sys.exit(f"cluster: {program} is required (tools/setup.sh installs it)")
-    folder = Path(args.dir) if args.dir else Path(f"/tmp/providergateway-cluster-{os.getpid()}")
-    folder.mkdir(parents=True, exist_ok=True)
+    if args.dir:
+        folder = Path(args.dir)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="providergateway-cluster-"))   # 0700, a name nobody could take first
     folder = folder.resolve()
     if not args.no_build:
         run(["dotnet", "build", str(ROOT / "src/ProviderGateway.DemoProviders.Standalone"), "-c", CONFIGURATION, "-v", "q", "-nologo"])
         run(["dotnet", "build", str(ROOT / "src/ProviderGateway"), "-c", CONFIGURATION, "-v", "q", "-nologo"])
     state = {"dir": str(folder), "instances": [], "processes": {}}
     save(state)
+    # SIGTERM (a CI job cancelled, a test's deadline) stops what was started, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         start_everything(state, args)
     except BaseException:
@@ -111,6 +117,10 @@ def cmd_up(args):
         pass
     down(state)
     return 0
+
+
+def interrupted(*_):
+    raise KeyboardInterrupt
 
 
 def start_everything(state, args):
@@ -174,17 +184,10 @@ def gateway_settings(state, providers, args):
     clients = state["clients"]
     values = {
         "Gateway:Caching:Redis": f"127.0.0.1:{state['redis']['port']}",
-        "Gateway:Caching:KeySecret": keys["cache_key_secret"],
-        "Gateway:Caching:EncryptionKey": keys["cache_encryption_key"],
-        "Gateway:Security:PageTokens:Key": keys["page_token_key"],
-        "Gateway:Security:Journal:SubjectKey": keys["journal_subject_key"],
-        "Gateway:Security:Journal:ChainKey": keys["journal_chain_key"],
         "Gateway:Security:Journal:SigningKey": keys["journal_signing_key"],
         "Gateway:Security:SharedRateLimits:Instances": str(args.instances),
         "Gateway:Shutdown:NotReadyDelay": args.not_ready_delay,
         "Gateway:Shutdown:DrainTimeout": args.drain_timeout,
-        "Gateway:Submissions:SealKey": keys["submission_seal_key"],
-        "Gateway:Submissions:CitizenKey": keys["submission_citizen_key"],
     }
     if "postgres" in state:
         values["Gateway:Submissions:Store"] = "Postgres"
@@ -217,6 +220,19 @@ def gateway_settings(state, providers, args):
         key, _, value = extra.partition("=")
         values[key] = value
     return [f"--{key}={value}" for key, value in values.items()]
+
+
+def secret_environment(keys):
+    """The keys, for the instances' environment (readable by their user only), not their command line (anyone's)."""
+    return {
+        "Gateway__Caching__KeySecret": keys["cache_key_secret"],
+        "Gateway__Caching__EncryptionKey": keys["cache_encryption_key"],
+        "Gateway__Security__PageTokens__Key": keys["page_token_key"],
+        "Gateway__Security__Journal__SubjectKey": keys["journal_subject_key"],
+        "Gateway__Security__Journal__ChainKey": keys["journal_chain_key"],
+        "Gateway__Submissions__SealKey": keys["submission_seal_key"],
+        "Gateway__Submissions__CitizenKey": keys["submission_citizen_key"],
+    }
 
 
 def make_keys(folder):
@@ -258,7 +274,7 @@ def start_postgres(folder, pg_bin, state):
         as_postgres = ["setpriv", "--reuid", "postgres", "--regid", "postgres", "--init-groups", "--"]
         data.mkdir(exist_ok=True)
         shutil.chown(data, "postgres", "postgres")
-        os.chmod(folder, 0o755)
+        os.chmod(folder, 0o711)   # the postgres user passes through to its own folder; nothing else is readable
     if not (data / "PG_VERSION").exists():
         run(as_postgres + [str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"], quiet=True)
     state["processes"]["postgres"] = spawn(folder, "postgres", as_postgres + [
@@ -290,10 +306,11 @@ def start_instance(state, instance):
     pid_file.unlink(missing_ok=True)
     command = ["sh", "-c", 'dotnet "$@" & child=$!; echo $child > "$PG_PID_FILE"; wait $child; echo $? > "$PG_EXIT_FILE"',
                "gateway", str(GATEWAY_DLL)] + instance["arguments"]
-    env = dict(os.environ, PG_PID_FILE=str(pid_file), PG_EXIT_FILE=str(exit_file), DOTNET_ENVIRONMENT="Production")
+    env = dict(os.environ, PG_PID_FILE=str(pid_file), PG_EXIT_FILE=str(exit_file), DOTNET_ENVIRONMENT="Production",
+               **secret_environment(state["keys"]))
     spawn(folder, instance["id"], command, env=env, append=True)
     wait_for(lambda: pid_file.exists() and read(pid_file).strip(), f"{instance['id']} started", 10)
-    instance["pid"] = int(read(pid_file).strip())
+    instance["pid"] = identity(int(read(pid_file).strip()))
     save(state)
     wait_for(lambda: http_status(f"http://127.0.0.1:{instance['management']}/readyz") == 200 or exited(exit_file),
              f"{instance['id']} is ready (/readyz 200)", 90)
@@ -306,7 +323,9 @@ def restart(state, index):
     folder = Path(state["dir"])
     exit_file = folder / f"{instance['id']}.exit"
     began = time.monotonic()
-    os.kill(instance["pid"], signal.SIGTERM)
+    if not alive(instance["pid"]):
+        raise SystemExit(f"cluster: {instance['id']} is not running")
+    signal_process(instance["pid"], signal.SIGTERM)
     wait_for(lambda: exited(exit_file), f"{instance['id']} drained and exited", 120)
     code = read(exit_file).strip()
     stopped = time.monotonic() - began
@@ -333,9 +352,15 @@ def verify(state):
 def start_nginx(state):
     folder = Path(state["dir"])
     nginx_dir = folder / "nginx"
+    if os.geteuid() == 0:
+        # nginx's workers run as nobody when its master runs as root: they pass through to their temporary folders.
+        os.chmod(folder, 0o711)
+        nginx_dir.mkdir(exist_ok=True)
+        os.chmod(nginx_dir, 0o711)
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"):
-        (nginx_dir / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(nginx_dir / sub, 0o777)
+        (nginx_dir / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.geteuid() == 0 and sub != "logs":
+            shutil.chown(nginx_dir / sub, "nobody")
     grpc_port, http_port = free_port(), free_port()
     state["nginx"] = {"grpc": grpc_port, "http": http_port}
     template = read(Path(__file__).with_name("nginx.conf.template"))
@@ -394,7 +419,20 @@ def spawn(folder, name, argv, env=None, append=False):
     log = open(folder / f"{name}.log", "ab" if append else "wb")
     process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=folder,
                                env=env, start_new_session=True)
-    return process.pid
+    return identity(process.pid)
+
+
+def identity(pid):
+    """A process as [pid, start time]: a pid alone may name another process once this one is gone."""
+    return [pid, start_time(pid)]
+
+
+def start_time(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(") ", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def run(argv, quiet=False):
@@ -463,19 +501,22 @@ def exited(exit_file):
     return exit_file.exists() and read(exit_file).strip() != ""
 
 
-def alive(pid):
+def alive(process):
+    pid, started = process
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[-1][:1] not in ("Z", "X")
-    except OSError:
+            fields = stat.read().rsplit(") ", 1)[1].split()
+        return fields[0] not in ("Z", "X") and int(fields[19]) == started
+    except (OSError, IndexError, ValueError):
         return False
 
 
-def signal_process(pid, sig):
-    try:
-        os.kill(pid, sig)
-    except OSError:
-        pass
+def signal_process(process, sig):
+    if alive(process):
+        try:
+            os.kill(process[0], sig)
+        except OSError:
+            pass
 
 
 def read(path):
@@ -486,7 +527,11 @@ def read(path):
 
 
 def save(state):
-    Path(state["dir"], "cluster.json").write_text(json.dumps(state, indent=2))
+    # Keys and API keys are in it: readable by this user only.
+    path = Path(state["dir"], "cluster.json")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(json.dumps(state, indent=2))
 
 
 def load(folder):

@@ -29,6 +29,7 @@ public sealed class AccessJournal : BackgroundService
     private const long SyncIntervalMs = 1000;
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan AnchorDrainTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan WriterStopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly JournalOptions _options;
     private readonly ILogger<AccessJournal> _logger;
@@ -157,8 +158,11 @@ public sealed class AccessJournal : BackgroundService
         _queue.Writer.TryComplete();
         // Not bounded by the host's shutdown timeout: that is the calls' drain (Gateway:Shutdown:DrainTimeout), spent
         // before the journal stops, and the records of the calls it let finish are in this queue. The writer does not
-        // observe the token; it ends once the queue is written.
-        await base.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // observe the token; it ends once the queue is written, within WriterStopTimeout unless the disk hangs.
+        using (var writing = new CancellationTokenSource(WriterStopTimeout, _time))
+        {
+            await base.StopAsync(writing.Token).ConfigureAwait(false);
+        }
         if (ExecuteTask is { IsCanceled: true })
         {
             // Stopped before the writer's first turn: BackgroundService starts ExecuteAsync on the thread pool, and a stop
@@ -168,7 +172,8 @@ public sealed class AccessJournal : BackgroundService
 
         try
         {
-            await Task.WhenAll(_anchorInFlight).WaitAsync(AnchorDrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+            // Bounded by its own timeout, not the host's token, which a long drain may have spent already.
+            await Task.WhenAll(_anchorInFlight).WaitAsync(AnchorDrainTimeout, _time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

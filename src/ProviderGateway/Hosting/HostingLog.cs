@@ -36,12 +36,12 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Signal}: stopping. Not ready from now; calls are taken for {NotReadyDelay} more, then those in flight get up to {DrainTimeout} to finish")]
     public static partial void Stopping(ILogger logger, string signal, TimeSpan notReadyDelay, TimeSpan drainTimeout);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "No longer accepting connections (HTTP/2 GOAWAY sent); draining the calls in flight")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping the host: no new connections, HTTP/2 GOAWAY on those open, the calls in flight drained")]
     public static partial void Draining(ILogger logger);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Signal} again while stopping: exiting now, without waiting for the calls in flight")]
     public static partial void StoppingNow(ILogger logger, string signal);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Stopped: calls drained, the journal written and checkpointed")]
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Stopped: the journal written and checkpointed")]
     public static partial void Stopped(ILogger logger);
 }

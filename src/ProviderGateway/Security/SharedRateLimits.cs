@@ -74,12 +74,15 @@ public sealed class RedisRateLimitBuckets(RedisConnection redis, IOptions<Cachin
 /// One client's share of its limit on this instance: calls borrowed from the shared bucket in batches
 /// (<c>SharedRateLimits:BorrowWindow</c> at the client's rate) and taken here by compare-and-swap, so a call costs no Redis
 /// round trip; the next batch is asked for in the background once half of one is left, and a call that finds none waits
-/// for that one request, shared with every call arriving meanwhile. When the bucket is spent, calls are refused here
+/// for that one request, shared with every call arriving meanwhile (which asks for as many calls as are waiting, up to the
+/// burst). When the bucket is spent, calls are refused here
 /// until it holds a batch again. When Redis cannot be reached, a local bucket of the limit divided by
 /// <c>SharedRateLimits:Instances</c> decides, and Redis is asked again after <c>Caching:RedisRetryAfter</c>.
 /// </summary>
 public sealed class SharedClientRateLimiter
 {
+    private const int MaxBorrowsPerCall = 3;
+
     private readonly GatewayClient _client;
     private readonly ISharedRateLimitBuckets _buckets;
     private readonly ClientRateLimiter _local;
@@ -88,8 +91,10 @@ public sealed class SharedClientRateLimiter
     private readonly ILogger _logger;
     private readonly int _batch;
     private readonly long _retryAfter;
+    private readonly TimeSpan _batchTime;
 
     private long _tokens;
+    private int _waiting;
     private long _emptyUntil;
     private long _unreachableUntil;
     private Task? _borrowing;
@@ -106,6 +111,7 @@ public sealed class SharedClientRateLimiter
         var limit = client.RateLimit;
         _batch = (int)Math.Clamp(Math.Ceiling(limit.CallsPerSecond * sharing.BorrowWindow.TotalSeconds), 1, limit.Burst);
         _retryAfter = (long)(retryRedisAfter.TotalSeconds * time.TimestampFrequency);
+        _batchTime = TimeSpan.FromSeconds((double)_batch / limit.CallsPerSecond);
         _local = new ClientRateLimiter(
             new RateLimitOptions { CallsPerSecond = Math.Max(1, limit.CallsPerSecond / sharing.Instances), Burst = Math.Max(1, limit.Burst / sharing.Instances) },
             time);
@@ -170,21 +176,39 @@ public sealed class SharedClientRateLimiter
 
     private async Task<TimeSpan?> AdmitAfterBorrowingAsync()
     {
-        await BorrowAsync().ConfigureAwait(false);
-        if (TryTakeBorrowed())
+        Interlocked.Increment(ref _waiting);
+        try
         {
-            return null;
-        }
+            // A burst larger than a batch: each request asks for the calls waiting (up to the burst); a call that found
+            // the batch taken by the others asks again, as long as Redis granted something, rather than being refused
+            // while the shared bucket still holds calls.
+            for (var attempt = 0; attempt < MaxBorrowsPerCall; attempt++)
+            {
+                await BorrowAsync().ConfigureAwait(false);
+                if (TryTakeBorrowed())
+                {
+                    return null;
+                }
 
-        var now = _time.GetTimestamp();
-        if (now < Volatile.Read(ref _unreachableUntil))
+                var now = _time.GetTimestamp();
+                if (now < Volatile.Read(ref _unreachableUntil))
+                {
+                    return Local();
+                }
+
+                var emptyUntil = Volatile.Read(ref _emptyUntil);
+                if (now < emptyUntil)
+                {
+                    return Wait(now, emptyUntil);   // the bucket is spent: refused until a batch is there again
+                }
+            }
+
+            return _batchTime;
+        }
+        finally
         {
-            return Local();
+            Interlocked.Decrement(ref _waiting);
         }
-
-        // The bucket is spent (or others took this batch): refused until a batch is there again.
-        var emptyUntil = Volatile.Read(ref _emptyUntil);
-        return Wait(now, Math.Max(emptyUntil, now + 1));
     }
 
     // One request to Redis at a time per client on this instance; every call arriving meanwhile waits for the same one.
@@ -209,7 +233,8 @@ public sealed class SharedClientRateLimiter
     {
         try
         {
-            var grant = await _buckets.TakeAsync(_client.Id, _client.RateLimit, _batch).ConfigureAwait(false);
+            var want = Math.Clamp(Volatile.Read(ref _waiting), _batch, _client.RateLimit.Burst);
+            var grant = await _buckets.TakeAsync(_client.Id, _client.RateLimit, want).ConfigureAwait(false);
             var now = _time.GetTimestamp();
             if (grant.Granted > 0)
             {

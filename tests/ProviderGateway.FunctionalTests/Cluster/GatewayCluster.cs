@@ -47,15 +47,21 @@ public sealed class GatewayCluster : IAsyncDisposable
     public static async Task<GatewayCluster> StartAsync(params string[] arguments)
     {
         var folder = Directory.CreateTempSubdirectory("pg-cluster-").FullName;
-        var result = await RunAsync(["up", "--detach", "--no-build", "--dir", folder, .. arguments], TimeSpan.FromMinutes(3));
+        ProcessResult result;
+        try
+        {
+            result = await RunAsync(["up", "--detach", "--no-build", "--dir", folder, .. arguments], TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            // cluster.py was killed: what it had started (in sessions of their own) is still running.
+            await StopWhatStartedAsync(folder);
+            throw;
+        }
+
         if (result.ExitCode != 0)
         {
-            var cluster = File.Exists(Path.Combine(folder, "cluster.json")) ? new GatewayCluster(folder) : null;
-            if (cluster is not null)
-            {
-                await cluster.DisposeAsync();
-            }
-
+            await StopWhatStartedAsync(folder);
             throw new InvalidOperationException($"cluster.py up failed ({result.ExitCode}):\n{result.Output}\n{result.Error}");
         }
 
@@ -123,6 +129,14 @@ public sealed class GatewayCluster : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    private static async Task StopWhatStartedAsync(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, "cluster.json")))
+        {
+            await new GatewayCluster(folder).DisposeAsync();
         }
     }
 

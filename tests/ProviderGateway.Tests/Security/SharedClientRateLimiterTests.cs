@@ -76,6 +76,21 @@ public sealed class SharedClientRateLimiterTests
     }
 
     [Fact]
+    public async Task A_burst_larger_than_a_batch_passes_while_the_shared_bucket_holds_it()
+    {
+        var bucket = new ClockedBucket(_clock) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var limiter = LimiterFor(bucket, callsPerSecond: 50, burst: 100);
+
+        var burst = Enumerable.Range(0, 20).Select(_ => limiter.AdmitAsync().AsTask()).ToList();
+        bucket.Gate.SetResult();
+        var admitted = await Task.WhenAll(burst);
+
+        Assert.Equal(5, limiter.Batch);
+        Assert.All(admitted, Assert.Null);          // 20 of the bucket's 100, though a batch is 5
+        Assert.InRange(bucket.Requests, 2, 4);      // the first batch, then one for the calls still waiting (and one ahead)
+    }
+
+    [Fact]
     public async Task With_Redis_unreachable_a_local_bucket_of_the_limit_over_the_instances_decides_and_Redis_is_asked_again_later()
     {
         var bucket = new ClockedBucket(_clock) { Unreachable = true };
