@@ -19,12 +19,7 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
     [Fact]
     public async Task Two_instances_admit_one_shared_bucket_not_one_each()
     {
-        await using var providers = await DemoProviderSet.StartAsync();
-        var settings = TestGateway.WithRedis(redis.Server).WithClient(c => BusyOffice(c, "busy-office-shared"));
-        await using var a = await TestGateway.StartAsync(providers, settings);
-        await using var b = await TestGateway.StartAsync(providers, settings);
-
-        var passed = await AlternateAsync([a, b], calls: 40);
+        var passed = await FortyCallsThroughTwoInstancesAsync(TestGateway.WithRedis(redis.Server).WithClient(c => BusyOffice(c, "busy-office-shared")));
 
         // A burst of 10 at one call a second: 10, plus the refill while the 40 calls last (a few seconds at most on a busy
         // machine); two buckets would pass 20.
@@ -34,13 +29,10 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
     [Fact]
     public async Task Without_sharing_each_instance_keeps_its_own_bucket_so_the_limit_doubles()
     {
-        await using var providers = await DemoProviderSet.StartAsync();
         var settings = TestGateway.WithRedis(redis.Server).WithClient(c => BusyOffice(c, "busy-office-local"));
         settings["Gateway:Security:SharedRateLimits:Enabled"] = "false";
-        await using var a = await TestGateway.StartAsync(providers, settings);
-        await using var b = await TestGateway.StartAsync(providers, settings);
 
-        var passed = await AlternateAsync([a, b], calls: 40);
+        var passed = await FortyCallsThroughTwoInstancesAsync(settings);
 
         Assert.InRange(passed, 20, 30);
     }
@@ -119,6 +111,15 @@ public sealed class SharedRateLimitTests(RedisFixture redis)
 
     private static double Granted(PrometheusScrape scrape) =>
         scrape.Series("providergateway_rate_limit_borrows_total").Where(s => s.Labels.GetValueOrDefault("outcome") == "granted").Sum(s => s.Value);
+
+    // Two instances sharing the tests' Redis, the busy office's 40 calls alternately to each: how many were admitted.
+    private static async Task<int> FortyCallsThroughTwoInstancesAsync(GatewaySettings settings)
+    {
+        await using var providers = await DemoProviderSet.StartAsync();
+        await using var a = await TestGateway.StartAsync(providers, settings);
+        await using var b = await TestGateway.StartAsync(providers, settings);
+        return await AlternateAsync([a, b], calls: 40);
+    }
 
     private static ClientSettings BusyOffice(ClientSettings client, string id) =>
         client.Id(id).ApiKey(BusyOfficeKey).Permissions("*").Districts("*").RateLimit(callsPerSecond: 1, burst: 10);
