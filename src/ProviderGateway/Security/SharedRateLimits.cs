@@ -8,14 +8,17 @@ namespace ProviderGateway.Security;
 
 /// <summary>A batch of calls borrowed from a client's shared bucket: how many, and when asking again may get some.</summary>
 /// <param name="Granted">Calls granted, from 0 to the number asked for.</param>
-/// <param name="Wait">With none granted: how long until the bucket holds the batch again.</param>
+/// <param name="Wait">With none granted: how long until the bucket holds a batch again.</param>
 public readonly record struct RateLimitGrant(int Granted, TimeSpan Wait);
 
 /// <summary>Where the instances' shared buckets are kept (Redis: <see cref="RedisRateLimitBuckets"/>).</summary>
 public interface ISharedRateLimitBuckets
 {
-    /// <summary>Takes up to <paramref name="calls"/> calls from <paramref name="clientId"/>'s bucket; throws when the store cannot be reached.</summary>
-    Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls);
+    /// <summary>
+    /// Takes up to <paramref name="calls"/> calls from <paramref name="clientId"/>'s bucket; with none there, says how long
+    /// until it holds <paramref name="batch"/>. Throws when the store cannot be reached.
+    /// </summary>
+    Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls, int batch);
 }
 
 /// <summary>
@@ -34,6 +37,7 @@ public sealed class RedisRateLimitBuckets(RedisConnection redis, IOptions<Cachin
         local rate = tonumber(ARGV[1])
         local burst = tonumber(ARGV[2])
         local want = tonumber(ARGV[3])
+        local batch = tonumber(ARGV[4])
         local clock = redis.call('TIME')
         local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
         local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -52,7 +56,7 @@ public sealed class RedisRateLimitBuckets(RedisConnection redis, IOptions<Cachin
         redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
         local wait = 0
         if granted == 0 then
-          wait = math.ceil((math.min(want, burst) - tokens) * 1000000 / rate)
+          wait = math.ceil((math.min(batch, burst) - tokens) * 1000000 / rate)
         end
         return { granted, wait }
         """;
@@ -60,12 +64,12 @@ public sealed class RedisRateLimitBuckets(RedisConnection redis, IOptions<Cachin
     private readonly string _prefix = caching.Value.KeyPrefix + "ratelimit:";
 
     /// <inheritdoc />
-    public async Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls)
+    public async Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls, int batch)
     {
         var result = (RedisResult[])(await redis.Multiplexer.GetDatabase().ScriptEvaluateAsync(
             Script,
             [(RedisKey)(_prefix + clientId)],
-            [limit.CallsPerSecond, limit.Burst, calls]).ConfigureAwait(false))!;
+            [limit.CallsPerSecond, limit.Burst, calls, batch]).ConfigureAwait(false))!;
         return new RateLimitGrant((int)result[0], TimeSpan.FromTicks((long)result[1] * 10));
     }
 }
@@ -234,7 +238,7 @@ public sealed class SharedClientRateLimiter
         try
         {
             var want = Math.Clamp(Volatile.Read(ref _waiting), _batch, _client.RateLimit.Burst);
-            var grant = await _buckets.TakeAsync(_client.Id, _client.RateLimit, want).ConfigureAwait(false);
+            var grant = await _buckets.TakeAsync(_client.Id, _client.RateLimit, want, _batch).ConfigureAwait(false);
             var now = _time.GetTimestamp();
             if (grant.Granted > 0)
             {

@@ -91,6 +91,27 @@ public sealed class SharedClientRateLimiterTests
     }
 
     [Fact]
+    public async Task Calls_refused_by_a_spent_bucket_wait_for_a_batch_however_many_asked()
+    {
+        var bucket = new ClockedBucket(_clock);
+        var limiter = LimiterFor(bucket, callsPerSecond: 50, burst: 10);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Null(await limiter.AdmitAsync());
+            await bucket.Settled();
+        }
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));   // a batch (5) back in the bucket
+        bucket.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rush = Enumerable.Range(0, 20).Select(_ => limiter.AdmitAsync().AsTask()).ToList();
+        bucket.Gate.SetResult();
+        var answers = await Task.WhenAll(rush);
+
+        Assert.Equal(5, answers.Count(a => a is null));
+        Assert.All(answers.Where(a => a is not null), wait => Assert.Equal(TimeSpan.FromMilliseconds(100), wait));   // 5 at 50 a second, not 15
+    }
+
+    [Fact]
     public async Task With_Redis_unreachable_a_local_bucket_of_the_limit_over_the_instances_decides_and_Redis_is_asked_again_later()
     {
         var bucket = new ClockedBucket(_clock) { Unreachable = true };
@@ -152,9 +173,9 @@ public sealed class SharedClientRateLimiterTests
 
         public TaskCompletionSource? Gate { get; set; }
 
-        public Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls)
+        public Task<RateLimitGrant> TakeAsync(string clientId, RateLimitOptions limit, int calls, int batch)
         {
-            var task = TakeCoreAsync(limit, calls);
+            var task = TakeCoreAsync(limit, calls, batch);
             lock (_gate)
             {
                 _pending.Add(task);
@@ -177,7 +198,7 @@ public sealed class SharedClientRateLimiterTests
             await Task.Yield();
         }
 
-        private async Task<RateLimitGrant> TakeCoreAsync(RateLimitOptions limit, int calls)
+        private async Task<RateLimitGrant> TakeCoreAsync(RateLimitOptions limit, int calls, int batch)
         {
             Requests++;
             if (Gate is { } gate)
@@ -201,7 +222,7 @@ public sealed class SharedClientRateLimiterTests
             _at = now;
             var granted = (int)Math.Max(0, Math.Min(calls, Math.Floor(_tokens)));
             _tokens -= granted;
-            var wait = granted == 0 ? TimeSpan.FromSeconds((Math.Min(calls, limit.Burst) - _tokens) / limit.CallsPerSecond) : TimeSpan.Zero;
+            var wait = granted == 0 ? TimeSpan.FromSeconds((Math.Min(batch, limit.Burst) - _tokens) / limit.CallsPerSecond) : TimeSpan.Zero;
             return new RateLimitGrant(granted, wait);
         }
     }
