@@ -53,7 +53,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         await using var cluster = await GatewayCluster.StartAsync("--instances", "3", "--limited-rate", "50", "--limited-burst", "50");
         using var channel = cluster.Channel();
-        var desk = GatewayCluster.Desk(channel.CreateCallInvoker(), cluster.LimitedOfficeKey);
+        var desk = GatewayCluster.Desk(channel, cluster.LimitedOfficeKey);
         for (var i = 0; i < 3; i++)
         {
             await desk.ListProvidersAsync(new ListProvidersRequest());   // each instance's first call (nginx goes round the three)
@@ -90,36 +90,25 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         await using var cluster = await GatewayCluster.StartAsync("--instances", "2");
         using var http = new HttpClient { BaseAddress = cluster.HttpAddress };
-        var citizen = DemoData.Seed.Citizens[0].Iin;
+        var request = new GetCitizenOverviewRequest { Iin = DemoData.Seed.Citizens[0].Iin };
 
         var console = await http.GetAsync(new Uri("/desk/", UriKind.Relative));
-        var overviews = new List<System.Text.Json.JsonElement>();
+        var overviews = new List<GetCitizenOverviewResponse>();
         for (var i = 0; i < 2; i++)
         {
             // Twice: nginx sends them to each instance in turn.
-            using var json = new HttpRequestMessage(HttpMethod.Post, "/v1/citizens:overview") { Content = JsonContent(citizen) };
-            AddDeskHeaders(json, cluster.OfficeKey);
-            using var answer = await http.SendAsync(json);
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-            overviews.Add(System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.Clone());
+            overviews.Add(await http.CallAsync<GetCitizenOverviewResponse>(BrowserDesk.Post("/v1/citizens:overview", request, cluster.OfficeKey)));
         }
 
-        using var stream = new HttpRequestMessage(HttpMethod.Post, "/v1/citizens:streamOverview") { Content = JsonContent(citizen) };
-        AddDeskHeaders(stream, cluster.OfficeKey);
+        using var stream = BrowserDesk.Post("/v1/citizens:streamOverview", request, cluster.OfficeKey);
         using var streamed = await http.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead);
         var lines = (await streamed.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        using var grpcWeb = Grpc.Net.Client.GrpcChannel.ForAddress(cluster.HttpAddress, new Grpc.Net.Client.GrpcChannelOptions
-        {
-            HttpHandler = new Grpc.Net.Client.Web.GrpcWebHandler(Grpc.Net.Client.Web.GrpcWebMode.GrpcWeb, new HttpClientHandler()),
-            HttpVersion = HttpVersion.Version11,
-            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        });
-        var viaGrpcWeb = await GatewayCluster.Desk(grpcWeb.CreateCallInvoker(), cluster.OfficeKey)
-            .GetCitizenOverviewAsync(new GetCitizenOverviewRequest { Iin = citizen });
+        using var grpcWeb = BrowserDesk.GrpcWebChannel(cluster.HttpAddress, Grpc.Net.Client.Web.GrpcWebMode.GrpcWeb);
+        var viaGrpcWeb = await GatewayCluster.Desk(grpcWeb, cluster.OfficeKey).GetCitizenOverviewAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, console.StatusCode);
         Assert.Contains("<html", await console.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
-        Assert.All(overviews, o => Assert.NotEmpty(o.GetProperty("results").EnumerateArray()));
+        Assert.All(overviews, o => Assert.NotEmpty(o.Results));
         Assert.True(lines.Length >= 3, $"the streamed overview came as {lines.Length} line(s)");   // started, a result per provider, finished
         Assert.Contains("\"started\"", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"finished\"", lines[^1], StringComparison.Ordinal);
@@ -134,7 +123,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var cluster = await GatewayCluster.StartAsync("--instances", "3", "--provider-deadline", "00:00:10");
         var attempts = new AttemptCounter(new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
         using var channel = cluster.Channel(DeskRetryPolicy, attempts);
-        var desk = GatewayCluster.Desk(channel.CreateCallInvoker(), cluster.OfficeKey);
+        var desk = GatewayCluster.Desk(channel, cluster.OfficeKey);
         var citizens = DemoData.Seed.Citizens;
         var accounts = DemoData.Seed.UtilityAccounts;
         var duration = Strict ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(5);
@@ -199,16 +188,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
             output.WriteLine($"{method}: {answered} answered, {lines} journaled");
             Assert.InRange(lines, answered, answered + attempts.Retries);
         }
-    }
-
-    private static StringContent JsonContent(string iin) =>
-        new($"{{\"iin\":\"{iin}\"}}", System.Text.Encoding.UTF8, "application/json");
-
-    private static void AddDeskHeaders(HttpRequestMessage request, string apiKey)
-    {
-        request.Headers.Add("x-api-key", apiKey);
-        request.Headers.Add("x-operator-id", "cluster-operator");
-        request.Headers.Add("x-access-purpose", "citizen-enquiry");
     }
 
     private static Task Balance(FrontDeskService.FrontDeskServiceClient desk, ProviderGateway.DemoProviders.DemoSeedUtilityAccount account) =>

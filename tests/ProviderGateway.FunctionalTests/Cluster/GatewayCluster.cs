@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using ProviderGateway.Contracts.FrontDesk.V1;
@@ -72,18 +71,9 @@ public sealed class GatewayCluster : IAsyncDisposable
     public GrpcChannel Channel(ServiceConfig? serviceConfig = null, HttpMessageHandler? handler = null) =>
         GrpcChannel.ForAddress("http://" + GrpcAuthority, new GrpcChannelOptions { ServiceConfig = serviceConfig, HttpHandler = handler });
 
-    /// <summary>A front-desk client of <paramref name="apiKey"/> over <paramref name="channel"/>, with an operator and purpose.</summary>
-    public static FrontDeskService.FrontDeskServiceClient Desk(CallInvoker channel, string apiKey) =>
-        new(channel.Intercept(metadata =>
-        {
-            var copy = new Metadata { { "x-api-key", apiKey }, { "x-operator-id", "cluster-operator" }, { "x-access-purpose", "citizen-enquiry" } };
-            foreach (var entry in metadata)
-            {
-                copy.Add(entry);
-            }
-
-            return copy;
-        }));
+    /// <summary>A front-desk client of <paramref name="apiKey"/> over <paramref name="channel"/>, with the tests' operator and purpose.</summary>
+    public static FrontDeskService.FrontDeskServiceClient Desk(ChannelBase channel, string apiKey) =>
+        TestGateway.ClientWith(channel, apiKey, TestSecrets.OperatorId, TestSecrets.Purpose);
 
     /// <summary>Restarts every instance, one at a time (SIGTERM, drain, exit 0, start, ready); what the script printed.</summary>
     public async Task<string> RollingRestartAsync()

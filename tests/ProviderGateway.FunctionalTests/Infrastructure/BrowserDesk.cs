@@ -84,8 +84,11 @@ public static class BrowserDesk
     }
 
     /// <summary>A gRPC-Web channel to the gateway's HTTP/1.1 endpoint (binary or text mode).</summary>
-    public static GrpcChannel GrpcWebChannel(TestGateway gateway, GrpcWebMode mode) =>
-        GrpcChannel.ForAddress(gateway.HttpAddress, new GrpcChannelOptions
+    public static GrpcChannel GrpcWebChannel(TestGateway gateway, GrpcWebMode mode) => GrpcWebChannel(gateway.HttpAddress, mode);
+
+    /// <summary>A gRPC-Web channel to an HTTP/1.1 address (a gateway's, or a load balancer's in front of several).</summary>
+    public static GrpcChannel GrpcWebChannel(Uri httpAddress, GrpcWebMode mode) =>
+        GrpcChannel.ForAddress(httpAddress, new GrpcChannelOptions
         {
             HttpHandler = new GrpcWebHandler(mode, new HttpClientHandler()),
             HttpVersion = HttpVersion.Version11,
